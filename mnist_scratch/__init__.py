@@ -1,0 +1,51 @@
+"""mnist_scratch: a neural network from scratch in NumPy, trained on MNIST.
+
+The one array convention
+------------------------
+**Samples are rows.** Everywhere in this package:
+
+* a batch of inputs ``X`` has shape ``(n, 784)``: one flattened 28x28 image per row;
+* labels ``y`` have shape ``(n,)``; one-hot targets ``Y`` have shape ``(n, 10)``;
+* layer ``l`` has weights ``W[l]`` of shape ``(inputs, outputs)`` and biases
+  ``b[l]`` of shape ``(outputs,)``, so ``Z = A_prev @ W + b``;
+* activations ``A[l]`` have shape ``(n, units)``.
+
+(Some tutorials put samples in columns and write ``Z = W X + b``; the maths is
+the same with every matrix transposed.)
+
+A tour
+------
+>>> from mnist_scratch import load_mnist, Model, train, accuracy
+>>> X_train, y_train, X_test, y_test = load_mnist()            # doctest: +SKIP
+>>> model = Model([784, 128, 64, 10])                           # doctest: +SKIP
+>>> history = train(model, X_train, y_train, epochs=12, lr=2e-3, schedule="cosine")  # doctest: +SKIP
+>>> accuracy(y_test, model.predict(X_test))                     # doctest: +SKIP
+0.98...
+
+Modules, one concept each: ``data`` (loading), ``download``, ``idx`` (the file
+format), ``activations``, ``losses``, ``init``, ``network`` (forward and
+backward), ``gradient_check``, ``optim``, ``train``, ``evaluate``, ``model_io``,
+``recipes``, ``cli``.
+"""
+
+__version__ = "0.1.0"
+
+from .activations import relu, relu_prime, sigmoid, sigmoid_prime, softmax, tanh, tanh_prime
+from .data import (DataFileError, DataNotFoundError, load_csv, load_idx, load_mnist, one_hot,
+                   save_csv, train_dev_split)
+from .evaluate import accuracy, confusion_matrix, misclassified, per_class_accuracy, predict, predict_proba
+from .gradient_check import gradient_check, numerical_gradient, relative_error
+from .losses import cross_entropy, mse
+from .model_io import ModelFileError, load_model, save_model
+from .network import Model, backward, cost, forward, init_params
+from .recipes import BEST, RECIPES, get_recipe, run_recipe
+from .train import History, StopTraining, TrainingDiverged, train
+
+__all__ = [
+    "__version__", "relu", "relu_prime", "sigmoid", "sigmoid_prime", "softmax", "tanh", "tanh_prime",
+    "DataFileError", "DataNotFoundError", "load_csv", "load_idx", "load_mnist", "one_hot", "save_csv",
+    "train_dev_split", "accuracy", "confusion_matrix", "misclassified", "per_class_accuracy", "predict",
+    "predict_proba", "gradient_check", "numerical_gradient", "relative_error", "cross_entropy", "mse",
+    "ModelFileError", "load_model", "save_model", "Model", "backward", "cost", "forward", "init_params",
+    "BEST", "RECIPES", "get_recipe", "run_recipe", "History", "StopTraining", "TrainingDiverged", "train",
+]

@@ -1,0 +1,60 @@
+"""Evaluating a trained model: predictions, accuracy, confusion, mistakes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["predict", "predict_proba", "accuracy", "confusion_matrix", "per_class_accuracy",
+           "misclassified"]
+
+
+def predict_proba(model, X) -> np.ndarray:
+    """Class probabilities of every row of X, shape ``(n, classes)``."""
+    return model.predict_proba(X)
+
+
+def predict(model, X) -> np.ndarray:
+    """Predicted class of every row of X."""
+    return model.predict(X)
+
+
+def _labels(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape or y_true.ndim != 1:
+        raise ValueError(f"y_true and y_pred must be 1-D and the same length; got {y_true.shape} and {y_pred.shape}")
+    return y_true, y_pred
+
+
+def accuracy(y_true, y_pred) -> float:
+    """Fraction of predictions that equal the true labels."""
+    y_true, y_pred = _labels(y_true, y_pred)
+    return float(np.mean(y_true == y_pred)) if len(y_true) else float("nan")
+
+
+def confusion_matrix(y_true, y_pred, num_classes: int = 10) -> np.ndarray:
+    """``C[i, j]`` = how many samples of true class i were predicted as j."""
+    y_true, y_pred = _labels(y_true, y_pred)
+    return np.bincount(y_true * num_classes + y_pred, minlength=num_classes ** 2).reshape(num_classes, num_classes)
+
+
+def per_class_accuracy(y_true, y_pred, num_classes: int = 10) -> np.ndarray:
+    """Accuracy on the samples of each true class (the confusion matrix's diagonal over its row sums)."""
+    C = confusion_matrix(y_true, y_pred, num_classes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.diag(C) / C.sum(axis=1)
+
+
+def misclassified(probs, y_true) -> np.ndarray:
+    """Indices of wrong predictions, most confident mistake first.
+
+    ``probs`` are predicted probabilities ``(n, classes)``; a mistake's
+    confidence is the probability given to the (wrong) predicted class.
+    """
+    probs = np.asarray(probs)
+    y_true = np.asarray(y_true)
+    if probs.ndim != 2 or len(probs) != len(y_true):
+        raise ValueError(f"probs must be (n, classes) with n = len(y_true); got {probs.shape} for {len(y_true)} labels")
+    predicted = probs.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != y_true)
+    confidence = probs[wrong, predicted[wrong]]
+    return wrong[np.argsort(-confidence, kind="stable")]

@@ -1,0 +1,56 @@
+r"""Weight initialisation.
+
+A layer with ``fan_in`` inputs and ``fan_out`` outputs has weights ``W`` of
+shape ``(fan_in, fan_out)`` and biases ``b`` of shape ``(fan_out,)``; biases
+start at zero. The schemes differ only in the spread of ``W``:
+
+=============  =============================================================  ==================
+scheme         distribution                                                   suits
+=============  =============================================================  ==================
+``he``         :math:`\mathcal N(0,\ 2/\text{fan\_in})`                        ReLU
+``xavier``     :math:`\mathcal U(\pm\sqrt{6/(\text{fan\_in}+\text{fan\_out})})`  sigmoid, tanh
+``normal``     :math:`\mathcal N(0,\ 1/\text{fan\_in})` ("scaled by 1/√fan_in")  the classic tutorials
+``uniform``    :math:`\mathcal U(-0.5,\ 0.5)`, the Kaggle 784-10-10 lesson's  reproducing it
+``small``      :math:`\mathcal N(0,\ 0.01^2)`, naive small random weights     showing why He matters
+=============  =============================================================  ==================
+
+Every scheme draws from ``numpy.random.default_rng(seed)``: same seed, same weights.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["init_weights", "INITS"]
+
+
+def _he(rng, fan_in, fan_out):
+    return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+
+
+def _xavier(rng, fan_in, fan_out):
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
+
+
+def _normal(rng, fan_in, fan_out):
+    return rng.normal(0.0, 1.0 / np.sqrt(fan_in), size=(fan_in, fan_out))
+
+
+def _uniform(rng, fan_in, fan_out):
+    return rng.uniform(-0.5, 0.5, size=(fan_in, fan_out))
+
+
+def _small(rng, fan_in, fan_out):
+    return rng.normal(0.0, 0.01, size=(fan_in, fan_out))
+
+
+INITS = {"he": _he, "xavier": _xavier, "normal": _normal, "uniform": _uniform, "small": _small}
+
+
+def init_weights(fan_in: int, fan_out: int, scheme: str = "he", rng=None) -> np.ndarray:
+    """Draw a ``(fan_in, fan_out)`` weight matrix (float64) with the named scheme."""
+    if scheme not in INITS:
+        raise ValueError(f"init={scheme!r} is not known; choose one of {', '.join(map(repr, INITS))}")
+    rng = np.random.default_rng(rng)
+    return INITS[scheme](rng, fan_in, fan_out)

@@ -1,0 +1,72 @@
+r"""Loss (cost) functions, averaged over the ``n`` rows of a batch.
+
+Cross-entropy with softmax
+--------------------------
+For scores (logits) :math:`z` of one sample and its true class :math:`y`,
+
+.. math::  L = -\log \mathrm{softmax}(z)_y = \log\sum_j e^{z_j} - z_y .
+
+The log-sum-exp is computed as :math:`m + \log\sum_j e^{z_j - m}` with
+:math:`m = \max_j z_j`, so a logit of 1000 gives a finite loss and no
+overflow warning.
+
+**Why the gradient is simply** :math:`A - Y`. With :math:`a = \mathrm{softmax}(z)`
+and one-hot :math:`y`,
+
+.. math::
+   \frac{\partial L}{\partial z_k}
+   = \frac{\partial}{\partial z_k}\Big(\log\sum_j e^{z_j}\Big) - \frac{\partial z_y}{\partial z_k}
+   = \frac{e^{z_k}}{\sum_j e^{z_j}} - [k = y]
+   = a_k - y_k .
+
+Averaged over a batch of ``n`` rows: :math:`\partial J/\partial Z = (A - Y)/n`.
+Fusing softmax and cross-entropy this way is both simpler and more stable
+than multiplying the softmax Jacobian by :math:`\partial L/\partial a`.
+
+Mean squared error
+------------------
+"Make Your Own Neural Network" uses sigmoid outputs and squared error:
+
+.. math::  J = \frac{1}{2n}\sum_{i=1}^{n}\sum_{k} (a_{ik} - y_{ik})^2,
+   \qquad \frac{\partial J}{\partial A} = \frac{A - Y}{n}.
+
+(The factor 1/2 cancels the 2 from the square.)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["logsumexp", "cross_entropy", "mse", "LOSSES"]
+
+
+def logsumexp(Z):
+    """Row-wise log(sum(exp(z))), without overflow."""
+    m = Z.max(axis=-1, keepdims=True)
+    return (m + np.log(np.exp(Z - m).sum(axis=-1, keepdims=True)))[..., 0]
+
+
+def _true_class_scores(Z, Y):
+    Y = np.asarray(Y)
+    if Y.ndim == 1:  # integer labels
+        return Z[np.arange(len(Z)), Y]
+    return (Z * Y).sum(axis=-1)  # one-hot (or soft) targets
+
+
+def cross_entropy(Z, Y):
+    r"""Mean cross-entropy of softmax(Z) against targets Y.
+
+    ``Z``: logits, shape ``(n, K)``. ``Y``: integer labels ``(n,)`` or one-hot
+    rows ``(n, K)``. Returns :math:`\frac1n\sum_i \big(\mathrm{lse}(z_i) - z_{i,y_i}\big)`.
+    """
+    Z = np.asarray(Z)
+    return float(np.mean(logsumexp(Z) - _true_class_scores(Z, Y)))
+
+
+def mse(A, Y):
+    r"""Half mean squared error per sample: :math:`\frac{1}{2n}\sum_i\lVert a_i - y_i\rVert^2`."""
+    A, Y = np.asarray(A), np.asarray(Y)
+    return float(0.5 * np.sum((A - Y) ** 2) / len(A))
+
+
+LOSSES = ("cross_entropy", "mse")
