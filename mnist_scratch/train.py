@@ -15,6 +15,7 @@ pandas DataFrame.
 from __future__ import annotations
 
 import copy
+import math
 import time
 
 import numpy as np
@@ -28,8 +29,13 @@ from .optim import make_optimizer, make_schedule
 __all__ = ["train", "History", "TrainingDiverged", "StopTraining"]
 
 
+#: Training counts as diverged when a batch's cost is NaN, infinite, or more than this many
+#: times the larger of the starting cost and the cost of guessing (log of the class count).
+DIVERGENCE_FACTOR = 100
+
+
 class TrainingDiverged(RuntimeError):
-    """The cost became NaN or infinite. ``.history`` holds what was recorded."""
+    """The cost became NaN or infinite, or exploded. ``.history`` holds what was recorded."""
 
     def __init__(self, message, history):
         super().__init__(message)
@@ -112,8 +118,9 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
     should_stop : a function polled before every step; when it returns True training stops.
     progress : show a tqdm progress bar.
 
-    Raises :class:`TrainingDiverged` if the cost becomes NaN or infinite; the
-    model then keeps the last parameters that were all finite.
+    Raises :class:`TrainingDiverged` if the cost becomes NaN or infinite, or
+    explodes (see ``DIVERGENCE_FACTOR``); the model then keeps the parameters it
+    had at the start of that epoch, the last good ones.
     """
     X = model.check_input(X)
     y = _check_labels(y, len(X), "y", model.sizes[-1])
@@ -161,13 +168,14 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
         config["targets"] = list(targets)
     history = History(config)
     best = {"acc": -1.0, "theta": None, "since": 0}
-    safe = theta.copy()  # the last parameters known to be finite (refreshed every epoch)
+    safe = theta.copy()  # the parameters at the start of the last epoch that began with a good cost
 
     from tqdm.auto import tqdm
 
     bar = tqdm(total=int(epochs), desc="training", unit="epoch", disable=not progress, leave=False)
     start = time.perf_counter()
     step = 0
+    limit = first_cost = None
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(1, int(epochs) + 1):
@@ -184,8 +192,13 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
                         Xb, Tb, yb = X[rows], T[rows], y[rows]
                     cache = forward(params, Xb, act, loss, dropout=dropout, rng=rng)
                     c = cost(cache, Tb, loss)
-                    if not np.isfinite(c):
-                        _diverged(history, theta, safe, epoch, lr, start)
+                    if limit is None:
+                        first_cost = c
+                        limit = DIVERGENCE_FACTOR * max(c, math.log(model.sizes[-1]))
+                    if not c <= limit:  # also catches NaN
+                        _diverged(history, theta, safe, epoch, lr, c, first_cost, start)
+                    if first == 0:  # these parameters gave a good cost: remember them
+                        np.copyto(safe, theta)
                     backward(params, cache, Tb, act, loss, grads)
                     if l2:
                         for k in weights:
@@ -194,7 +207,6 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
                     step += 1
                     cost_sum += c * len(Xb)
                     correct += np.count_nonzero(cache.A[-1].argmax(axis=1) == yb)
-                np.copyto(safe, theta)
                 bar.update(1)
                 if epoch % log_every and epoch != epochs:
                     continue
@@ -237,15 +249,15 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
     return history
 
 
-def _diverged(history, theta, safe, epoch, lr, start):
-    if not np.all(np.isfinite(theta)):
-        np.copyto(theta, safe)
+def _diverged(history, theta, safe, epoch, lr, c, first_cost, start):
+    np.copyto(theta, safe)
     history.stopped = "diverged"
     history.train_seconds = time.perf_counter() - start
+    what = "became NaN or infinite" if not np.isfinite(c) else f"exploded to {c:.3g} (it started at {first_cost:.3g})"
     raise TrainingDiverged(
-        f"Training diverged in epoch {epoch}: the cost became NaN or infinite with lr={lr:g}. "
-        f"Try a smaller learning rate (for example lr={lr / 10:g}). The model keeps its last "
-        f"finite parameters.", history)
+        f"Training diverged in epoch {epoch}: the cost {what} with lr={lr:g}. Try a smaller "
+        f"learning rate (for example lr={lr / 10:g}). The model keeps its parameters from the "
+        f"start of epoch {epoch}, the last good ones.", history)
 
 
 def train_copy(model: Model, *args, **kwargs):

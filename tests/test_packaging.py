@@ -1,0 +1,69 @@
+"""The project's own rules: one set of runtime packages, clean notebooks, no data in git."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _pyproject():
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        tomllib = pytest.importorskip("tomli")
+    return tomllib.loads((REPO / "pyproject.toml").read_text())
+
+
+def _environment_packages():
+    """The conda packages of environment.yml's top-level dependencies (not pip, not python)."""
+    names = []
+    text = (REPO / "environment.yml").read_text()
+    for line in text[text.index("\ndependencies:"):].splitlines():
+        m = re.match(r"^  - ([A-Za-z0-9_.\-]+)", line)
+        if m and m.group(1) not in ("python", "pip"):
+            names.append(m.group(1).lower())
+    return names
+
+
+def test_environment_yml_and_pyproject_list_the_same_runtime_packages():
+    project = _pyproject()["project"]
+    runtime = {_name(r) for r in project["dependencies"]}
+    notebook = {_name(r) for r in project["optional-dependencies"]["notebook"]}
+    assert set(_environment_packages()) == runtime | notebook
+
+
+def test_named_packages_are_used():
+    project = _pyproject()["project"]
+    everything = {_name(r) for r in project["dependencies"]}
+    for extra in project["optional-dependencies"].values():
+        everything |= {_name(r) for r in extra}
+    assert {"numpy", "pandas", "matplotlib", "jupyterlab", "ipywidgets", "nbval", "pooch", "tqdm"} <= everything
+    assert "torch" not in everything
+
+
+def test_notebooks_are_committed_without_outputs():
+    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text())
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                assert not cell.get("outputs") and cell.get("execution_count") is None, f"{path.name} has outputs"
+
+
+def test_no_dataset_or_model_files_are_tracked():
+    try:
+        files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout")
+    bad = [f for f in files if re.search(r"(ubyte|\.idx\d|\.npz$|mnist[^/]*\.csv$|(^|/)train\.csv$)", f)]
+    assert bad == []
