@@ -1,0 +1,254 @@
+"""Pictures for the lessons: one function per picture, each returning its matplotlib Figure.
+
+Images are rows of 784 pixels (see the package docstring); every function
+reshapes them to 28 x 28 itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["show_digit", "sample_grid", "class_distribution", "mean_digits", "pixel_histogram",
+           "plot_activation", "plot_history", "compare_histories", "probability_bars", "show_prediction",
+           "confusion_heatmap", "mistake_gallery", "weight_images"]
+
+DIGITS = [str(d) for d in range(10)]
+
+
+def _plt():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _image(x):
+    x = np.asarray(x)
+    if x.size != 784:
+        raise ValueError(f"an MNIST image has 784 pixels, this one has {x.size}")
+    return x.reshape(28, 28)
+
+
+def show_digit(x, label=None, ax=None, title=None, cmap="gray_r"):
+    """Draw one image (784 pixels) with an optional label; returns the Axes."""
+    if ax is None:
+        _, ax = _plt().subplots(figsize=(2.5, 2.5))
+    ax.imshow(_image(x), cmap=cmap, vmin=0, vmax=None)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title is not None or label is not None:
+        ax.set_title(title if title is not None else f"label {label}", fontsize=10)
+    return ax
+
+
+def sample_grid(X, y, rows: int = 5, cols: int = 5, indices=None, predicted=None, seed=0):
+    """A rows x cols grid of images with their labels (and predictions, if given)."""
+    plt = _plt()
+    if indices is None:
+        indices = np.random.default_rng(seed).choice(len(X), rows * cols, replace=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.75 * rows))
+    for ax, i in zip(np.ravel(axes), indices):
+        title = f"{y[i]}" if predicted is None else f"true {y[i]} / pred {predicted[i]}"
+        show_digit(X[i], ax=ax, title=title)
+    for ax in np.ravel(axes)[len(indices):]:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def class_distribution(y_train, y_test, classes=DIGITS):
+    """Share of each class in the training and test sets, side by side."""
+    plt = _plt()
+    k = np.arange(len(classes))
+    train = np.bincount(y_train, minlength=len(classes)) / len(y_train)
+    test = np.bincount(y_test, minlength=len(classes)) / len(y_test)
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    ax.bar(k - 0.2, train, 0.4, label=f"train ({len(y_train):,})")
+    ax.bar(k + 0.2, test, 0.4, label=f"test ({len(y_test):,})")
+    ax.axhline(1 / len(classes), color="gray", ls=":", lw=1, label="perfectly balanced")
+    ax.set_xticks(k, classes)
+    ax.set_ylabel("share of images")
+    ax.set_title("How many images of each class?")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def mean_digits(X, y, classes=DIGITS, cmap="magma"):
+    """The average image of every class, as heatmaps."""
+    plt = _plt()
+    fig, axes = plt.subplots(2, 5, figsize=(10, 4.4))
+    for k, ax in enumerate(axes.ravel()):
+        im = ax.imshow(_image(X[y == k].mean(axis=0)), cmap=cmap, vmin=0, vmax=1 if X.max() <= 1 else 255)
+        ax.set_title(f"average {classes[k]}")
+        ax.axis("off")
+    fig.colorbar(im, ax=axes, shrink=0.8, label="mean pixel value")
+    return fig
+
+
+def pixel_histogram(X, bins: int = 50, title="Pixel intensities", log: bool = True):
+    """Histogram of all pixel values (log scale: most pixels are 0)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7, 3))
+    ax.hist(np.ravel(X), bins=bins, log=log, color="tab:blue")
+    ax.set_xlabel("pixel value")
+    ax.set_ylabel("count" + (" (log scale)" if log else ""))
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_activation(name: str, z=None):
+    """An activation function and its derivative, side by side."""
+    from .activations import get_activation
+
+    plt = _plt()
+    g, g_prime, _ = get_activation(name)
+    z = np.linspace(-5, 5, 401) if z is None else z
+    fig, (a, b) = plt.subplots(1, 2, figsize=(8, 2.8), sharex=True)
+    a.plot(z, g(z), color="tab:blue")
+    a.set_title(f"{name}(z)")
+    b.plot(z, g_prime(z), color="tab:orange")
+    b.set_title(f"{name}'(z)")
+    for ax in (a, b):
+        ax.axhline(0, color="gray", lw=0.5)
+        ax.axvline(0, color="gray", lw=0.5)
+        ax.set_xlabel("z")
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(history, title=None, fig=None):
+    """Cost and accuracy per epoch, train against dev, from a :class:`~mnist_scratch.train.History`.
+
+    Pass ``fig`` to redraw an existing figure in place (for live updates).
+    """
+    plt = _plt()
+    if fig is None:
+        fig, _ = plt.subplots(1, 2, figsize=(10, 3.4))
+    cost_ax, acc_ax = fig.axes[:2]
+    cost_ax.clear()
+    acc_ax.clear()
+    epochs = history["epoch"]
+    cost_ax.plot(epochs, history["cost"], "o-", ms=3, label="train")
+    acc_ax.plot(epochs, history["train_acc"], "o-", ms=3, label="train")
+    if history.records and "dev_cost" in history.records[0]:
+        cost_ax.plot(epochs, history["dev_cost"], "s-", ms=3, label="dev")
+        acc_ax.plot(epochs, history["dev_acc"], "s-", ms=3, label="dev")
+    cost_ax.set_title("cost")
+    acc_ax.set_title("accuracy")
+    for ax in (cost_ax, acc_ax):
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def compare_histories(histories: dict, metric: str = "cost", title=None, log: bool = False, ax=None):
+    """One curve per run: ``{"label": history, …}``, plotted against epoch."""
+    plt = _plt()
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 3.4))
+    for label, history in histories.items():
+        ax.plot(history["epoch"], history[metric], "o-", ms=3, label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    if log:
+        ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title(title or metric)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def probability_bars(probs, true=None, ax=None, classes=DIGITS):
+    """Bar chart of the ten class probabilities; the prediction is highlighted, the truth outlined."""
+    if ax is None:
+        _, ax = _plt().subplots(figsize=(4, 2.6))
+    probs = np.asarray(probs).ravel()
+    predicted = int(np.argmax(probs))
+    colors = ["tab:green" if k == predicted and (true is None or k == true) else
+              "tab:red" if k == predicted else "tab:gray" for k in range(len(probs))]
+    bars = ax.bar(range(len(probs)), probs, color=colors)
+    if true is not None:
+        bars[int(true)].set_edgecolor("black")
+        bars[int(true)].set_linewidth(2)
+    ax.set_xticks(range(len(probs)), classes[: len(probs)])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("probability")
+    return ax
+
+
+def show_prediction(model, X, y, index: int, classes=DIGITS):
+    """The image, its true and predicted label, and the probabilities: one test prediction."""
+    plt = _plt()
+    probs = model.predict_proba(X[index])[0]
+    predicted = int(probs.argmax())
+    fig, (a, b) = plt.subplots(1, 2, figsize=(7, 2.8), gridspec_kw={"width_ratios": [1, 1.6]})
+    show_digit(X[index], ax=a, title=f"#{index}: true {classes[y[index]]}, predicted {classes[predicted]}")
+    probability_bars(probs, y[index], ax=b, classes=classes)
+    b.set_title(f"{probs[predicted]:.1%} sure")
+    fig.tight_layout()
+    return fig
+
+
+def confusion_heatmap(C, classes=DIGITS, normalise: bool = False):
+    """The confusion matrix as a heatmap: rows are true classes, columns predictions."""
+    plt = _plt()
+    C = np.asarray(C)
+    shown = C / C.sum(axis=1, keepdims=True) if normalise else C
+    fig, ax = plt.subplots(figsize=(6.2, 5.4))
+    # a log-like colour scale, so that the few mistakes are visible next to the large diagonal
+    im = ax.imshow(np.log1p(shown * (1000 if normalise else 1)), cmap="Blues")
+    for i in range(len(C)):
+        for j in range(len(C)):
+            text = f"{shown[i, j]:.2f}" if normalise else str(C[i, j])
+            ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                    color="white" if i == j else "black")
+    ax.set_xticks(range(len(C)), classes, rotation=45 if len(classes[0]) > 2 else 0)
+    ax.set_yticks(range(len(C)), classes)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title("confusion matrix")
+    fig.colorbar(im, ax=ax, shrink=0.7, label="log(1 + count)")
+    fig.tight_layout()
+    return fig
+
+
+def mistake_gallery(X, y, probs, indices, cols: int = 8, classes=DIGITS):
+    """Images at ``indices`` titled with true label, predicted label and its probability."""
+    plt = _plt()
+    indices = list(indices)
+    rows = max(1, -(-len(indices) // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.95 * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, i in zip(axes.ravel(), indices):
+        p = int(np.argmax(probs[i]))
+        show_digit(X[i], ax=ax, title=f"true {classes[y[i]]}\npred {classes[p]} {probs[i][p]:.0%}")
+        ax.title.set_color("tab:red")
+    fig.tight_layout()
+    return fig
+
+
+def weight_images(W, count: int = 32, cols: int = 8):
+    """The first layer's weights, one 28 x 28 picture per hidden unit (red +, blue -)."""
+    plt = _plt()
+    W = np.asarray(W)
+    if W.shape[0] != 784:
+        raise ValueError(f"first-layer weights have shape (784, units); got {W.shape}")
+    count = min(count, W.shape[1])
+    rows = -(-count // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.3 * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for unit, ax in zip(range(count), axes.ravel()):
+        w = W[:, unit]
+        limit = np.abs(w).max()
+        ax.imshow(_image(w), cmap="RdBu_r", vmin=-limit, vmax=limit)
+        ax.set_title(f"unit {unit}", fontsize=8)
+    fig.tight_layout()
+    return fig
