@@ -14,7 +14,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make lab        create .venv if needed and open JupyterLab on notebooks/"
 	@echo "make test       create or refresh .venv and run every test: unit tests and notebooks (nbval)"
-	@echo "make test-fast  unit tests only, without the slow full-data ones"
+	@echo "make test-fast  unit tests only, without the slow full-data ones and the browser test"
 	@echo "make figures    regenerate the README pictures in docs/img/"
 	@echo "make bench      run the loading and training benchmarks"
 
@@ -38,7 +38,7 @@ test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest $(PYTEST_NB) tests notebooks
 
 test-fast: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -m "not slow" tests
+	$(BIN)/python -m pytest -m "not slow and not browser" tests
 
 figures: $(VENV)/.test-installed
 	$(BIN)/python -m mnist_scratch.figures docs/img

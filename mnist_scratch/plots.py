@@ -117,6 +117,14 @@ def plot_activation(name: str, z=None):
     return fig
 
 
+def _epoch_axis(ax):
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+
+
 def plot_history(history, title=None, fig=None):
     """Cost and accuracy per epoch, train against dev, from a :class:`~mnist_scratch.train.History`.
 
@@ -137,8 +145,7 @@ def plot_history(history, title=None, fig=None):
     cost_ax.set_title("cost")
     acc_ax.set_title("accuracy")
     for ax in (cost_ax, acc_ax):
-        ax.set_xlabel("epoch")
-        ax.grid(alpha=0.3)
+        _epoch_axis(ax)
         ax.legend()
     if title:
         fig.suptitle(title)
@@ -153,11 +160,10 @@ def compare_histories(histories: dict, metric: str = "cost", title=None, log: bo
         fig, ax = plt.subplots(figsize=(7, 3.4))
     for label, history in histories.items():
         ax.plot(history["epoch"], history[metric], "o-", ms=3, label=label)
-    ax.set_xlabel("epoch")
+    _epoch_axis(ax)
     ax.set_ylabel(metric)
     if log:
         ax.set_yscale("log")
-    ax.grid(alpha=0.3)
     ax.legend()
     ax.set_title(title or metric)
     ax.figure.tight_layout()

@@ -67,3 +67,42 @@ def test_no_dataset_or_model_files_are_tracked():
         pytest.skip("not a git checkout")
     bad = [f for f in files if re.search(r"(ubyte|\.idx\d|\.npz$|mnist[^/]*\.csv$|(^|/)train\.csv$)", f)]
     assert bad == []
+
+
+LESSONS = ["01_data_exploration", "02_the_math", "03_train_784_10_10", "04_train_784_128_64_10",
+           "05_cost_curves_and_hyperparameters", "06_misclassification_gallery", "07_beyond"]
+
+
+def _cells(name):
+    nb = json.loads((REPO / "notebooks" / f"{name}.ipynb").read_text())
+    return [(c["cell_type"], "".join(c["source"])) for c in nb["cells"]]
+
+
+def test_the_seven_lessons_are_there():
+    assert sorted(p.stem for p in (REPO / "notebooks").glob("*.ipynb")) == LESSONS
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_every_lesson_opens_and_closes_the_same_way(name):
+    cells = _cells(name)
+    kind, intro = cells[0]
+    assert kind == "markdown" and intro.startswith(f"# {int(name[:2])} · ")
+    for part in ("**What you will learn**", "**Prerequisites:**", "**Time:**"):
+        assert part in intro, f"{name}: the opening cell lacks {part}"
+    kind, setup = cells[1]
+    assert kind == "code" and 'find_spec("mnist_scratch") is None' in setup and "pip" in setup
+    ending = "\n".join(src for kind, src in cells[-3:] if kind == "markdown")
+    assert "## Summary" in ending and "## Exercises" in ending
+    number = int(name[:2])
+    if number < 7:
+        assert f"**Next:** [{number + 1} · " in ending and LESSONS[number] + ".ipynb" in ending
+    assert any(kind == "code" and src.lstrip().startswith("assert") or "\nassert " in src
+               for kind, src in cells), f"{name} has no assert cell"
+
+
+def test_readme_links_every_lesson_with_a_colab_badge():
+    readme = (REPO / "README.md").read_text()
+    assert "make lab" in readme and "make test" in readme and "conda env create -f environment.yml" in readme
+    for name in LESSONS:
+        assert f"(notebooks/{name}.ipynb)" in readme
+        assert f"colab.research.google.com/github/mnist-scratch/mnist_scratch/blob/main/notebooks/{name}.ipynb" in readme
