@@ -30,24 +30,19 @@ def _layers(text: str) -> list[int]:
     return sizes
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+def _whole_number(minimum: int):
+    """An argparse type: a whole number of at least ``minimum``."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return value
 
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return value
+    return parse
 
 
 def _recipe(text: str):
@@ -73,8 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recipe", type=_recipe, default="best", metavar="NAME",
                    help="a named recipe (see `mnist-scratch recipes`); default: best")
     p.add_argument("--layers", type=_layers, metavar="SIZES", help="layer sizes, e.g. 784,128,64,10 (default: the recipe's)")
-    p.add_argument("--epochs", type=_positive, metavar="N", help="epochs (full-batch recipes: iterations)")
-    p.add_argument("--seed", type=_non_negative, default=0, metavar="S")
+    p.add_argument("--epochs", type=_whole_number(1), metavar="N", help="epochs (full-batch recipes: iterations)")
+    p.add_argument("--seed", type=_whole_number(0), default=0, metavar="S")
     data_options(p)
     p.add_argument("--out", metavar="FILE", help="save the trained model to this .npz file")
     p.add_argument("--json", action="store_true", help="end with one line of JSON")
@@ -87,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("predict", help="draw a test digit in the terminal and show the model's probabilities")
     p.add_argument("model", metavar="MODEL")
-    p.add_argument("--index", type=_non_negative, required=True, metavar="I", help="index into the test set")
+    p.add_argument("--index", type=_whole_number(0), required=True, metavar="I", help="index into the test set")
     data_options(p)
 
     p = sub.add_parser("download", help="download the data set into the data folder")
