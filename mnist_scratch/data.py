@@ -162,6 +162,8 @@ def load_mnist(data_dir=None, *, dataset: str = "mnist", download: bool = True,
     ``X_test (10000, 784)``, ``y_test (10000,) int64``.
     """
     ds = get_dataset(dataset)
+    if scale not in SCALES:  # before any download
+        raise ValueError(f"scale={scale!r} is not one of {', '.join(map(repr, SCALES))}")
     folder = resolve_data_dir(data_dir, dataset)
     paths = find_files(folder, dataset)
     missing = [part for part in PARTS if paths[part] is None]

@@ -99,7 +99,8 @@ class Playground:
         self.optimizer = w.Dropdown(options=[("SGD", "sgd"), ("momentum", "momentum"), ("Adam", "adam")],
                                     value="adam", description="optimiser", style=style, layout=layout())
         self.l2 = w.FloatLogSlider(value=1e-6, base=10, min=-6, max=-1, step=0.5, description="L2 strength",
-                                   readout_format=".0e", continuous_update=False, style=style, layout=layout())
+                                   readout_format=".0e", continuous_update=False, style=style, layout=layout(),
+                                   tooltip="far left (1e-6) means no L2 at all")
         self.train_button = w.Button(description="Train", button_style="success", icon="play")
         self.stop_button = w.Button(description="Stop", button_style="danger", icon="stop", disabled=True)
         self.status = w.HTML("Set the sliders, then press <b>Train</b>.")
@@ -149,9 +150,10 @@ class Playground:
     # ------------------------------------------------------------------ settings
     def settings(self) -> dict:
         """The current control values, as arguments for :meth:`run`."""
+        l2 = 0.0 if self.l2.value <= 10 ** self.l2.min * 1.0001 else self.l2.value  # far left: L2 off
         return dict(lr=self.lr.value, hidden=tuple(s.value for s in self.hidden[: self.layers.value]),
                     epochs=self.epochs.value, batch_size=self.batch_size.value, subset=self.subset.value,
-                    optimizer=self.optimizer.value, l2=self.l2.value)
+                    optimizer=self.optimizer.value, l2=l2)
 
     def _describe(self, s=None) -> str:
         s = s or self.settings()

@@ -61,6 +61,12 @@ def test_curves_are_redrawn_in_place_after_every_epoch(panel):
     assert len(figure.axes) == 2 and len(figure.axes[0].lines) == 2    # train and dev, not piled up
 
 
+def test_l2_slider_far_left_means_off(panel):
+    assert panel.settings()["l2"] == 0.0                      # the default: the slider's minimum
+    panel.l2.value = 1e-3
+    assert panel.settings()["l2"] == pytest.approx(1e-3)
+
+
 def test_sliders_do_not_retrain_by_themselves(panel):
     assert not panel.lr.continuous_update and not panel.epochs.continuous_update
     panel.lr.value = 0.05
