@@ -14,7 +14,6 @@ pandas DataFrame.
 
 from __future__ import annotations
 
-import copy
 import math
 import time
 
@@ -258,9 +257,3 @@ def _diverged(history, theta, safe, epoch, lr, c, first_cost, start):
         f"Training diverged in epoch {epoch}: the cost {what} with lr={lr:g}. Try a smaller "
         f"learning rate (for example lr={lr / 10:g}). The model keeps its parameters from the "
         f"start of epoch {epoch}, the last good ones.", history)
-
-
-def train_copy(model: Model, *args, **kwargs):
-    """Train a deep copy of ``model``; return ``(trained_copy, history)``."""
-    clone = copy.deepcopy(model)
-    return clone, train(clone, *args, **kwargs)

@@ -98,7 +98,7 @@ class Playground:
                                  style=style, layout=layout())
         self.optimizer = w.Dropdown(options=[("SGD", "sgd"), ("momentum", "momentum"), ("Adam", "adam")],
                                     value="adam", description="optimiser", style=style, layout=layout())
-        self.l2 = w.FloatLogSlider(value=1e-6, base=10, min=-6, max=-1, step=0.5, description="L2 strength",
+        self.l2 = w.FloatLogSlider(value=1e-6, base=10, min=-6, max=-1, step=0.5, description="L2 (left: off)",
                                    readout_format=".0e", continuous_update=False, style=style, layout=layout(),
                                    tooltip="far left (1e-6) means no L2 at all")
         self.train_button = w.Button(description="Train", button_style="success", icon="play")
@@ -348,11 +348,14 @@ class PredictionBrowser:
         self.image.value = figure_png(self.figure)
 
 
-def prediction_browser(model, X, y, classes=None) -> PredictionBrowser:
+def prediction_browser(model, X=None, y=None, classes=None) -> PredictionBrowser:
     """A slider over test images showing the model's prediction and probabilities.
 
+    ``X``, ``y`` default to the MNIST test set (scaled as the model was trained).
     Filters: "only mistakes" and "true label d". Display the returned object.
     """
+    if X is None or y is None:
+        _, _, X, y = load_mnist(scale=(model.recipe or {}).get("scale", "unit"))
     return PredictionBrowser(model, X, y, classes)
 
 

@@ -1,6 +1,6 @@
 """The playground, rendered for real: JupyterLab on a loopback port, driven by headless
 Chromium through Playwright. Runs notebook 05 in the browser, checks the widgets are
-rendered as widgets (not text), moves the learning-rate slider, clicks Train, and sees
+rendered as widgets (not text), drags the learning-rate slider, clicks Train, and sees
 the cost curves change. Screenshots go to artifacts/.
 
 Needs Debian's /usr/bin/chromium (.ci/run installs it); no browser is downloaded.
@@ -114,17 +114,22 @@ def test_playground_renders_and_trains_in_a_real_browser(lab):
             curves = panel.locator("img.widget-image").first
             before_src, before_png = curves.get_attribute("src"), curves.screenshot()
 
-            # move the learning-rate slider: type into its readout, as a learner can
-            readout = page.locator(".widget-hslider", has=page.locator("label", has_text="learning rate")).locator(".widget-readout")
-            readout.click()
-            page.keyboard.press("Control+A")
-            page.keyboard.type("0.03")
-            page.keyboard.press("Enter")
+            # move the learning-rate slider: drag its handle with the mouse, as a learner does
+            lr_slider = page.locator(".widget-hslider", has=page.locator("label", has_text="learning rate"))
+            readout = lr_slider.locator(".widget-readout")
+            before_lr = float(readout.inner_text())
+            handle = lr_slider.locator(".noUi-handle")
+            box = handle.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.mouse.down()
+            page.mouse.move(box["x"] + box["width"] / 2 + 12, box["y"] + box["height"] / 2, steps=5)
+            page.mouse.up()
             page.wait_for_timeout(500)
-            assert readout.inner_text().startswith("0.03")
+            new_lr = float(readout.inner_text())
+            assert new_lr > before_lr, (before_lr, new_lr)
 
             train.click()
-            page.locator(".widget-html-content", has_text="lr 0.03").first.wait_for(timeout=60_000)
+            page.locator(".widget-html-content", has_text=f"lr {new_lr:.2g}").first.wait_for(timeout=60_000)
             page.locator(".widget-html-content", has_text="Test accuracy").first.wait_for(timeout=120_000)
             page.wait_for_timeout(500)
             after_src, after_png = curves.get_attribute("src"), curves.screenshot()

@@ -129,6 +129,11 @@ def test_browser_filters(trained, mnist):
     assert bytes(browser.image.value).startswith(b"\x89PNG")
 
 
+def test_browser_defaults_to_the_test_set(trained, mnist):
+    browser = prediction_browser(trained)
+    assert len(browser.y) == 10000 and np.array_equal(browser.y, mnist.y_test)
+
+
 def test_browser_with_nothing_to_show(trained, mnist):
     browser = prediction_browser(trained, mnist.X_test[:3], mnist.y_test[:3])
     browser.digit.value = 5 if 5 not in mnist.y_test[:3] else 6
