@@ -31,8 +31,11 @@ $(VENV)/.test-installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[notebook,test]"
 	@touch $@ $(VENV)/.notebook-installed
 
+# Jupyter refuses to run as root (common in containers) unless told it may.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
+
 lab: $(VENV)/.notebook-installed
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest $(PYTEST_NB) tests notebooks
