@@ -152,10 +152,13 @@ def forward(params, X, activation: str = "relu", loss: str = "cross_entropy", *,
     Hidden layers use ``activation``; the output layer uses softmax for
     ``loss="cross_entropy"`` and sigmoid for ``loss="mse"``. With ``dropout=p``
     each hidden unit is zeroed with probability p and the rest scaled by
-    1/(1-p) ("inverted dropout"), so nothing changes at test time.
+    1/(1-p) ("inverted dropout"), so nothing changes at test time. ``rng`` (a
+    NumPy Generator or a seed) draws the dropout masks.
     """
     g = get_activation(activation)[0]
     output = _output(loss)
+    if dropout:
+        rng = np.random.default_rng(rng)  # a Generator, a seed, or None for a fresh one
     L = len(params) // 2
     A = [X]
     cache = Cache(A, None)

@@ -200,6 +200,8 @@ def test_dropout_forward_and_gradient(rng):
     params = init_params([20, 30, 10], seed=0, dtype=np.float64)
     X, y = rng.random((50, 20)), rng.integers(0, 10, 50)
     cache = forward(params, X, dropout=0.5, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(forward(params, X, dropout=0.5, rng=0).M[1], cache.M[1])   # a seed works too
+    assert forward(params, X, dropout=0.5).M[1].shape == (50, 30)                           # and no rng at all
     dropped = np.mean(cache.M[1] == 0)
     assert 0.4 < dropped < 0.6 and set(np.unique(cache.M[1])) == {0.0, 2.0}
     # with the mask held fixed, backward is the exact gradient of the masked network
