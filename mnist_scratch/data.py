@@ -119,6 +119,11 @@ def _check_part(array: np.ndarray, part: str, path: Path) -> None:
             )
 
 
+def _check_scale(scale) -> None:
+    if scale not in SCALES:
+        raise ValueError(f"scale={scale!r} is not one of {', '.join(map(repr, SCALES))}")
+
+
 def scale_pixels(raw: np.ndarray, scale: str = "unit") -> np.ndarray:
     """Scale uint8 pixels (0-255).
 
@@ -127,8 +132,7 @@ def scale_pixels(raw: np.ndarray, scale: str = "unit") -> np.ndarray:
       scaling of "Make Your Own Neural Network" (no input is exactly zero).
     * ``"raw"``:   the uint8 pixels themselves.
     """
-    if scale not in SCALES:
-        raise ValueError(f"scale={scale!r} is not one of {', '.join(map(repr, SCALES))}")
+    _check_scale(scale)
     if scale == "raw":
         return raw
     X = raw.astype(np.float32)
@@ -162,8 +166,7 @@ def load_mnist(data_dir=None, *, dataset: str = "mnist", download: bool = True,
     ``X_test (10000, 784)``, ``y_test (10000,) int64``.
     """
     ds = get_dataset(dataset)
-    if scale not in SCALES:  # before any download
-        raise ValueError(f"scale={scale!r} is not one of {', '.join(map(repr, SCALES))}")
+    _check_scale(scale)  # before any download
     folder = resolve_data_dir(data_dir, dataset)
     paths = find_files(folder, dataset)
     missing = [part for part in PARTS if paths[part] is None]

@@ -21,7 +21,6 @@ import numpy as np
 
 from .data import one_hot
 from .evaluate import accuracy
-from .losses import cross_entropy, mse
 from .network import Model, _views, backward, cost, flatten, forward
 from .optim import make_optimizer, make_schedule
 
@@ -214,11 +213,10 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
                           "cost": cost_sum / n, "train_acc": correct / n}
                 if l2:
                     record["l2_cost"] = 0.5 * l2 * sum(float(np.sum(params[k] ** 2)) for k in weights)
-                if has_dev:
-                    P = model.predict_proba(X_dev)
-                    record["dev_cost"] = cross_entropy(np.log(np.maximum(P, 1e-30)), y_dev) \
-                        if loss == "cross_entropy" else mse(P, T_dev)
-                    record["dev_acc"] = accuracy(y_dev, P.argmax(axis=1))
+                if has_dev:  # the same forward pass and cost as for a training batch, without dropout
+                    dev = forward(params, X_dev, act, loss)
+                    record["dev_cost"] = cost(dev, T_dev, loss)
+                    record["dev_acc"] = accuracy(y_dev, dev.A[-1].argmax(axis=1))
                 record["seconds"] = time.perf_counter() - start
                 history.records.append(record)
                 bar.set_postfix({k: f"{record[k]:.4f}" for k in ("cost", "train_acc", "dev_acc") if k in record})
