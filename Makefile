@@ -44,7 +44,7 @@ test-fast: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -m "not slow and not browser" tests
 
 figures: $(VENV)/.test-installed
-	$(BIN)/python -m mnist_scratch.figures docs/img
+	$(BIN)/python docs/make_figures.py docs/img
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/bench_load.py

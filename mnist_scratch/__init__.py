@@ -22,20 +22,27 @@ A tour
 >>> accuracy(y_test, model.predict(X_test))                     # doctest: +SKIP
 0.98...
 
-Modules, one concept each: ``data`` (loading), ``download``, ``idx`` (the file
-format), ``activations``, ``losses``, ``init``, ``network`` (forward and
-backward), ``gradient_check``, ``optim``, ``train``, ``evaluate``, ``model_io``,
-``recipes``, ``cli``.
+Layout
+------
+The math a learner opens sits here at the top, one concept per module, each
+readable beside the equations in its docstring: ``activations``, ``losses``,
+``init``, ``network`` (forward and backward), ``gradient_check``, ``optim``,
+``schedules``, ``train`` (with ``history`` and ``stopping``), ``evaluate``,
+``model_io``. The one speed trick of the training loop has its own module,
+``flat_params``. ``recipes`` and ``cli`` put the pieces together.
+
+Support code has rooms of its own: :mod:`mnist_scratch.data` (finding,
+downloading, verifying and loading the files) and :mod:`mnist_scratch.lab`
+(the classroom tools: self-checks, plots, widgets).
 """
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .activations import relu, relu_prime, sigmoid, sigmoid_prime, softmax, tanh, tanh_prime
-from .data import (DataFileError, DataNotFoundError, load_csv, load_idx, load_mnist, one_hot,
-                   save_csv, train_dev_split)
+from .data import (DataFileError, DataNotFoundError, load_csv, load_idx, load_mnist, save_csv,
+                   train_dev_split)
 from .evaluate import accuracy, confusion_matrix, misclassified, per_class_accuracy, predict, predict_proba
 from .gradient_check import gradient_check, numerical_gradient, relative_error
-from .losses import cross_entropy, mse
+from .losses import cross_entropy, mse, one_hot
 from .model_io import ModelFileError, load_model, save_model
 from .network import Model, backward, cost, forward, init_params
 from .recipes import BEST, RECIPES, get_recipe, run_recipe

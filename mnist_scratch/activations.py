@@ -1,7 +1,8 @@
 r"""Activation functions and their derivatives.
 
-Each function works element-wise on an array ``Z`` of pre-activations and
-accepts an optional ``out`` array, so the training loop can reuse memory.
+Each function works element-wise on an array ``Z`` of pre-activations. A
+network looks them up by name: ``get_activation("relu")`` is an
+:class:`Activation` with fields ``g`` and ``g_prime``.
 
 =========  ===================================  =====================================
 name       :math:`g(z)`                         :math:`g'(z)`
@@ -16,35 +17,38 @@ tanh       :math:`\tanh z`                      :math:`1 - \tanh^2 z`
 
 from __future__ import annotations
 
+from typing import Callable, NamedTuple
+
 import numpy as np
 
 __all__ = ["relu", "relu_prime", "sigmoid", "sigmoid_prime", "tanh", "tanh_prime",
-           "softmax", "ACTIVATIONS", "get_activation"]
+           "softmax", "Activation", "ACTIVATIONS", "get_activation"]
 
 
-def relu(Z, out=None):
+def relu(Z):
     """ReLU: max(0, z)."""
-    return np.maximum(Z, 0, out=out)
+    return np.maximum(Z, 0)
 
 
 def relu_prime(Z):
-    """dReLU/dz: 1 where z > 0, else 0 (we take 0 at z = 0)."""
-    return (Z > 0).astype(Z.dtype)
+    """dReLU/dz: 1 where z > 0, else 0.
 
-
-def sigmoid(Z, out=None):
-    """The logistic function 1 / (1 + exp(-z)), computed without overflow warnings.
-
-    For z < 0 the form exp(z) / (1 + exp(z)) is used, so exp never sees a
-    large positive argument.
+    At z = 0 ReLU has a corner and no derivative; any value in [0, 1] is a
+    valid subgradient. We take 0, as PyTorch and scikit-learn do.
     """
     Z = np.asarray(Z)
-    out = np.empty_like(Z, dtype=np.result_type(Z, np.float32)) if out is None else out
-    e = np.exp(-np.abs(Z))                    # in (0, 1], never overflows
-    positive = Z >= 0
-    np.divide(1, 1 + e, out=out, where=positive)
-    np.divide(e, 1 + e, out=out, where=~positive)
-    return out
+    return (Z > 0).astype(np.result_type(Z, np.float32))
+
+
+def sigmoid(Z):
+    """The logistic function 1 / (1 + exp(-z)), computed without overflow warnings.
+
+    With e = exp(-|z|), which lies in (0, 1] and never overflows,
+    sigma(z) = 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0.
+    """
+    Z = np.asarray(Z)
+    e = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1, e) / (1 + e)
 
 
 def sigmoid_prime(Z):
@@ -53,9 +57,9 @@ def sigmoid_prime(Z):
     return s * (1 - s)
 
 
-def tanh(Z, out=None):
+def tanh(Z):
     """Hyperbolic tangent."""
-    return np.tanh(Z, out=out)
+    return np.tanh(Z)
 
 
 def tanh_prime(Z):
@@ -64,7 +68,7 @@ def tanh_prime(Z):
     return 1 - t * t
 
 
-def softmax(Z, out=None):
+def softmax(Z):
     r"""Row-wise softmax: :math:`\mathrm{softmax}(z)_k = e^{z_k} / \sum_j e^{z_j}`.
 
     Subtracting each row's maximum first changes nothing mathematically
@@ -72,37 +76,28 @@ def softmax(Z, out=None):
     overflowing: a score of 1000 is fine.
     """
     Z = np.asarray(Z)
-    out = np.subtract(Z, Z.max(axis=-1, keepdims=True), out=out)
-    np.exp(out, out=out)
-    out /= out.sum(axis=-1, keepdims=True)
-    return out
+    E = np.exp(Z - Z.max(axis=-1, keepdims=True))
+    return E / E.sum(axis=-1, keepdims=True)
 
 
-# Backpropagation needs g'(Z) of every hidden layer. For these three functions
-# g'(z) can be written with the output a = g(z) alone, so the forward pass need
-# not keep Z:   relu: [a > 0]     sigmoid: a (1 - a)     tanh: 1 - a^2
-def _relu_prime_from_output(A):
-    return A > 0
+class Activation(NamedTuple):
+    """An activation function and its derivative: ``act.g(Z)`` and ``act.g_prime(Z)``."""
+
+    name: str
+    g: Callable
+    g_prime: Callable
 
 
-def _sigmoid_prime_from_output(A):
-    return A * (1 - A)
-
-
-def _tanh_prime_from_output(A):
-    return 1 - A * A
-
-
-#: name -> (g, g', g' written in terms of a = g(z))
+#: Every hidden-layer activation the package knows, by name.
 ACTIVATIONS = {
-    "relu": (relu, relu_prime, _relu_prime_from_output),
-    "sigmoid": (sigmoid, sigmoid_prime, _sigmoid_prime_from_output),
-    "tanh": (tanh, tanh_prime, _tanh_prime_from_output),
+    "relu": Activation("relu", relu, relu_prime),
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime),
+    "tanh": Activation("tanh", tanh, tanh_prime),
 }
 
 
-def get_activation(name: str):
-    """``(g, g_prime, g_prime_from_output)`` for an activation name, or a clear ``ValueError``."""
+def get_activation(name: str) -> Activation:
+    """The :class:`Activation` called ``name``, or a clear ``ValueError``."""
     try:
         return ACTIVATIONS[name]
     except (KeyError, TypeError):

@@ -13,7 +13,7 @@ import argparse
 import json
 import sys
 
-from .sources import DATASETS
+from .data.sources import DATASETS
 
 __all__ = ["main", "build_parser", "ascii_digit"]
 
@@ -106,7 +106,7 @@ def ascii_digit(pixels, width: int = 28) -> str:
 
 
 def _load_data(args, model=None):
-    from .data import load_mnist
+    from .data.mnist import load_mnist
 
     scale = (model.recipe or {}).get("scale", "unit") if model is not None else "unit"
     return load_mnist(args.data_dir, dataset=args.dataset, scale=scale)
@@ -170,7 +170,7 @@ def _predict(args, parser) -> int:
 
 
 def _download(args) -> int:
-    from .download import download
+    from .data.download import download
 
     found = download(args.dataset, args.data_dir)
     for part, path in found.items():
@@ -195,8 +195,8 @@ def _recipes(args) -> int:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .data import DataFileError, DataNotFoundError
-    from .download import DownloadError
+    from .data.download import DownloadError
+    from .data.errors import DataFileError, DataNotFoundError
     from .model_io import ModelFileError
     from .train import TrainingDiverged
 

@@ -30,14 +30,15 @@ Mean squared error
 .. math::  J = \frac{1}{2n}\sum_{i=1}^{n}\sum_{k} (a_{ik} - y_{ik})^2,
    \qquad \frac{\partial J}{\partial A} = \frac{A - Y}{n}.
 
-(The factor 1/2 cancels the 2 from the square.)
+(The factor 1/2 cancels the 2 from the square.) Its targets ``Y`` are one-hot
+rows, made by :func:`one_hot`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["logsumexp", "cross_entropy", "mse", "LOSSES"]
+__all__ = ["logsumexp", "cross_entropy", "mse", "one_hot", "LOSSES"]
 
 
 def logsumexp(Z):
@@ -67,6 +68,21 @@ def mse(A, Y):
     r"""Half mean squared error per sample: :math:`\frac{1}{2n}\sum_i\lVert a_i - y_i\rVert^2`."""
     A, Y = np.asarray(A), np.asarray(Y)
     return float(0.5 * np.sum((A - Y) ** 2) / len(A))
+
+
+def one_hot(y, num_classes: int = 10, *, dtype=np.float32, off: float = 0.0, on: float = 1.0):
+    """One-hot rows: ``Y[i, k] = on`` if ``y[i] == k`` else ``off``. Shape ``(n, num_classes)``.
+
+    "Make Your Own Neural Network" uses ``off=0.01, on=0.99`` with sigmoid outputs.
+    """
+    y = np.asarray(y)
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"y must be a 1-D array of integer labels, not {y.dtype} of shape {y.shape}")
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"labels must lie in 0..{num_classes - 1}; found {y.min()}..{y.max()}")
+    Y = np.full((len(y), num_classes), off, dtype=dtype)
+    Y[np.arange(len(y)), y] = on
+    return Y
 
 
 LOSSES = ("cross_entropy", "mse")

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ._files import atomic_path
+from ._version import __version__
 from .activations import ACTIVATIONS
+from .data.atomic import atomic_path
 from .losses import LOSSES
-from .network import Model, check_sizes, flatten, param_keys
+from .network import Model, check_sizes, param_keys, param_shapes
 
 __all__ = ["save_model", "load_model", "ModelFileError", "FORMAT"]
 
@@ -33,12 +34,9 @@ class ModelFileError(ValueError):
 
 def save_model(model: Model, path) -> Path:
     """Write ``model`` to ``path`` (``.npz`` is added if missing). Returns the path."""
-    from . import __version__
-
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
-    flatten(model.params)  # makes sure params are plain, consistent arrays
     metadata = {
         "format": FORMAT,
         "sizes": model.sizes,
@@ -93,8 +91,7 @@ def load_model(path) -> Model:
     expected = param_keys(len(sizes) - 1)
     if set(arrays) != set(expected):
         _fail(path, f"holds arrays {sorted(arrays)}, but layer sizes {sizes} need {expected}")
-    shapes = dict(zip(expected, [(i, o) if k.startswith("W") else (o,)
-                                  for i, o in zip(sizes[:-1], sizes[1:]) for k in ("W", "b")]))
+    shapes = param_shapes(sizes)
     for key in expected:
         a = arrays[key]
         if a.shape != shapes[key]:
@@ -107,7 +104,6 @@ def load_model(path) -> Model:
     params = {k: arrays[k].astype(dtype) for k in expected}
     model = Model(sizes, meta["activation"], meta["loss"], meta.get("init", "he"),
                   meta.get("seed", 0), params=params, dtype=dtype)
-    flatten(model.params)
     model.recipe = meta.get("recipe") or {}
     model.metadata = meta
     return model

@@ -12,18 +12,21 @@ Forward, for :math:`l = 1 \dots L` with :math:`A^{[0]} = X`:
     A^{[l]} = g(Z^{[l]}) \ (l < L), \qquad
     A^{[L]} = \mathrm{softmax}(Z^{[L]})\ \text{or}\ \sigma(Z^{[L]}).
 
-Backward, starting from :math:`dZ^{[L]} = \partial J / \partial Z^{[L]}`
-(:math:`(A^{[L]} - Y)/n` for softmax with cross-entropy; see ``losses``):
+Backward, with :math:`\delta^{[l]} = dZ^{[l]} = \partial J / \partial Z^{[l]}`,
+starting from :math:`dZ^{[L]} = (A^{[L]} - Y)/n` for softmax with
+cross-entropy (derived in :mod:`mnist_scratch.losses`):
 
 .. math::
     dW^{[l]} = A^{[l-1]\top} dZ^{[l]}, \qquad
     db^{[l]} = \textstyle\sum_{\text{rows}} dZ^{[l]}, \qquad
-    dZ^{[l-1]} = \big(dZ^{[l]} W^{[l]\top}\big) \odot g'(Z^{[l-1]}).
+    dA^{[l-1]} = dZ^{[l]} W^{[l]\top}, \qquad
+    dZ^{[l-1]} = dA^{[l-1]} \odot g'(Z^{[l-1]}).
 
 Parameters are a plain dict of NumPy arrays, ``{"W1", "b1", "W2", "b2", …}``,
-that you can print and plot. Behind the scenes they are views into one flat
-vector, so an optimiser can update every parameter in a handful of vectorised
-operations (see :func:`flatten`).
+that you can print and plot. The code below is written the way the equations
+read; the one speed trick, packing the parameters into one flat vector for the
+optimizer, lives in :mod:`mnist_scratch.flat_params` and is used only by
+:func:`mnist_scratch.train.train`.
 """
 
 from __future__ import annotations
@@ -32,12 +35,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .activations import get_activation, sigmoid, softmax
+from .activations import get_activation, sigmoid, sigmoid_prime, softmax
 from .init import init_weights
-from .losses import LOSSES, cross_entropy, mse
+from .losses import LOSSES, cross_entropy, mse, one_hot
 
-__all__ = ["init_params", "param_keys", "count_params", "flatten", "forward", "backward",
-           "cost", "Cache", "Model", "check_sizes"]
+__all__ = ["init_params", "param_keys", "param_shapes", "count_params", "forward", "backward",
+           "output_delta", "cost", "Cache", "Model", "check_sizes"]
 
 
 # --------------------------------------------------------------------------- parameters
@@ -57,23 +60,16 @@ def param_keys(num_layers: int) -> list[str]:
     return [f"{p}{l}" for l in range(1, num_layers + 1) for p in ("W", "b")]
 
 
+def param_shapes(sizes) -> dict:
+    """``{"W1": (n0, n1), "b1": (n1,), …}`` for layer sizes ``[n0, n1, …]``."""
+    shapes = {}
+    for l, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        shapes[f"W{l}"], shapes[f"b{l}"] = (fan_in, fan_out), (fan_out,)
+    return shapes
+
+
 def count_params(sizes) -> int:
     return sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
-
-
-def _shapes(sizes):
-    for i, o in zip(sizes[:-1], sizes[1:]):
-        yield (i, o)
-        yield (o,)
-
-
-def _views(flat: np.ndarray, sizes) -> dict:
-    params, start = {}, 0
-    for key, shape in zip(param_keys(len(sizes) - 1), _shapes(sizes)):
-        size = int(np.prod(shape))
-        params[key] = flat[start:start + size].reshape(shape)
-        start += size
-    return params
 
 
 def init_params(sizes, init: str = "he", seed=0, dtype=np.float32) -> dict:
@@ -84,43 +80,11 @@ def init_params(sizes, init: str = "he", seed=0, dtype=np.float32) -> dict:
     """
     sizes = check_sizes(sizes)
     rng = np.random.default_rng(seed)
-    params = _views(np.zeros(count_params(sizes), dtype=dtype), sizes)
+    params = {}
     for l, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-        params[f"W{l}"][...] = init_weights(fan_in, fan_out, init, rng)
+        params[f"W{l}"] = init_weights(fan_in, fan_out, init, rng).astype(dtype)
+        params[f"b{l}"] = np.zeros(fan_out, dtype=dtype)
     return params
-
-
-def sizes_of(params) -> list[int]:
-    L = len(params) // 2
-    return [params["W1"].shape[0]] + [params[f"W{l}"].shape[1] for l in range(1, L + 1)]
-
-
-def flatten(params: dict) -> np.ndarray:
-    """The flat vector behind ``params``.
-
-    If the arrays are not (or no longer) views of one contiguous vector, for
-    example because you assigned ``params["W1"] = …``, they are copied into a
-    new vector and the dict is updated to hold views of it. Either way, after
-    this call ``params[k]`` and the returned vector share memory.
-    """
-    keys = param_keys(len(params) // 2)
-    arrays = [params[k] for k in keys]
-    base = arrays[0].base
-    if (isinstance(base, np.ndarray) and base.ndim == 1 and base.flags.c_contiguous
-            and all(a.base is base and a.dtype == base.dtype and a.flags.c_contiguous for a in arrays)
-            and base.size == sum(a.size for a in arrays)):
-        offsets = [a.__array_interface__["data"][0] for a in arrays]
-        expected = base.__array_interface__["data"][0]
-        ok = True
-        for a, offset in zip(arrays, offsets):
-            ok &= offset == expected
-            expected += a.nbytes
-        if ok:
-            return base
-    dtype = np.result_type(*arrays)
-    flat = np.concatenate([np.asarray(a, dtype=dtype).ravel() for a in arrays])
-    params.update(_views(flat, sizes_of(params)))
-    return flat
 
 
 # --------------------------------------------------------------------------- forward
@@ -128,15 +92,19 @@ def flatten(params: dict) -> np.ndarray:
 class Cache:
     """What the forward pass remembers for the backward pass.
 
-    ``A[l]`` is layer l's output (``A[0]`` is the input X, ``A[L]`` the
-    prediction); ``Z_out`` the output layer's scores (logits). With dropout,
-    ``H[l]`` is layer l's output before dropout and ``M[l]`` its mask.
+    ``Z[l]`` and ``A[l]`` are layer l's pre-activations and outputs (``A[0]``
+    is the input X, ``Z[0]`` is None, ``A[L]`` the prediction). With dropout,
+    ``masks[l]`` is hidden layer l's mask, already scaled by 1/(1-p).
     """
 
+    Z: list
     A: list
-    Z_out: np.ndarray
-    H: dict = field(default_factory=dict)
-    M: dict = field(default_factory=dict)
+    masks: dict = field(default_factory=dict)
+
+    @property
+    def Z_out(self) -> np.ndarray:
+        """The output layer's scores (logits)."""
+        return self.Z[-1]
 
 
 def _output(loss):
@@ -155,26 +123,21 @@ def forward(params, X, activation: str = "relu", loss: str = "cross_entropy", *,
     1/(1-p) ("inverted dropout"), so nothing changes at test time. ``rng`` (a
     NumPy Generator or a seed) draws the dropout masks.
     """
-    g = get_activation(activation)[0]
+    g = get_activation(activation).g
     output = _output(loss)
     if dropout:
         rng = np.random.default_rng(rng)  # a Generator, a seed, or None for a fresh one
     L = len(params) // 2
-    A = [X]
-    cache = Cache(A, None)
+    cache = Cache(Z=[None], A=[X])
     for l in range(1, L + 1):
-        Z = A[l - 1] @ params[f"W{l}"]
-        Z += params[f"b{l}"]
-        if l == L:
-            cache.Z_out = Z
-            A.append(output(Z))
-        elif dropout:
-            H = g(Z, out=Z)
-            keep = rng.random(H.shape, dtype=np.float32) >= dropout
-            cache.H[l], cache.M[l] = H, keep / np.float32(1 - dropout)
-            A.append(H * cache.M[l])
-        else:
-            A.append(g(Z, out=Z))  # Z is not needed again: g' is computed from A
+        Z = cache.A[l - 1] @ params[f"W{l}"] + params[f"b{l}"]      # Z[l] = A[l-1] W[l] + b[l]
+        A = output(Z) if l == L else g(Z)                            # A[l] = g(Z[l])
+        if dropout and l < L:
+            keep = rng.random(A.shape, dtype=np.float32) >= dropout
+            cache.masks[l] = keep / np.float32(1 - dropout)
+            A = A * cache.masks[l]
+        cache.Z.append(Z)
+        cache.A.append(A)
     return cache
 
 
@@ -186,46 +149,39 @@ def cost(cache: Cache, Y, loss: str = "cross_entropy") -> float:
 
 
 # --------------------------------------------------------------------------- backward
-def _output_delta(cache: Cache, Y, loss: str) -> np.ndarray:
-    """dZ[L] = dJ/dZ[L] for a batch of n rows."""
-    A_out = cache.A[-1]
-    n = len(A_out)
-    if loss == "cross_entropy":       # (A - Y) / n, derived in mnist_scratch.losses
-        dZ = A_out.copy()
-        if np.ndim(Y) == 1:
-            dZ[np.arange(n), Y] -= 1
-        else:
-            dZ -= Y
-    else:                             # (A - Y) / n  *  sigma'(Z) = (A - Y)/n * A (1 - A)
-        dZ = (A_out - Y) * A_out * (1 - A_out)
-    dZ /= n
-    return dZ
+def output_delta(cache: Cache, Y, loss: str = "cross_entropy") -> np.ndarray:
+    """dZ[L] = dJ/dZ[L] for a batch of n rows (Y: integer labels or one-hot rows).
+
+    Softmax with cross-entropy: (A - Y) / n. Sigmoid with squared error:
+    (A - Y) / n * sigma'(Z).
+    """
+    A_out, n = cache.A[-1], len(cache.A[-1])
+    if np.ndim(Y) == 1:
+        Y = one_hot(Y, A_out.shape[1], dtype=A_out.dtype)
+    if loss == "cross_entropy":
+        return (A_out - Y) / n
+    return (A_out - Y) / n * sigmoid_prime(cache.Z_out)
 
 
-def backward(params, cache: Cache, Y, activation: str = "relu", loss: str = "cross_entropy",
-             grads: dict | None = None) -> dict:
+def backward(params, cache: Cache, Y, activation: str = "relu", loss: str = "cross_entropy") -> dict:
     """Backward propagation: the gradient of J with respect to every parameter.
 
-    Returns ``{"W1": dJ/dW1, "b1": dJ/db1, …}`` (same keys and shapes as
-    ``params``). If ``grads`` is given its arrays are filled in place.
+    Returns ``{"W1": dJ/dW1, "b1": dJ/db1, …}``, the same keys and shapes as ``params``.
     """
-    g_prime_of_output = get_activation(activation)[2]
+    g_prime = get_activation(activation).g_prime
     L = len(params) // 2
-    if grads is None:
-        grads = {k: np.empty_like(v) for k, v in params.items()}
-    dZ = _output_delta(cache, Y, loss)
+    A, Z = cache.A, cache.Z
+    grads = {}
+    dZ = output_delta(cache, Y, loss)                   # dZ[L] = (A[L] - Y) / n
     for l in range(L, 0, -1):
-        np.matmul(cache.A[l - 1].T, dZ, out=grads[f"W{l}"])     # dW = A_prev^T dZ
-        np.sum(dZ, axis=0, out=grads[f"b{l}"])                   # db = sum over rows
-        if l > 1:                                                 # (no gradient needed for X)
-            dA = dZ @ params[f"W{l}"].T                           # dA_prev = dZ W^T
-            if l - 1 in cache.M:
-                dA *= cache.M[l - 1]
-                dA *= g_prime_of_output(cache.H[l - 1])
-            else:
-                dA *= g_prime_of_output(cache.A[l - 1])           # dZ_prev = dA_prev * g'(Z_prev)
-            dZ = dA
-    return grads
+        grads[f"W{l}"] = A[l - 1].T @ dZ                # dW[l] = A[l-1]^T dZ[l]
+        grads[f"b{l}"] = dZ.sum(axis=0)                 # db[l] = sum of dZ[l] over rows
+        if l > 1:                                       # (no gradient is needed for X)
+            dA = dZ @ params[f"W{l}"].T                 # dA[l-1] = dZ[l] W[l]^T
+            if l - 1 in cache.masks:
+                dA = dA * cache.masks[l - 1]            # dropout: dropped units pass no gradient
+            dZ = dA * g_prime(Z[l - 1])                 # dZ[l-1] = dA[l-1] * g'(Z[l-1])
+    return {key: grads[key] for key in params}
 
 
 # --------------------------------------------------------------------------- model

@@ -1,7 +1,7 @@
-r"""Optimisers and learning-rate schedules.
+r"""Optimizers: how a gradient becomes a step.
 
-Each optimiser updates the flat parameter vector :math:`\theta` in place from
-its gradient :math:`g` (see :func:`mnist_scratch.network.flatten`), with
+Each optimizer updates the flat parameter vector :math:`\theta` in place from
+its gradient :math:`g` (see :mod:`mnist_scratch.flat_params`), with
 learning rate :math:`\eta`:
 
 =============  ===================================================================
@@ -15,24 +15,21 @@ learning rate :math:`\eta`:
                with :math:`\hat m = m/(1-\beta_1^t)`, :math:`\hat v = v/(1-\beta_2^t)`
 =============  ===================================================================
 
-The updates are written with ``out=`` and in-place operators so that a step
-allocates no new arrays: the same few buffers are reused every step.
+Speed trick: the optimizers work on the flat vector behind the parameters
+(:mod:`mnist_scratch.flat_params`), and their updates are written with ``out=``
+and in-place operators, so that a step allocates no new arrays. This is where
+such tricks pay: an optimizer step touches every parameter, every batch.
 
-A schedule multiplies the learning rate by a factor that depends on how far
-training has got, :math:`t` (in epochs, fractional within an epoch), out of
-:math:`T` epochs: ``step`` :math:`\gamma^{\lfloor t/s \rfloor}`, ``exponential``
-:math:`\gamma^{t}`, ``cosine`` :math:`\tfrac12(1 + \cos \pi t/T)`.
+Learning-rate schedules live in :mod:`mnist_scratch.schedules`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SGD", "Momentum", "Adam", "make_optimizer", "OPTIMIZERS",
-           "Constant", "Step", "Exponential", "Cosine", "make_schedule", "SCHEDULES"]
+__all__ = ["SGD", "Momentum", "Adam", "make_optimizer", "OPTIMIZERS"]
 
 
 class SGD:
@@ -97,60 +94,3 @@ def make_optimizer(name: str, **options):
     if name not in OPTIMIZERS:
         raise ValueError(f"optimizer={name!r} is not known; choose one of {', '.join(map(repr, OPTIMIZERS))}")
     return OPTIMIZERS[name](**options)
-
-
-# --------------------------------------------------------------------------- schedules
-@dataclass(frozen=True)
-class Constant:
-    def __call__(self, t: float, total: float) -> float:
-        return 1.0
-
-
-@dataclass(frozen=True)
-class Step:
-    """Multiply the rate by ``gamma`` every ``step_size`` epochs."""
-
-    step_size: float = 5
-    gamma: float = 0.1
-
-    def __call__(self, t, total):
-        return self.gamma ** math.floor(t / self.step_size)
-
-
-@dataclass(frozen=True)
-class Exponential:
-    """Multiply the rate by ``gamma`` per epoch, smoothly."""
-
-    gamma: float = 0.9
-
-    def __call__(self, t, total):
-        return self.gamma ** t
-
-
-@dataclass(frozen=True)
-class Cosine:
-    """Half a cosine wave from the full rate down to ``floor`` times it."""
-
-    floor: float = 0.0
-
-    def __call__(self, t, total):
-        return self.floor + (1 - self.floor) * 0.5 * (1 + math.cos(math.pi * min(t / total, 1.0)))
-
-
-SCHEDULES = {"constant": Constant, "step": Step, "exponential": Exponential, "cosine": Cosine}
-
-
-def make_schedule(schedule) -> object:
-    """A schedule from ``None``, a name (``"cosine"``), a ``(name, {options})`` pair, or a callable."""
-    if schedule is None:
-        return Constant()
-    if isinstance(schedule, str):
-        schedule = (schedule, {})
-    if isinstance(schedule, (tuple, list)) and len(schedule) == 2 and isinstance(schedule[0], str):
-        name, options = schedule
-        if name not in SCHEDULES:
-            raise ValueError(f"schedule={name!r} is not known; choose one of {', '.join(map(repr, SCHEDULES))}")
-        return SCHEDULES[name](**dict(options))
-    if callable(schedule):
-        return schedule
-    raise ValueError(f"schedule must be None, a name, a (name, options) pair or a callable, not {schedule!r}")

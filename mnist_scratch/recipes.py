@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .data import load_mnist, train_dev_split
+from .data.mnist import load_mnist
+from .data.split import train_dev_split
 from .evaluate import accuracy
 from .network import Model
 from .train import train

@@ -1,95 +1,39 @@
 """Training: the loop that turns gradients into a better network.
 
-One epoch shuffles the training rows and walks through them in batches; for
-each batch it runs :func:`~mnist_scratch.network.forward`, measures the cost,
-runs :func:`~mnist_scratch.network.backward` and lets the optimiser step.
+Read it top-down, the way Nielsen's ``network.py`` reads: :func:`train` runs
+epochs; :func:`run_epoch` shuffles the rows and walks through them in batches;
+for each batch it does the five things that matter,
+
+1. forward pass,  2. cost,  3. backward pass,  4. L2 penalty,  5. optimizer step,
+
+and everything else (recording, early stopping, the divergence guard, the
+progress bar) is a small named helper below.
 
 * ``batch_size=None`` is **full-batch gradient descent**, as the classic
   lessons do it: one epoch is then one iteration over all rows.
 * ``batch_size=1`` is per-example SGD; anything between is mini-batch SGD.
 
-The function returns a :class:`History`; ``history.to_frame()`` makes it a
-pandas DataFrame.
+The function returns a :class:`~mnist_scratch.history.History`;
+``history.to_frame()`` makes it a pandas DataFrame.
 """
 
 from __future__ import annotations
 
-import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
-from .data import one_hot
 from .evaluate import accuracy
-from .network import Model, _views, backward, cost, flatten, forward
-from .optim import make_optimizer, make_schedule
+from .flat_params import FlatGradient, pack
+from .history import History, StopTraining, TrainingDiverged
+from .losses import one_hot
+from .network import Model, backward, cost, forward
+from .optim import make_optimizer
+from .schedules import make_schedule
+from .stopping import DIVERGENCE_FACTOR, DivergenceGuard, EarlyStopping
 
-__all__ = ["train", "History", "TrainingDiverged", "StopTraining"]
-
-
-#: Training counts as diverged when a batch's cost is NaN, infinite, or more than this many
-#: times the larger of the starting cost and the cost of guessing (log of the class count).
-DIVERGENCE_FACTOR = 100
-
-
-class TrainingDiverged(RuntimeError):
-    """The cost became NaN or infinite, or exploded. ``.history`` holds what was recorded."""
-
-    def __init__(self, message, history):
-        super().__init__(message)
-        self.history = history
-
-
-class StopTraining(Exception):
-    """Raise this from a callback to end training early (the model is kept)."""
-
-
-class History:
-    """What happened during training: one record per logged epoch, and totals.
-
-    Each record has ``epoch``, ``iteration`` (optimiser steps so far), ``lr``,
-    ``cost`` and ``train_acc`` (averaged over the epoch's batches, as Keras
-    reports them), ``dev_cost`` and ``dev_acc`` (when a dev set is given), and
-    ``seconds`` since training started.
-    """
-
-    def __init__(self, config: dict):
-        self.config = config
-        self.records: list[dict] = []
-        self.train_seconds = 0.0
-        self.stopped = None          # None, "early_stopping", "callback", "requested" or "diverged"
-        self.best_epoch = None
-
-    def __len__(self):
-        return len(self.records)
-
-    def __getitem__(self, key):
-        """``history["cost"]`` is the list of that column."""
-        return [r.get(key) for r in self.records]
-
-    @property
-    def last(self) -> dict:
-        return self.records[-1] if self.records else {}
-
-    def to_frame(self):
-        """The records as a pandas DataFrame indexed by epoch."""
-        import pandas as pd
-
-        return pd.DataFrame.from_records(self.records).set_index("epoch") if self.records else pd.DataFrame()
-
-    def __repr__(self):
-        last = ", ".join(f"{k}={v:.4g}" for k, v in self.last.items() if isinstance(v, float))
-        return f"History({len(self.records)} records, {self.train_seconds:.1f} s; last: {last})"
-
-
-def _check_labels(y, n, name, classes):
-    y = np.asarray(y)
-    if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"{name} must be {n} integer labels, shape ({n},); got {y.dtype} of shape {y.shape}")
-    if n and (y.min() < 0 or y.max() >= classes):
-        raise ValueError(f"{name} holds labels {y.min()}..{y.max()}, but the model has {classes} outputs")
-    return y.astype(np.int64, copy=False)
-
+__all__ = ["train", "run_epoch", "History", "TrainingDiverged", "StopTraining", "DIVERGENCE_FACTOR"]
 
 def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
           batch_size: int | None = 128, optimizer: str = "adam", lr: float = 1e-3,
@@ -117,16 +61,189 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
     progress : show a tqdm progress bar.
 
     Raises :class:`TrainingDiverged` if the cost becomes NaN or infinite, or
-    explodes (see ``DIVERGENCE_FACTOR``); the model then keeps the parameters it
+    explodes (see :data:`mnist_scratch.stopping.DIVERGENCE_FACTOR`); the model then keeps the parameters it
     had at the start of that epoch, the last good ones.
     """
+    data = _check_data(model, X, y, X_dev, y_dev, targets)
+    history = History(_check_config(locals(), has_dev=data["X_dev"] is not None))
+    run = Run.start(model, history, data, optimizer=optimizer, momentum=momentum, lr=lr,
+                    schedule=schedule, epochs=int(epochs), batch_size=batch_size, l2=l2,
+                    dropout=dropout, seed=seed, should_stop=should_stop)
+    stopper = EarlyStopping(early_stopping, run.theta, history) if early_stopping else None
+    bar = _progress_bar(int(epochs), progress)
+    start = time.perf_counter()
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for epoch in range(1, int(epochs) + 1):
+                totals = run_epoch(run, data, epoch)
+                bar.update(1)
+                if epoch % log_every == 0 or epoch == int(epochs):
+                    record = make_record(run, data, totals, epoch, time.perf_counter() - start)
+                    history.records.append(record)
+                    bar.set_postfix({k: f"{record[k]:.4f}" for k in ("cost", "train_acc", "dev_acc") if k in record})
+                    _call_back(callback, history)
+                    if stopper is not None and stopper.should_stop(record):
+                        break
+    except StopTraining:
+        pass
+    finally:
+        bar.close()
+        history.train_seconds = time.perf_counter() - start
+    if stopper is not None:
+        stopper.restore_best()
+    model.recipe = {**model.recipe, "train": history.config}
+    return history
+
+
+def run_epoch(run: Run, data: dict, epoch: int) -> dict:
+    """One pass over the training rows in shuffled batches; returns the epoch's cost and accuracy."""
+    model, params = run.model, run.model.params
+    cost_sum = correct = 0.0
+    for i, (Xb, Tb, yb) in enumerate(batches(data, run.batch_size, run.rng)):
+        run.poll_stop()
+        cache = forward(params, Xb, model.activation, model.loss,            # 1. forward
+                        dropout=run.dropout, rng=run.rng)
+        J = cost(cache, Tb, model.loss)                                       # 2. cost
+        run.guard.check(J, epoch, first_batch_of_epoch=i == 0)
+        grads = backward(params, cache, Tb, model.activation, model.loss)    # 3. backward
+        if run.l2:
+            add_l2_gradient(grads, params, run.l2)                           # 4. L2
+        run.optimizer.step(run.theta, run.grad.fill(grads), run.current_lr())  # 5. step
+        run.step += 1
+        cost_sum += J * len(Xb)
+        correct += np.count_nonzero(cache.A[-1].argmax(axis=1) == yb)
+    n = len(data["X"])
+    return {"cost": cost_sum / n, "train_acc": correct / n}
+
+
+# --------------------------------------------------------------------------- the helpers
+@dataclass
+class Run:
+    """Everything one call of :func:`train` carries from step to step."""
+
+    model: Model
+    history: History
+    theta: np.ndarray            # the flat vector behind model.params (speed trick)
+    grad: FlatGradient           # the flat gradient the optimizer reads
+    optimizer: object
+    lr: float
+    lr_factor: object            # the schedule
+    epochs: int
+    batch_size: int | None
+    steps_per_epoch: int
+    l2: float
+    dropout: float
+    rng: np.random.Generator
+    should_stop: object
+    guard: DivergenceGuard
+    step: int = 0
+
+    @classmethod
+    def start(cls, model, history, data, *, optimizer, momentum, lr, schedule, epochs, batch_size,
+              l2, dropout, seed, should_stop) -> Run:
+        theta = pack(model.params)
+        n = len(data["X"])
+        B = n if batch_size is None else min(int(batch_size), n)
+        options = {"momentum": momentum} if optimizer == "momentum" else {}
+        return cls(model, history, theta, FlatGradient(model.params, theta),
+                   make_optimizer(optimizer, **options), lr, make_schedule(schedule), epochs,
+                   None if B == n else B, -(-n // B), l2, dropout, np.random.default_rng(seed),
+                   should_stop, DivergenceGuard(theta, model.sizes[-1], history, lr))
+
+    def current_lr(self) -> float:
+        """The learning rate after the schedule, at the current step."""
+        return self.lr * self.lr_factor(self.step / self.steps_per_epoch, self.epochs)
+
+    def poll_stop(self) -> None:
+        if self.should_stop is not None and self.should_stop():
+            self.history.stopped = "requested"
+            raise StopTraining
+
+
+def batches(data: dict, batch_size, rng):
+    """Yield ``(X_batch, T_batch, y_batch)``: shuffled mini-batches, or the whole set once."""
+    X, T, y = data["X"], data["T"], data["y"]
+    n = len(X)
+    if batch_size is None or batch_size >= n:
+        yield X, T, y
+        return
+    order = rng.permutation(n)
+    for first in range(0, n, batch_size):
+        rows = order[first:first + batch_size]
+        yield X[rows], T[rows], y[rows]
+
+
+def add_l2_gradient(grads: dict, params: dict, l2: float) -> None:
+    """dJ/dW += λ W for every weight matrix (biases are not penalised)."""
+    for key in grads:
+        if key.startswith("W"):
+            grads[key] = grads[key] + l2 * params[key]
+
+
+def make_record(run: Run, data: dict, totals: dict, epoch: int, seconds: float) -> dict:
+    """One row of the history: the epoch's training figures, the L2 cost and the dev figures."""
+    model = run.model
+    record = {"epoch": epoch, "iteration": run.step, "lr": run.current_lr(), **totals}
+    if run.l2:
+        record["l2_cost"] = 0.5 * run.l2 * sum(float(np.sum(model.params[k] ** 2))
+                                                  for k in model.params if k.startswith("W"))
+    if data["X_dev"] is not None:  # the same forward pass and cost as for a training batch, without dropout
+        dev = forward(model.params, data["X_dev"], model.activation, model.loss)
+        record["dev_cost"] = cost(dev, data["T_dev"], model.loss)
+        record["dev_acc"] = accuracy(data["y_dev"], dev.A[-1].argmax(axis=1))
+    record["seconds"] = seconds
+    return record
+
+
+def _call_back(callback, history: History) -> None:
+    if callback is None:
+        return
+    try:
+        callback(history)
+    except StopTraining:
+        history.stopped = "callback"
+        raise
+
+
+def _progress_bar(epochs: int, progress: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=epochs, desc="training", unit="epoch", disable=not progress, leave=False)
+
+
+# --------------------------------------------------------------------------- checking the inputs
+def _check_labels(y, n, name, classes):
+    y = np.asarray(y)
+    if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"{name} must be {n} integer labels, shape ({n},); got {y.dtype} of shape {y.shape}")
+    if n and (y.min() < 0 or y.max() >= classes):
+        raise ValueError(f"{name} holds labels {y.min()}..{y.max()}, but the model has {classes} outputs")
+    return y.astype(np.int64, copy=False)
+
+
+def _check_data(model: Model, X, y, X_dev, y_dev, targets) -> dict:
+    """The training (and dev) arrays, checked, with the targets the loss wants."""
+    K = model.sizes[-1]
+
+    def targets_for(labels):
+        if model.loss == "cross_entropy":
+            return labels
+        return one_hot(labels, K, dtype=model.dtype, off=targets[0], on=targets[1])
+
     X = model.check_input(X)
-    y = _check_labels(y, len(X), "y", model.sizes[-1])
-    has_dev = X_dev is not None
-    if has_dev:
-        X_dev = model.check_input(X_dev, "X_dev")
-        y_dev = _check_labels(y_dev, len(X_dev), "y_dev", model.sizes[-1])
-    if early_stopping and not has_dev:
+    y = _check_labels(y, len(X), "y", K)
+    data = {"X": X, "y": y, "T": targets_for(y), "X_dev": None, "y_dev": None, "T_dev": None}
+    if X_dev is not None:
+        data["X_dev"] = model.check_input(X_dev, "X_dev")
+        data["y_dev"] = _check_labels(y_dev, len(data["X_dev"]), "y_dev", K)
+        data["T_dev"] = targets_for(data["y_dev"])
+    return data
+
+
+def _check_config(args: dict, has_dev: bool) -> dict:
+    """Validate the training settings; return them as the history's ``config``."""
+    epochs, batch_size, dropout, lr = args["epochs"], args["batch_size"], args["dropout"], args["lr"]
+    if args["early_stopping"] and not has_dev:
         raise ValueError("early_stopping needs a dev set: pass X_dev and y_dev")
     if int(epochs) < 1:
         raise ValueError(f"epochs must be at least 1, not {epochs}")
@@ -136,122 +253,12 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
         raise ValueError(f"dropout must be in [0, 1), not {dropout}")
     if not lr > 0:
         raise ValueError(f"lr must be positive, not {lr}")
-
-    n = len(X)
-    B = n if batch_size is None else min(int(batch_size), n)
-    steps_per_epoch = -(-n // B)
-    T = y if model.loss == "cross_entropy" else one_hot(y, model.sizes[-1], dtype=model.dtype,
-                                                        off=targets[0], on=targets[1])
-    T_dev = None
-    if has_dev:
-        T_dev = y_dev if model.loss == "cross_entropy" else one_hot(
-            y_dev, model.sizes[-1], dtype=model.dtype, off=targets[0], on=targets[1])
-
-    params = model.params
-    theta = flatten(params)
-    grad = np.empty_like(theta)
-    grads = _views(grad, model.sizes)
-    weights = [k for k in params if k.startswith("W")]
-    opt = make_optimizer(optimizer, **({"momentum": momentum} if optimizer == "momentum" else {}))
-    lr_factor = make_schedule(schedule)
-    rng = np.random.default_rng(seed)
-    act, loss = model.activation, model.loss
-
-    config = dict(epochs=int(epochs), batch_size=batch_size, optimizer=optimizer, lr=lr,
+    schedule = args["schedule"]
+    config = dict(epochs=int(epochs), batch_size=batch_size, optimizer=args["optimizer"], lr=lr,
                   schedule=schedule if schedule is None or isinstance(schedule, (str, tuple, list)) else repr(schedule),
-                  l2=l2, dropout=dropout, early_stopping=early_stopping, seed=seed)
-    if optimizer == "momentum":
-        config["momentum"] = momentum
-    if loss == "mse":
-        config["targets"] = list(targets)
-    history = History(config)
-    best = {"acc": -1.0, "theta": None, "since": 0}
-    safe = theta.copy()  # the parameters at the start of the last epoch that began with a good cost
-
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=int(epochs), desc="training", unit="epoch", disable=not progress, leave=False)
-    start = time.perf_counter()
-    step = 0
-    limit = first_cost = None
-    try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for epoch in range(1, int(epochs) + 1):
-                order = rng.permutation(n) if B < n else None
-                cost_sum = correct = 0.0
-                for first in range(0, n, B):
-                    if should_stop is not None and should_stop():
-                        history.stopped = "requested"
-                        raise StopTraining
-                    if order is None:
-                        Xb, Tb, yb = X, T, y
-                    else:
-                        rows = order[first:first + B]
-                        Xb, Tb, yb = X[rows], T[rows], y[rows]
-                    cache = forward(params, Xb, act, loss, dropout=dropout, rng=rng)
-                    c = cost(cache, Tb, loss)
-                    if limit is None:
-                        first_cost = c
-                        limit = DIVERGENCE_FACTOR * max(c, math.log(model.sizes[-1]))
-                    if not c <= limit:  # also catches NaN
-                        _diverged(history, theta, safe, epoch, lr, c, first_cost, start)
-                    if first == 0:  # these parameters gave a good cost: remember them
-                        np.copyto(safe, theta)
-                    backward(params, cache, Tb, act, loss, grads)
-                    if l2:
-                        for k in weights:
-                            grads[k] += l2 * params[k]
-                    opt.step(theta, grad, lr * lr_factor(step / steps_per_epoch, epochs))
-                    step += 1
-                    cost_sum += c * len(Xb)
-                    correct += np.count_nonzero(cache.A[-1].argmax(axis=1) == yb)
-                bar.update(1)
-                if epoch % log_every and epoch != epochs:
-                    continue
-                record = {"epoch": epoch, "iteration": step,
-                          "lr": lr * lr_factor(step / steps_per_epoch, epochs),
-                          "cost": cost_sum / n, "train_acc": correct / n}
-                if l2:
-                    record["l2_cost"] = 0.5 * l2 * sum(float(np.sum(params[k] ** 2)) for k in weights)
-                if has_dev:  # the same forward pass and cost as for a training batch, without dropout
-                    dev = forward(params, X_dev, act, loss)
-                    record["dev_cost"] = cost(dev, T_dev, loss)
-                    record["dev_acc"] = accuracy(y_dev, dev.A[-1].argmax(axis=1))
-                record["seconds"] = time.perf_counter() - start
-                history.records.append(record)
-                bar.set_postfix({k: f"{record[k]:.4f}" for k in ("cost", "train_acc", "dev_acc") if k in record})
-                if callback is not None:
-                    try:
-                        callback(history)
-                    except StopTraining:
-                        history.stopped = "callback"
-                        raise
-                if early_stopping:
-                    if record["dev_acc"] > best["acc"]:
-                        best.update(acc=record["dev_acc"], theta=theta.copy(), since=0)
-                        history.best_epoch = epoch
-                    else:
-                        best["since"] += 1
-                        if best["since"] >= early_stopping:
-                            history.stopped = "early_stopping"
-                            raise StopTraining
-    except StopTraining:
-        pass
-    finally:
-        bar.close()
-        history.train_seconds = time.perf_counter() - start
-    if early_stopping and best["theta"] is not None:
-        np.copyto(theta, best["theta"])
-    model.recipe = {**model.recipe, "train": config}
-    return history
-
-
-def _diverged(history, theta, safe, epoch, lr, c, first_cost, start):
-    np.copyto(theta, safe)
-    history.stopped = "diverged"
-    history.train_seconds = time.perf_counter() - start
-    what = "became NaN or infinite" if not np.isfinite(c) else f"exploded to {c:.3g} (it started at {first_cost:.3g})"
-    raise TrainingDiverged(
-        f"Training diverged in epoch {epoch}: the cost {what} with lr={lr:g}. Try a smaller "
-        f"learning rate (for example lr={lr / 10:g}). The model keeps its parameters from the "
-        f"start of epoch {epoch}, the last good ones.", history)
+                  l2=args["l2"], dropout=dropout, early_stopping=args["early_stopping"], seed=args["seed"])
+    if args["optimizer"] == "momentum":
+        config["momentum"] = args["momentum"]
+    if args["model"].loss == "mse":
+        config["targets"] = list(args["targets"])
+    return config

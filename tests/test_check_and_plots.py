@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from mnist_scratch import check, plots
+from mnist_scratch.lab import check, plots
 from mnist_scratch.activations import relu, relu_prime, sigmoid, softmax
 from mnist_scratch.losses import cross_entropy
 from mnist_scratch.network import Model

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from mnist_scratch.data import (DataFileError, DataNotFoundError, find_files, load_csv, load_idx,
-                                load_mnist, one_hot, resolve_data_dir, save_csv, train_dev_split)
-from mnist_scratch.idx import IdxFormatError
-from mnist_scratch.sources import DATASETS, get_dataset
+                                load_mnist, resolve_data_dir, save_csv, train_dev_split)
+from mnist_scratch.losses import one_hot
+from mnist_scratch.data.idx import IdxFormatError
+from mnist_scratch.data.sources import DATASETS, get_dataset
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]

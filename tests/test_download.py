@@ -9,9 +9,9 @@ import shutil
 import numpy as np
 import pytest
 
-from mnist_scratch import sources
+from mnist_scratch.data import sources
 from mnist_scratch.data import load_mnist
-from mnist_scratch.download import DownloadError, download
+from mnist_scratch.data.download import DownloadError, download
 
 LABELS = ["test_labels"]
 
@@ -80,7 +80,7 @@ def test_load_mnist_downloads_what_is_missing(mirror_server, tmp_path, mnist_dir
 
 
 def test_unwritable_folder_is_a_clear_error(tmp_path, monkeypatch):
-    import mnist_scratch.download as dl
+    import mnist_scratch.data.download as dl
 
     monkeypatch.setattr(dl.os, "access", lambda path, mode: False)
     with pytest.raises(DownloadError, match=f"cannot download into {tmp_path}: the folder is not writable"):

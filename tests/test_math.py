@@ -13,7 +13,8 @@ from mnist_scratch.activations import (ACTIVATIONS, relu, relu_prime, sigmoid, s
 from mnist_scratch.gradient_check import gradient_check, numerical_gradient, relative_error
 from mnist_scratch.init import init_weights
 from mnist_scratch.losses import cross_entropy, logsumexp, mse
-from mnist_scratch.network import Model, backward, cost, flatten, forward, init_params
+from mnist_scratch.flat_params import FlatGradient, pack
+from mnist_scratch.network import Model, backward, cost, forward, init_params
 
 
 # --------------------------------------------------------------------------- activations
@@ -28,11 +29,11 @@ def test_activation_closed_forms():
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu"])
 def test_derivatives_match_numerical_ones(name):
-    g, g_prime, g_prime_of_output = ACTIVATIONS[name]
+    act = ACTIVATIONS[name]
+    assert act.name == name
     z = np.array([-3.0, -1.2, -0.3, 0.4, 1.1, 2.7])  # away from ReLU's kink
-    numeric = [(g(np.array([v + 1e-6]))[0] - g(np.array([v - 1e-6]))[0]) / 2e-6 for v in z]
-    np.testing.assert_allclose(g_prime(z), numeric, rtol=1e-6, atol=1e-9)
-    np.testing.assert_allclose(g_prime_of_output(g(z)), g_prime(z), rtol=1e-12)
+    numeric = [(act.g(np.array([v + 1e-6]))[0] - act.g(np.array([v - 1e-6]))[0]) / 2e-6 for v in z]
+    np.testing.assert_allclose(act.g_prime(z), numeric, rtol=1e-6, atol=1e-9)
 
 
 def test_sigmoid_is_stable_for_huge_inputs():
@@ -113,16 +114,27 @@ def test_init_params_shapes_biases_and_dtype():
     np.testing.assert_allclose(p64["W2"], params["W2"], rtol=1e-6)
 
 
-def test_flatten_shares_memory_and_repairs_replaced_arrays():
+def test_pack_shares_memory_and_takes_in_replaced_arrays():
     params = init_params([4, 3, 2], seed=0)
-    flat = flatten(params)
-    assert flat.size == 4 * 3 + 3 + 3 * 2 + 2
-    flat[:] = 0
-    assert not params["W1"].any()
-    params["W2"] = np.ones((3, 2), np.float32)  # a learner replaces an array
-    flat2 = flatten(params)
-    assert flat2 is not flat and np.shares_memory(flat2, params["W2"])
-    assert params["W2"].sum() == 6 and flat2.sum() == 6
+    W1 = params["W1"].copy()
+    theta = pack(params)
+    assert theta.size == 4 * 3 + 3 + 3 * 2 + 2
+    np.testing.assert_array_equal(params["W1"], W1)      # packing changes no value
+    theta[:] = 0
+    assert not params["W1"].any()                        # the dict's arrays are views of theta
+    params["W2"] = np.ones((3, 2), np.float32)           # a learner replaces an array
+    theta2 = pack(params)
+    assert theta2 is not theta and np.shares_memory(theta2, params["W2"])
+    assert params["W2"].sum() == 6 and theta2.sum() == 6
+
+
+def test_flat_gradient_is_filled_in_parameter_order():
+    params = init_params([4, 3, 2], seed=0)
+    theta = pack(params)
+    grads = {k: np.full(v.shape, i, np.float32) for i, (k, v) in enumerate(params.items())}
+    flat = FlatGradient(params, theta).fill(grads)
+    expected = np.concatenate([g.ravel() for g in grads.values()])
+    np.testing.assert_array_equal(flat, expected)
 
 
 # --------------------------------------------------------------------------- forward / backward
@@ -200,13 +212,13 @@ def test_dropout_forward_and_gradient(rng):
     params = init_params([20, 30, 10], seed=0, dtype=np.float64)
     X, y = rng.random((50, 20)), rng.integers(0, 10, 50)
     cache = forward(params, X, dropout=0.5, rng=np.random.default_rng(0))
-    np.testing.assert_array_equal(forward(params, X, dropout=0.5, rng=0).M[1], cache.M[1])   # a seed works too
-    assert forward(params, X, dropout=0.5).M[1].shape == (50, 30)                           # and no rng at all
-    dropped = np.mean(cache.M[1] == 0)
-    assert 0.4 < dropped < 0.6 and set(np.unique(cache.M[1])) == {0.0, 2.0}
+    np.testing.assert_array_equal(forward(params, X, dropout=0.5, rng=0).masks[1], cache.masks[1])   # a seed works too
+    assert forward(params, X, dropout=0.5).masks[1].shape == (50, 30)                           # and no rng at all
+    dropped = np.mean(cache.masks[1] == 0)
+    assert 0.4 < dropped < 0.6 and set(np.unique(cache.masks[1])) == {0.0, 2.0}
     # with the mask held fixed, backward is the exact gradient of the masked network
     grads = backward(params, cache, y)
-    mask = cache.M[1]
+    mask = cache.masks[1]
 
     def J():
         H = np.maximum(X @ params["W1"] + params["b1"], 0) * mask

@@ -9,7 +9,8 @@ import pytest
 
 from mnist_scratch.evaluate import accuracy
 from mnist_scratch.network import Model, backward, forward
-from mnist_scratch.optim import Adam, Cosine, Exponential, Momentum, SGD, Step, make_schedule
+from mnist_scratch.optim import Adam, Momentum, SGD
+from mnist_scratch.schedules import Cosine, Exponential, Step, make_schedule
 from mnist_scratch.recipes import BEST, RECIPES, get_recipe, run_recipe
 from mnist_scratch.train import StopTraining, TrainingDiverged, train
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from mnist_scratch.network import Model
-from mnist_scratch.preprocess import center_of_mass, preprocess_drawing
+from mnist_scratch.lab.preprocess import center_of_mass, preprocess_drawing
 from mnist_scratch.train import train
-from mnist_scratch.widgets import check_environment, draw_digit, playground, prediction_browser
+from mnist_scratch.lab import check_environment, draw_digit, playground, prediction_browser
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +47,23 @@ def test_train_button_trains_with_the_sliders_values(panel):
            (0.01, 3, 32, "momentum", 1e-4)
     assert panel.model.sizes == [784, 48, 24, 10]
     assert panel.history.last["iteration"] == 3 * -(-1000 // 32)      # trained on the chosen 1,000 images
-    assert "Test accuracy" in panel.status.value
+    assert "Dev accuracy" in panel.status.value and "Test" not in panel.status.value   # no tuning on test
     assert not panel.train_button.disabled and panel.stop_button.disabled
     assert panel.curves.value != first_image and panel.samples.value
+
+
+def test_playground_uses_the_lessons_dev_split_and_shows_test_only_on_request(panel, mnist):
+    from mnist_scratch.data import train_dev_split
+
+    X, y = mnist[0], mnist[1]
+    _, _, X_dev, y_dev = train_dev_split(X, y, 1000, seed=0)
+    np.testing.assert_array_equal(X[panel.dev_rows], X_dev)
+    np.testing.assert_array_equal(y[panel.dev_rows], y_dev)
+    assert not set(panel.dev_rows) & set(panel.train_rows)
+    with pytest.raises(ValueError, match="nothing is trained yet"):
+        panel.test_accuracy()
+    panel.run(epochs=1, subset=1000)
+    assert 0.5 < panel.test_accuracy() <= 1.0
 
 
 def test_curves_are_redrawn_in_place_after_every_epoch(panel):
@@ -88,7 +102,7 @@ def test_stop_interrupts_within_a_second_and_keeps_the_model(panel):
     elapsed = time.perf_counter() - start
     assert elapsed < 1.0 and panel.history.stopped == "requested"
     assert 1 <= len(panel.history) < 40 and panel.model is not None
-    assert "stopped early" in panel.status.value and "Test accuracy" in panel.status.value
+    assert "stopped early" in panel.status.value and "Dev accuracy" in panel.status.value
 
 
 def test_divergence_shows_the_message_not_a_traceback(panel):
@@ -205,7 +219,7 @@ def test_check_environment_reports_in_plain_words(capsys):
 
 
 def test_check_environment_names_what_is_missing(monkeypatch, capsys):
-    import mnist_scratch.widgets as widgets
+    import mnist_scratch.lab.environment as widgets
 
     monkeypatch.setattr(widgets, "_version", lambda name: {"ipywidgets": "7.6.5"}.get(name))
     findings = check_environment()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..activations import get_activation
+
 __all__ = ["show_digit", "sample_grid", "class_distribution", "mean_digits", "pixel_histogram",
            "plot_activation", "plot_history", "compare_histories", "probability_bars", "show_prediction",
            "confusion_heatmap", "mistake_gallery", "weight_images"]
@@ -99,10 +101,10 @@ def pixel_histogram(X, bins: int = 50, title="Pixel intensities", log: bool = Tr
 
 def plot_activation(name: str, z=None):
     """An activation function and its derivative, side by side."""
-    from .activations import get_activation
 
     plt = _plt()
-    g, g_prime, _ = get_activation(name)
+    act = get_activation(name)
+    g, g_prime = act.g, act.g_prime
     z = np.linspace(-5, 5, 401) if z is None else z
     fig, (a, b) = plt.subplots(1, 2, figsize=(8, 2.8), sharex=True)
     a.plot(z, g(z), color="tab:blue")

@@ -1,4 +1,4 @@
-"""Regenerate the README's pictures: ``python -m mnist_scratch.figures docs/img`` (``make figures``).
+"""Regenerate the README's pictures: ``python docs/make_figures.py docs/img`` (``make figures``).
 
 Every picture is drawn by the package's own plotting functions from a real
 training run, so the README always shows what the code really does.
@@ -14,11 +14,8 @@ def main(argv=None) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from . import plots
-    from .data import load_mnist, train_dev_split
-    from .evaluate import misclassified
-    from .network import Model
-    from .train import train
+    from mnist_scratch import Model, load_mnist, misclassified, train, train_dev_split
+    from mnist_scratch.lab import plots
 
     out = Path((argv or sys.argv[1:] or ["docs/img"])[0])
     out.mkdir(parents=True, exist_ok=True)

@@ -15,8 +15,8 @@ import hashlib
 import os
 from pathlib import Path
 
-from ._files import atomic_path
-from .data import ENV_VAR, find_files, resolve_data_dir
+from .atomic import atomic_path
+from .locate import ENV_VAR, find_files, resolve_data_dir
 from .sources import PARTS, get_dataset
 
 __all__ = ["DownloadError", "download"]

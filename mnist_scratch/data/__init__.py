@@ -1,0 +1,34 @@
+"""Data: finding, verifying, downloading and loading MNIST (and Fashion-MNIST).
+
+Support code, not the lesson's math: a learner calls :func:`load_mnist` and
+:func:`train_dev_split`; the rest is here for the curious and for the tests.
+
+=============  ==============================================================
+``locate``     which folder, which files (``MNIST_SCRATCH_DATA_DIR``)
+``sources``    the data sets, their mirrors and official hashes
+``download``   mirrors tried in order with pooch, verified, atomic
+``idx``        the IDX file format
+``pixels``     scaling uint8 pixels to the network's inputs
+``mnist``      :func:`load_mnist`
+``csvio``      :func:`load_csv`, :func:`save_csv`
+``split``      :func:`train_dev_split`
+``atomic``     write a file whole or not at all
+=============  ==============================================================
+"""
+
+from .csvio import load_csv, save_csv
+from .download import DownloadError
+from .errors import DataFileError, DataNotFoundError
+from .idx import IdxFormatError, load_idx, parse_idx
+from .locate import ENV_VAR, find_files, resolve_data_dir
+from .mnist import MNIST, load_mnist
+from .pixels import SCALES, scale_pixels
+from .sources import DATASETS, PARTS, get_dataset
+from .split import dev_indices, train_dev_split
+
+__all__ = [
+    "load_mnist", "MNIST", "load_csv", "save_csv", "load_idx", "parse_idx", "train_dev_split",
+    "DownloadError", "DataFileError", "DataNotFoundError", "IdxFormatError",
+    "ENV_VAR", "resolve_data_dir", "find_files", "SCALES", "scale_pixels", "DATASETS", "PARTS",
+    "get_dataset", "dev_indices",
+]

@@ -1,0 +1,26 @@
+"""The lab: classroom tools a lesson uses beside the math.
+
+=================  ===========================================================
+``check``          exercise self-checks: ``check.softmax(your_softmax)``
+``plots``          the lessons' pictures
+``playground``     the hyperparameter playground (sliders, Train, Stop, curves)
+``browser``        the prediction browser
+``drawing``        draw a digit and see what the network reads
+``preprocess``     MNIST-style preprocessing of a drawing
+``environment``    ``check_environment()``: can widgets render here?
+``render``         a figure as PNG bytes, redrawn in place inside a widget
+=================  ===========================================================
+
+>>> from mnist_scratch.lab import check, plots                         # doctest: +SKIP
+>>> from mnist_scratch.lab import playground, prediction_browser, draw_digit, check_environment  # doctest: +SKIP
+"""
+
+from . import check, plots
+from .browser import PredictionBrowser, prediction_browser
+from .drawing import DrawDigit, draw_digit
+from .environment import check_environment
+from .playground import Playground, playground
+from .preprocess import center_of_mass, preprocess_drawing
+
+__all__ = ["check", "plots", "playground", "Playground", "prediction_browser", "PredictionBrowser",
+           "draw_digit", "DrawDigit", "check_environment", "preprocess_drawing", "center_of_mass"]

@@ -1,0 +1,132 @@
+"""Draw a digit with the mouse, preprocessed the way MNIST was made, and see the prediction."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..data.sources import DATASETS
+from .render import figure_png, new_figure
+
+__all__ = ["draw_digit", "DrawDigit"]
+
+
+class DrawDigit:
+    """Draw a digit with the mouse and see what the model thinks. Build it with :func:`draw_digit`.
+
+    The strokes go to an ipycanvas ``Canvas`` (what you see) and, in Python,
+    into a NumPy raster of the same size (what is classified), so prediction
+    needs no round trip to the browser. ``stroke(points)`` draws from code,
+    which is how the tests (and the non-interactive fallback) use it.
+    """
+
+    SIZE = 280
+    BRUSH = 11  # radius in canvas pixels: about 2 MNIST pixels wide once the digit is scaled to 20 x 20
+
+    def __init__(self, model, classes=None):
+        import ipywidgets as w
+        from ipycanvas import Canvas
+
+        self.model = model
+        self.classes = list(classes or DATASETS["mnist"].classes)
+        self.raster = np.zeros((self.SIZE, self.SIZE))
+        self.probs = None
+        self.preprocessed = None
+        self._last = None
+        self.canvas = Canvas(width=self.SIZE, height=self.SIZE,
+                             layout=w.Layout(border="2px solid #888", width=f"{self.SIZE}px", height=f"{self.SIZE}px"))
+        self.canvas.stroke_style = "black"
+        self.canvas.line_width = 2 * self.BRUSH
+        self.canvas.line_cap = "round"
+        self.canvas.on_mouse_down(self._down)
+        self.canvas.on_mouse_move(self._move)
+        self.canvas.on_mouse_up(self._up)
+        self.canvas.on_mouse_out(self._up)
+        self.clear_button = w.Button(description="Clear", icon="eraser")
+        self.predict_button = w.Button(description="Predict", button_style="primary", icon="magic")
+        self.clear_button.on_click(lambda _: self.clear())
+        self.predict_button.on_click(lambda _: self.predict())
+        self.result = w.HTML("Draw a digit (big, in the middle or anywhere), then press <b>Predict</b>.")
+        self.image = w.Image(format="png")
+        self.figure = new_figure(width=6.5, height=2.6)
+        self.widget = w.VBox([w.HBox([w.VBox([self.canvas, w.HBox([self.clear_button, self.predict_button])]),
+                                      self.image]), self.result])
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+    # ---------------------------------------------------------------- drawing
+    def _stamp(self, x, y):
+        r = self.BRUSH
+        top, bottom = max(0, int(y) - r), min(self.SIZE, int(y) + r + 1)
+        left, right = max(0, int(x) - r), min(self.SIZE, int(x) + r + 1)
+        rows, cols = np.ogrid[top:bottom, left:right]
+        self.raster[top:bottom, left:right][(rows - y) ** 2 + (cols - x) ** 2 <= r * r] = 1.0
+
+    def _line(self, x0, y0, x1, y1):
+        steps = max(1, int(np.hypot(x1 - x0, y1 - y0) / 2))
+        for t in np.linspace(0, 1, steps + 1):
+            self._stamp(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+        self.canvas.stroke_line(x0, y0, x1, y1)
+
+    def _down(self, x, y):
+        self._last = (x, y)
+        self._line(x, y, x, y)
+
+    def _move(self, x, y):
+        if self._last is not None:
+            self._line(*self._last, x, y)
+            self._last = (x, y)
+
+    def _up(self, x, y):
+        self._last = None
+
+    def stroke(self, points):
+        """Draw a stroke through ``points`` [(x, y), …] in canvas pixels (0-280), as the mouse would."""
+        points = list(points)
+        self._down(*points[0])
+        for p in points[1:]:
+            self._move(*p)
+        self._up(*points[-1])
+
+    def clear(self):
+        """What the Clear button does."""
+        self.raster[:] = 0
+        self.canvas.clear()
+        self.probs = self.preprocessed = None
+        self.result.value = "Cleared. Draw a digit, then press <b>Predict</b>."
+
+    # ---------------------------------------------------------------- predicting
+    def predict(self):
+        """What the Predict button does: preprocess like MNIST, classify, show both."""
+        from .plots import probability_bars, show_digit
+        from .preprocess import preprocess_drawing
+
+        try:
+            self.preprocessed = preprocess_drawing(self.raster)
+        except ValueError:
+            self.result.value = "Nothing drawn yet: draw a digit first."
+            return None
+        self.probs = self.model.predict_proba(self.preprocessed)[0]
+        best = int(self.probs.argmax())
+        image_ax, bars_ax = self.figure.axes
+        image_ax.clear()
+        bars_ax.clear()
+        show_digit(self.preprocessed, ax=image_ax, title="what the network sees (28 x 28)")
+        probability_bars(self.probs, ax=bars_ax, classes=self.classes)
+        self.figure.tight_layout()
+        self.image.value = figure_png(self.figure)
+        self.result.value = f"The network says <b>{self.classes[best]}</b> ({self.probs[best]:.1%} sure)."
+        return best
+
+
+def draw_digit(model, classes=None) -> DrawDigit:
+    """A canvas to draw on with the mouse, with Clear and Predict buttons.
+
+    The drawing is preprocessed the way MNIST was made (see
+    :mod:`mnist_scratch.lab.preprocess`) and shown next to the predicted probabilities.
+    Without widgets, use ``preprocess_drawing(image)`` and ``model.predict_proba``
+    on an image you load yourself (for example with ``matplotlib.image.imread``).
+    """
+    return DrawDigit(model, classes)
