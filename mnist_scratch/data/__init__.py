@@ -19,7 +19,7 @@ Support code, not the lesson's math: a learner calls :func:`load_mnist` and
 from .csvio import load_csv, save_csv
 from .download import DownloadError
 from .errors import DataFileError, DataNotFoundError
-from .idx import IdxFormatError, load_idx, parse_idx
+from .idx import IdxFormatError, load_idx, parse_idx, read_idx_file
 from .locate import ENV_VAR, find_files, resolve_data_dir
 from .mnist import MNIST, load_mnist
 from .pixels import SCALES, scale_pixels
@@ -27,7 +27,7 @@ from .sources import DATASETS, PARTS, get_dataset
 from .split import dev_indices, train_dev_split
 
 __all__ = [
-    "load_mnist", "MNIST", "load_csv", "save_csv", "load_idx", "parse_idx", "train_dev_split",
+    "load_mnist", "MNIST", "load_csv", "save_csv", "load_idx", "parse_idx", "read_idx_file", "train_dev_split",
     "DownloadError", "DataFileError", "DataNotFoundError", "IdxFormatError",
     "ENV_VAR", "resolve_data_dir", "find_files", "SCALES", "scale_pixels", "DATASETS", "PARTS",
     "get_dataset", "dev_indices",
