@@ -9,15 +9,16 @@ import numpy as np
 
 from .history import History, TrainingDiverged
 
-__all__ = ["DIVERGENCE_FACTOR", "STALL_WINDOW", "STALL_WINDOWS", "DivergenceGuard", "SaturationWatch",
+__all__ = ["DIVERGENCE_FACTOR", "STALL_WINDOW", "STALL_WINDOW_FULL_BATCH", "STALL_WINDOWS", "DivergenceGuard", "SaturationWatch",
            "EarlyStopping"]
 
 #: Training counts as diverged when a batch's cost is NaN, infinite, or more than this many
 #: times the larger of the starting cost and the cost of guessing (log of the class count).
 DIVERGENCE_FACTOR = 100
 #: Squared error (see :class:`SaturationWatch`): the cost is averaged over windows of this many
-#: batches, and training counts as diverged after this many windows stuck at saturation.
-STALL_WINDOW, STALL_WINDOWS = 50, 3
+#: batches (full batch: iterations, whose cost has no sampling noise to average out), and training
+#: counts as diverged after this many windows stuck at saturation.
+STALL_WINDOW, STALL_WINDOW_FULL_BATCH, STALL_WINDOWS = 50, 10, 3
 
 
 class SaturationWatch:
@@ -39,9 +40,10 @@ class SaturationWatch:
     below the midpoint of :math:`J_\text{guess}` and :math:`J_\text{dead}`, brought no
     new lowest cost, and the cost has moved away from where it started (a cost that
     has not moved at all comes from a tiny learning rate, not a diverged one).
-    Measured on MNIST: lr 3 to 1e9 with per-example SGD are caught within 250
-    steps; healthy runs (lr 0.1 to 3 SGD, Adam 0.01, momentum 0.1) and
-    tiny learning rates are never flagged.
+    Measured on 3,000 MNIST images with 784-100-10 networks: per-example SGD at lr
+    5 to 1e9 is caught after 250 steps, Adam at lr 0.1 or more and diverged
+    full-batch runs likewise; healthy runs (SGD at lr 0.1 to 3, Adam at 0.01,
+    momentum at 0.1) and tiny learning rates are never flagged.
     """
 
     def __init__(self, classes: int, targets, first_cost: float):
@@ -52,12 +54,16 @@ class SaturationWatch:
         self.level = (self.guess + self.dead) / 2
         self.first_cost, self.best, self.stale = first_cost, math.inf, 0
         self.window: list[float] = []
+        self.size, self.batches = STALL_WINDOW, 0
         self.cost = first_cost  # the last window's average
 
-    def stalled(self, J: float) -> bool:
+    def stalled(self, J: float, first_batch_of_epoch: bool) -> bool:
         """Add one batch's cost; True once training is stuck at saturation."""
+        if first_batch_of_epoch and self.batches == 1:  # one batch per epoch: full-batch gradient descent
+            self.size = STALL_WINDOW_FULL_BATCH
+        self.batches += 1
         self.window.append(J)
-        if len(self.window) < STALL_WINDOW:
+        if len(self.window) < self.size:
             return False
         self.cost, self.window = sum(self.window) / len(self.window), []
         if self.cost < self.level:
@@ -89,21 +95,21 @@ class DivergenceGuard:
         if not J <= self.limit:  # also catches NaN
             self._diverged(epoch, "became NaN or infinite" if not np.isfinite(J)
                            else f"exploded to {J:.3g} (it started at {self.first_cost:.3g})")
-        if self.watch is not None and self.watch.stalled(J):
+        if self.watch is not None and self.watch.stalled(J, first_batch_of_epoch):
             w = self.watch
-            self._diverged(epoch, f"is stuck at {w.cost:.3g}: the sigmoid outputs saturated, so the gradient "
-                                  f"vanished (a network that outputs 0 everywhere costs {w.dead:.3g}; predicting "
-                                  f"the average target costs {w.guess:.3g})")
-        if first_batch_of_epoch and (self.watch is None or self.watch.stale == 0):
+            self._diverged(epoch, f"is stuck at {w.cost:.3g}", f"The sigmoid outputs have saturated, so the "
+                           f"gradient vanished (outputs of 0 everywhere cost {w.dead:.3g}; predicting the "
+                           f"average target costs {w.guess:.3g}). ")
+        if first_batch_of_epoch and (self.watch is None or J < self.watch.level):
             np.copyto(self.safe, self.theta)  # these parameters gave a good cost: remember them
             self.safe_epoch = epoch
 
-    def _diverged(self, epoch, what):
+    def _diverged(self, epoch, what, why=""):
         np.copyto(self.theta, self.safe)
         self.history.stopped = "diverged"
         self.history.train_seconds = time.perf_counter() - self.start
         raise TrainingDiverged(
-            f"Training diverged in epoch {epoch}: the cost {what} with lr={self.lr:g}. Try a smaller "
+            f"Training diverged in epoch {epoch}: the cost {what} with lr={self.lr:g}. {why}Try a smaller "
             f"learning rate (for example lr={self.lr / 10:g}). The model keeps its parameters from the "
             f"start of epoch {self.safe_epoch}, the last good ones.", self.history)
 
