@@ -154,7 +154,7 @@ def _metadata(arrays: dict, path) -> dict:
         _fail(path, f"has format {meta.get('format') if isinstance(meta, dict) else None!r}, expected {FORMAT!r}")
     sizes = meta.get("sizes")
     if (not isinstance(sizes, list) or len(sizes) < 2
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes)):
+            or not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_MODEL_BYTES for n in sizes)):
         _fail(path, f"has bad layer sizes in its metadata: {sizes!r:.100}; they must be whole numbers >= 1")
     activation, loss = meta.get("activation"), meta.get("loss")
     if not (isinstance(activation, str) and activation in ACTIVATIONS and isinstance(loss, str) and loss in LOSSES):
