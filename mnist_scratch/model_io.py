@@ -16,7 +16,9 @@ code. Whatever is wrong, the error is a :class:`ModelFileError` naming the file.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import struct
 import zipfile
 import zlib
@@ -28,6 +30,7 @@ import numpy as np
 from ._version import __version__
 from .activations import ACTIVATIONS
 from .data.atomic import atomic_path, check_writable
+from .data.errors import write_error
 from .losses import LOSSES
 from .network import Model, param_keys, param_shapes
 
@@ -52,6 +55,8 @@ def model_path(path, *, check: bool = False) -> Path:
     be made, and takes a file), raising :class:`~mnist_scratch.data.errors.FileWriteError`
     if not: call this before a long training run, not after.
     """
+    if str(path).endswith(("/", os.sep)) or Path(path).is_dir():
+        raise write_error(path, OSError(errno.EISDIR, "is a folder"))
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")

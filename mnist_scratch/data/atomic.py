@@ -52,10 +52,10 @@ def create_new_file(folder: Path, name: str):
 def _make_folder(folder: Path, target: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise write_error(target, OSError(errno.ENOTDIR, "not a folder")) from None
     except OSError as err:
         raise write_error(target, err) from None
-    if not folder.is_dir():
-        raise write_error(target, OSError(errno.ENOTDIR, "not a folder"))
 
 
 @contextlib.contextmanager
