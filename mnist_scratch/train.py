@@ -223,7 +223,8 @@ def _check_labels(y, n, name, classes):
 
 def _check_rows(model: Model, X, name: str) -> np.ndarray:
     """``X`` in the model's dtype: at least one row, and nothing but finite numbers."""
-    X = model.check_input(X, name)
+    with np.errstate(over="ignore", invalid="ignore"):  # too large for the dtype: reported just below
+        X = model.check_input(X, name)
     if len(X) == 0:
         raise ValueError(f"{name} has no rows: training needs at least one example")
     for first in range(0, len(X), 4096):  # in blocks, so the check costs little memory
