@@ -86,7 +86,11 @@ def _locked(lock_path: Path, target: Path, wait: float):
     from filelock import FileLock, Timeout
 
     try:
-        lock = FileLock(lock_path, timeout=wait)
+        # The lock file gets the usual mode (0666 minus the umask), like every file here, so that
+        # a group sharing the folder can take it; told that mode, filelock keeps it whatever its version.
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(lock_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        lock = FileLock(lock_path, timeout=wait, mode=os.stat(lock_path).st_mode & 0o777)
         lock.acquire()
     except Timeout:
         raise DownloadError(f"{target}: another process has been downloading it for more than {wait:g} s; "
