@@ -5,7 +5,9 @@
     python benchmarks/recipes.py --json          # last line: a JSON list
 
 Each row: recipe, the accuracy reached (test, or dev where the source reports dev),
-the reference, and the training seconds on this machine.
+the reference, and the training seconds on this machine. A reference the source states
+approximately ("~94.0%") is met within the tolerance recorded beside it in
+mnist_scratch/recipes.py (half a point). Exit status 1 names every recipe below its reference.
 """
 
 from __future__ import annotations
@@ -26,20 +28,25 @@ def main(argv=None) -> int:
 
     data = {scale: load_mnist(scale=scale) for scale in {r.scale for r in recipes}}
     rows = []
-    print(f"{'recipe':24} {'accuracy':>9} {'reference':>10} {'':4} {'seconds':>8}")
+    print(f"{'recipe':24} {'accuracy':>9} {'reference':>14} {'':4} {'seconds':>8}")
     for recipe in recipes:
         _, _, result = run_recipe(recipe, data=data[recipe.scale], progress=False)
         reached = result["dev_accuracy"] if recipe.metric == "dev" else result["test_accuracy"]
         row = {"name": recipe.name, "number": recipe.number, "metric": recipe.metric,
                "accuracy": reached, "test_accuracy": result["test_accuracy"],
-               "reference": recipe.reference, "train_seconds": result["train_seconds"],
-               "meets_reference": reached >= recipe.reference}
+               "reference": recipe.reference, "tolerance": recipe.tolerance,
+               "train_seconds": result["train_seconds"], "meets_reference": recipe.meets_reference(reached)}
         rows.append(row)
-        print(f"{recipe.number} {recipe.name:22} {reached:9.2%} {recipe.reference:10.2%} {recipe.metric:4} "
+        reference = f"{'~' if recipe.tolerance else ''}{recipe.reference:.2%}" + (
+            f" ±{recipe.tolerance:.1%}" if recipe.tolerance else "")
+        print(f"{recipe.number} {recipe.name:22} {reached:9.2%} {reference:>14} {recipe.metric:4} "
               f"{result['train_seconds']:8.1f}  {'ok' if row['meets_reference'] else 'BELOW REFERENCE'}", flush=True)
     if args.json:
         print(json.dumps(rows))
-    return 0 if all(r["meets_reference"] for r in rows) else 1
+    below = [f"{r['name']} reached {r['accuracy']:.2%} < {r['reference']:.2%}" for r in rows if not r["meets_reference"]]
+    if below:
+        print("goals missed: " + "; ".join(below))
+    return 1 if below else 0
 
 
 if __name__ == "__main__":

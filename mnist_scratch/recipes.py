@@ -28,6 +28,7 @@ class Recipe:
     sizes: tuple
     train: dict
     reference: float                 # the accuracy the source reports (a fraction)
+    tolerance: float = 0.0           # how far below the reference still meets it: 0.005 for a "~94.0%"
     metric: str = "test"             # which accuracy the reference is about: "test" or "dev"
     activation: str = "relu"
     loss: str = "cross_entropy"
@@ -36,6 +37,10 @@ class Recipe:
     dev_size: int = 0
     notes: str = ""
     extra: dict = field(default_factory=dict)
+
+    def meets_reference(self, accuracy: float) -> bool:
+        """Whether ``accuracy`` meets the source's figure (an approximate "~" one within ``tolerance``)."""
+        return accuracy >= self.reference - self.tolerance - 1e-12
 
     def describe(self) -> str:
         t = self.train
@@ -50,7 +55,7 @@ _RECIPES = [
     Recipe("kaggle-784-10-10", 1, "The classic Kaggle 'NumPy from scratch' lesson",
            "Samson Zhang's 784-10-10 Kaggle notebook", (784, 10, 10),
            dict(optimizer="sgd", lr=0.10, batch_size=None, epochs=500, log_every=10),
-           reference=0.85, metric="dev", dev_size=1000,
+           reference=0.85, tolerance=0.005, metric="dev", dev_size=1000,
            notes="pixels / 255, 1,000-image dev split. The lesson's U(-0.5, 0.5) weights "
                  "(init='uniform') land anywhere from 82% to 85% depending on the seed; He "
                  "initialisation makes the same 500 iterations reliable"),
@@ -61,7 +66,8 @@ _RECIPES = [
     Recipe("deep-gd-500", 3, "784-128-64-10, full-batch gradient descent, 500 iterations",
            "the two-hidden-layer extension of the Kaggle lesson", (784, 128, 64, 10),
            dict(optimizer="sgd", lr=0.1, batch_size=None, epochs=500, log_every=10),
-           reference=0.940, notes="reported as taking 5-10 minutes"),
+           reference=0.940, tolerance=0.005,
+           notes="reported as '~94.0%' after 5-10 minutes: the '~' is read as within half a point"),
     Recipe("deep-gd-1000", 4, "784-128-64-10, full-batch gradient descent, 1,000 iterations",
            "the two-hidden-layer extension, trained longer", (784, 128, 64, 10),
            dict(optimizer="sgd", lr=0.1, batch_size=None, epochs=1000, log_every=20),

@@ -32,6 +32,7 @@ from .network import Model, backward, cost, forward
 from .optim import make_optimizer
 from .schedules import make_schedule
 from .stopping import DIVERGENCE_FACTOR, DivergenceGuard, EarlyStopping
+from .threads import blas_threads, choose_threads
 
 __all__ = ["train", "run_epoch", "History", "TrainingDiverged", "StopTraining", "DIVERGENCE_FACTOR"]
 
@@ -39,7 +40,8 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
           batch_size: int | None = 128, optimizer: str = "adam", lr: float = 1e-3,
           momentum: float = 0.9, schedule=None, l2: float = 0.0, dropout: float = 0.0,
           early_stopping: int | None = None, targets=(0.0, 1.0), log_every: int = 1,
-          seed: int = 0, callback=None, should_stop=None, progress: bool = True) -> History:
+          seed: int = 0, callback=None, should_stop=None, progress: bool = True,
+          threads: int | None = None) -> History:
     """Train ``model`` in place on rows ``X`` with integer labels ``y``; return a :class:`History`.
 
     Parameters
@@ -59,6 +61,8 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
     callback : ``callback(history)`` after every record; raise :class:`StopTraining` to stop.
     should_stop : a function polled before every step; when it returns True training stops.
     progress : show a tqdm progress bar.
+    threads : BLAS threads for the matrix products; by default one for mini-batches and the
+        library's default for full batches (see :mod:`mnist_scratch.threads`).
 
     Raises :class:`TrainingDiverged` if the cost becomes NaN or infinite, or
     explodes (see :data:`mnist_scratch.stopping.DIVERGENCE_FACTOR`); the model then keeps the parameters it
@@ -73,7 +77,8 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
     bar = _progress_bar(int(epochs), progress)
     start = time.perf_counter()
     try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with blas_threads(choose_threads(run.batch_size or len(data["X"]), threads)), \
+                np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(1, int(epochs) + 1):
                 totals = run_epoch(run, data, epoch)
                 bar.update(1)

@@ -1,0 +1,62 @@
+"""How many BLAS threads training uses: chosen on purpose, not left to chance.
+
+NumPy hands every matrix product to a BLAS library (OpenBLAS here), which by
+default starts one thread per core. For the small products of mini-batch
+training (a 128 x 784 batch times a 784 x 128 weight matrix) a second thread
+buys nothing, and as soon as anything else runs on the machine (a browser,
+the test suite, another student's kernel on a shared hub) the threads fight
+for the cores and wait for each other: an epoch can get 2-3 times slower.
+
+So :func:`mnist_scratch.train.train` runs its steps with **one** BLAS thread
+when a step multiplies at most :data:`SMALL_BATCH` rows, and leaves the
+library's default for the large products of full-batch gradient descent,
+where ``benchmarks/bench_threads.py`` measures what more threads gain.
+
+Override the choice with ``train(..., threads=N)`` or, for a whole session,
+the environment variable ``MNIST_SCRATCH_THREADS=N`` (a whole number >= 1).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+__all__ = ["ENV_VAR", "SMALL_BATCH", "choose_threads", "blas_threads"]
+
+ENV_VAR = "MNIST_SCRATCH_THREADS"
+
+#: Steps of at most this many rows run on one BLAS thread.
+SMALL_BATCH = 2048
+
+
+def _whole_number(value, name: str) -> int:
+    text = str(value).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{name} must be a whole number of threads >= 1, not {value!r}")
+    return int(text)
+
+
+def choose_threads(batch_rows: int, threads=None) -> int | None:
+    """The BLAS thread count for steps of ``batch_rows`` rows, or None for the library's default.
+
+    ``threads`` (an argument) wins over ``$MNIST_SCRATCH_THREADS``, which wins
+    over the rule: one thread for small batches, the default for large ones.
+    """
+    if threads is not None:
+        return _whole_number(threads, "threads")
+    env = os.environ.get(ENV_VAR, "").strip()
+    if env:
+        return _whole_number(env, f"the environment variable {ENV_VAR}")
+    return 1 if batch_rows <= SMALL_BATCH else None
+
+
+@contextlib.contextmanager
+def blas_threads(count: int | None):
+    """Limit BLAS to ``count`` threads inside the ``with`` block (None: change nothing)."""
+    if count is None:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=count, user_api="blas"):
+        yield
