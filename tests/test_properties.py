@@ -21,7 +21,7 @@ from mnist_scratch.data.idx import IdxFormatError
 from mnist_scratch.model_io import ModelFileError, load_model, save_model
 from mnist_scratch.network import Model
 
-PROPERTY = settings(max_examples=120, deadline=None, derandomize=True, database=None,
+PROPERTY = settings(max_examples=80, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # A mutation: overwrite, insert or delete bytes at some places, or cut the file short.
@@ -51,7 +51,51 @@ def scratch(tmp_path_factory):
     return tmp_path_factory.mktemp("properties")
 
 
-# --------------------------------------------------------------------------- IDX
+def _valid_csv(out) -> bool:
+    X, y = out
+    return (X.ndim == 2 and X.shape[1] == 784 and X.dtype == np.float32
+            and (y is None or (y.shape == (len(X),) and y.min() >= 0 and y.max() <= 9)))
+
+
+def _valid_model(out) -> bool:
+    return isinstance(out, Model) and all(np.all(np.isfinite(p)) for p in out.params.values())
+
+
+# parser: (load a path, the one error it may raise, what a valid result looks like, a file suffix)
+PARSERS = {
+    "idx": (load_idx, IdxFormatError, lambda out: isinstance(out, np.ndarray), ""),
+    "csv": (load_csv, DataFileError, _valid_csv, ".csv"),
+    "model": (load_model, ModelFileError, _valid_model, ".npz"),
+}
+
+
+def check_outcome(parser: str, path, data: bytes):
+    """Write ``data`` to ``path`` and parse it: a valid result, or the parser's error naming the file."""
+    load, error, valid, _ = PARSERS[parser]
+    path.write_bytes(data)
+    out, _, _ = bounded(lambda: load(path), max_seconds=3, max_mb=64)
+    if isinstance(out, Exception):
+        assert isinstance(out, error), repr(out)
+        assert str(out).startswith(f"{path}: ")
+    else:
+        assert valid(out), out
+
+
+@pytest.mark.parametrize("parser", list(PARSERS))
+@PROPERTY
+@given(data=st.binary(max_size=3000), gzipped=st.booleans())
+def test_random_bytes(parser, data, gzipped, scratch):
+    check_outcome(parser, scratch / f"random{PARSERS[parser][3]}", gzip.compress(data) if gzipped else data)
+
+
+@PROPERTY
+@given(data=st.binary(max_size=2000))
+def test_parse_idx_of_random_bytes_too(data):
+    out, _, _ = bounded(lambda: parse_idx(data), max_seconds=1, max_mb=16)
+    assert isinstance(out, np.ndarray) or (isinstance(out, IdxFormatError) and str(out).startswith("<bytes>: "))
+
+
+# --------------------------------------------------------------------------- mutations of genuine files
 @pytest.fixture(scope="module")
 def genuine_idx(mnist_dir) -> bytes:
     """The first 300 test labels and 3 test images, as IDX files."""
@@ -61,57 +105,19 @@ def genuine_idx(mnist_dir) -> bytes:
             bytes([0, 0, 8, 3]) + b"".join(n.to_bytes(4, "big") for n in (3, 28, 28)) + images)
 
 
-def _idx_outcome(call):
-    out, _, _ = bounded(call, max_seconds=2, max_mb=32)
-    assert isinstance(out, (np.ndarray, IdxFormatError)), repr(out)
-    if isinstance(out, IdxFormatError):
-        assert str(out).split(":")[0] in ("<bytes>",) or "/" in str(out).split(":")[0]
-
-
-@PROPERTY
-@given(data=st.binary(max_size=2000))
-def test_idx_random_bytes(data, scratch):
-    _idx_outcome(lambda: parse_idx(data))
-    path = scratch / "random.gz"
-    path.write_bytes(gzip.compress(data))
-    _idx_outcome(lambda: load_idx(path))
-
-
 @PROPERTY
 @given(which=st.sampled_from([0, 1]), mutation=mutations, gzipped=st.booleans())
 def test_idx_mutated_genuine_files(genuine_idx, which, mutation, gzipped, scratch):
     original = genuine_idx[which]
-    path = scratch / "mutated"
-    path.write_bytes(mutate(gzip.compress(original), mutation) if gzipped else mutate(original, mutation))
-    _idx_outcome(lambda: load_idx(path))
+    check_outcome("idx", scratch / "mutated", mutate(gzip.compress(original) if gzipped else original, mutation))
 
 
-# --------------------------------------------------------------------------- CSV
 @pytest.fixture(scope="module")
 def genuine_csv(scratch, mnist) -> tuple[bytes, bytes]:
     X, y = mnist.X_test[:4], mnist.y_test[:4]
     plain = save_csv(scratch / "plain.csv", X, y).read_bytes()
     kaggle = save_csv(scratch / "kaggle.csv", X, y, kaggle=True).read_bytes()
     return plain, kaggle
-
-
-def _csv_outcome(path):
-    out, _, _ = bounded(lambda: load_csv(path), max_seconds=3, max_mb=64)
-    if isinstance(out, tuple):
-        X, y = out
-        assert X.ndim == 2 and X.shape[1] == 784 and X.dtype == np.float32
-        assert y is None or (y.shape == (len(X),) and y.min() >= 0 and y.max() <= 9)
-    else:
-        assert isinstance(out, DataFileError), repr(out)
-        assert str(out).startswith(f"{path}: ")
-
-
-@PROPERTY
-@given(data=st.binary(max_size=4000))
-def test_csv_random_bytes(data, scratch):
-    path = scratch / "random.csv"
-    path.write_bytes(data or b"\n")
-    _csv_outcome(path)
 
 
 _csv_chars = st.binary(min_size=1, max_size=8).map(lambda b: bytes(c % 16 for c in b).translate(
@@ -126,12 +132,22 @@ def test_csv_mutated_genuine_files(genuine_csv, which, mutation, text_edits, scr
     for where, chars in text_edits:  # edits that stay CSV-like: digits, commas, signs, newlines
         at = int(where * len(data))
         data = data[:at] + chars + data[at:]
-    path = scratch / "mutated.csv"
-    path.write_bytes(data or b"\n")
-    _csv_outcome(path)
+    check_outcome("csv", scratch / "mutated.csv", data)
 
 
-# --------------------------------------------------------------------------- model files
+def _members(data: bytes) -> dict:
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        return {info.filename: src.read(info) for info in src.infolist()}
+
+
+def _zipped(members: dict, compression=zipfile.ZIP_STORED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as dst:
+        for name, data in members.items():
+            dst.writestr(name, data)
+    return buffer.getvalue()
+
+
 @pytest.fixture(scope="module")
 def genuine_model(scratch) -> bytes:
     model = Model([784, 2, 10], seed=3)
@@ -139,56 +155,28 @@ def genuine_model(scratch) -> bytes:
     return save_model(model, scratch / "genuine.npz").read_bytes()
 
 
-def _model_outcome(path):
-    out, _, _ = bounded(lambda: load_model(path), max_seconds=2, max_mb=64)
-    if isinstance(out, Model):
-        assert all(np.all(np.isfinite(p)) for p in out.params.values())
-    else:
-        assert isinstance(out, ModelFileError), repr(out)
-        assert str(out).startswith(f"{path}: ")
-
-
-@PROPERTY
-@given(data=st.binary(max_size=3000))
-def test_model_random_bytes(data, scratch):
-    path = scratch / "random.npz"
-    path.write_bytes(data)
-    _model_outcome(path)
-
-
 @PROPERTY
 @given(mutation=mutations, deflated=st.booleans())
 def test_model_mutated_genuine_files(genuine_model, mutation, deflated, scratch):
-    data = genuine_model
-    if deflated:  # the same members, compressed (as np.savez_compressed writes them)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
-            for info in src.infolist():
-                dst.writestr(info.filename, src.read(info))
-        data = buffer.getvalue()
-    path = scratch / "mutated.npz"
-    path.write_bytes(mutate(data, mutation))
-    _model_outcome(path)
+    data = _zipped(_members(genuine_model), zipfile.ZIP_DEFLATED) if deflated else genuine_model  # (as savez_compressed)
+    check_outcome("model", scratch / "mutated.npz", mutate(data, mutation))
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
-    max_leaves=12)
+def _json_containers(children):
+    return st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
 
 
-@settings(PROPERTY, max_examples=60)
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+                           _json_containers, max_leaves=12)
+
+
+@settings(PROPERTY, max_examples=40)
 @given(changes=st.dictionaries(st.sampled_from(["format", "sizes", "activation", "loss", "init", "seed",
                                                 "recipe", "shapes", "dtype"]), json_values, min_size=1))
 def test_model_metadata_with_arbitrary_json(genuine_model, changes, scratch):
-    with zipfile.ZipFile(io.BytesIO(genuine_model)) as src:
-        members = {info.filename: src.read(info) for info in src.infolist()}
+    members = _members(genuine_model)
     meta = json.loads(str(np.load(io.BytesIO(members["metadata.npy"]))))
     buffer = io.BytesIO()
     np.save(buffer, np.array(json.dumps({**meta, **changes})))
     members["metadata.npy"] = buffer.getvalue()
-    path = scratch / "meta.npz"
-    with zipfile.ZipFile(path, "w") as dst:
-        for name, data in members.items():
-            dst.writestr(name, data)
-    _model_outcome(path)
+    check_outcome("model", scratch / "meta.npz", _zipped(members))
