@@ -8,8 +8,9 @@ as shipped, cell by cell, in a fresh kernel. Two things are added here:
   folded ``solution`` cell that follows it, runs as an extra test item in the
   same kernel. So the run proves both sides: every stub fails, and every
   solution passes its self-check.
-* **The executed copies are kept.** When a lesson has run whole, two copies
-  with all their outputs are written:
+* **The executed copies are kept.** As soon as a lesson has run whole (not
+  with ``-k`` or ``-x`` cutting it short), two copies with all their outputs
+  are written:
 
   - ``build/executed/NN_name.ipynb``: the lesson as shipped, each exercise
     showing its stub's failure (the reading edition shows this);
@@ -82,11 +83,11 @@ def pytest_runtest_call(item):
             run[id(item.cell)] = list(item.test_outputs or [])
             if hasattr(item.cell, "solution_of"):
                 run[("solution", id(item.cell.solution_of))] = (item.cell.source, list(item.test_outputs or []))
-
-
-def pytest_sessionfinish(session, exitstatus):
-    for path, run in _runs.items():
-        _write_executed_copies(Path(path), run, Path(session.config.rootpath) / "build" / "executed")
+            code_cells = [c for c in item.parent.nb.cells if c.cell_type == "code"]
+            last = code_cells[-1] if code_cells else None
+            if item.cell is last and all(id(c) in run for c in code_cells):   # the lesson has run whole
+                _write_executed_copies(Path(item.parent.path), run,
+                                       Path(item.config.rootpath) / "build" / "executed")
 
 
 def _write_executed_copies(path: Path, run: dict, folder: Path) -> None:
@@ -94,8 +95,6 @@ def _write_executed_copies(path: Path, run: dict, folder: Path) -> None:
 
     nb = run["nb"]
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    if any(id(c) not in run for c in code_cells):
-        return                                   # only part of the lesson ran (-k, -x): keep no copy
     shipped, instructor = copy.deepcopy(nb), copy.deepcopy(nb)
     pairs = zip(code_cells, (c for c in shipped.cells if c.cell_type == "code"),
                 (c for c in instructor.cells if c.cell_type == "code"))
