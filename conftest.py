@@ -83,11 +83,22 @@ def pytest_runtest_call(item):
             run[id(item.cell)] = list(item.test_outputs or [])
             if hasattr(item.cell, "solution_of"):
                 run[("solution", id(item.cell.solution_of))] = (item.cell.source, list(item.test_outputs or []))
-            code_cells = [c for c in item.parent.nb.cells if c.cell_type == "code"]
-            last = code_cells[-1] if code_cells else None
-            if item.cell is last and all(id(c) in run for c in code_cells):   # the lesson has run whole
+            if not run.get("written") and _ran_whole(item.parent.nb, run):
+                run["written"] = True
                 _write_executed_copies(Path(item.parent.path), run,
                                        Path(item.config.rootpath) / "build" / "executed")
+
+
+def _ran_whole(nb, run: dict) -> bool:
+    """Every code cell ran, and the solution of every exercise that has one."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if id(cell) not in run:
+            return False
+        if "exercise" in _tags(cell) and _solution_after(nb, cell) is not None and ("solution", id(cell)) not in run:
+            return False
+    return True
 
 
 def _write_executed_copies(path: Path, run: dict, folder: Path) -> None:
