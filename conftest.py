@@ -8,8 +8,9 @@ as shipped, cell by cell, in a fresh kernel. Two things are added here:
   folded ``solution`` cell that follows it, runs as an extra test item in the
   same kernel. So the run proves both sides: every stub fails, and every
   solution passes its self-check.
-* **The executed copies are kept.** When a lesson has run whole, two copies
-  with all their outputs are written:
+* **The executed copies are kept.** As soon as a lesson has run whole (not
+  with ``-k`` or ``-x`` cutting it short), two copies with all their outputs
+  are written:
 
   - ``build/executed/NN_name.ipynb``: the lesson as shipped, each exercise
     showing its stub's failure (the reading edition shows this);
@@ -82,11 +83,22 @@ def pytest_runtest_call(item):
             run[id(item.cell)] = list(item.test_outputs or [])
             if hasattr(item.cell, "solution_of"):
                 run[("solution", id(item.cell.solution_of))] = (item.cell.source, list(item.test_outputs or []))
+            if not run.get("written") and _ran_whole(item.parent.nb, run):
+                run["written"] = True
+                _write_executed_copies(Path(item.parent.path), run,
+                                       Path(item.config.rootpath) / "build" / "executed")
 
 
-def pytest_sessionfinish(session, exitstatus):
-    for path, run in _runs.items():
-        _write_executed_copies(Path(path), run, Path(session.config.rootpath) / "build" / "executed")
+def _ran_whole(nb, run: dict) -> bool:
+    """Every code cell ran, and the solution of every exercise that has one."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if id(cell) not in run:
+            return False
+        if "exercise" in _tags(cell) and _solution_after(nb, cell) is not None and ("solution", id(cell)) not in run:
+            return False
+    return True
 
 
 def _write_executed_copies(path: Path, run: dict, folder: Path) -> None:
@@ -94,8 +106,6 @@ def _write_executed_copies(path: Path, run: dict, folder: Path) -> None:
 
     nb = run["nb"]
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    if any(id(c) not in run for c in code_cells):
-        return                                   # only part of the lesson ran (-k, -x): keep no copy
     shipped, instructor = copy.deepcopy(nb), copy.deepcopy(nb)
     pairs = zip(code_cells, (c for c in shipped.cells if c.cell_type == "code"),
                 (c for c in instructor.cells if c.cell_type == "code"))
