@@ -118,10 +118,11 @@ def _read_npy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path) -> np.ndarray:
         if size != available:
             _fail(path, f"member {name}: its header promises {shape} of {dtype} ({size:,} bytes), "
                         f"but the member holds {available:,} bytes")
-        data = f.read(size)
-    if len(data) != size:
-        _fail(path, f"member {name} is truncated")
-    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C").copy()
+        f.seek(0)                       # checked and bounded: now NumPy's own reader, never pickle
+        try:
+            return fmt.read_array(f, allow_pickle=False)
+        except (ValueError, EOFError, OSError) as err:
+            _fail(path, f"member {name} could not be read ({err})")
 
 
 def _read_arrays(path: Path) -> dict:
