@@ -117,6 +117,8 @@ def _train(args) -> int:
     from .recipes import run_recipe
 
     recipe = args.recipe
+    if args.out and recipe.kind == "cnn":    # model_io saves fully connected models only, for now
+        raise ValueError("saving CNN models is not supported yet; run the cnn recipe without --out")
     model, history, result = run_recipe(recipe, data_dir=args.data_dir, dataset=args.dataset,
                                         seed=args.seed, sizes=args.layers, epochs=args.epochs,
                                         progress=not args.no_progress)

@@ -210,7 +210,7 @@ def test_mse_with_myonn_targets_learns(small):
 # --------------------------------------------------------------------------- recipes, on the full data
 def test_recipe_lookup():
     assert get_recipe(6) is BEST and get_recipe("6") is BEST and get_recipe("best") is BEST
-    assert [r.number for r in RECIPES.values()] == [1, 2, 3, 4, 5, 6]
+    assert [r.number for r in RECIPES.values()] == [1, 2, 3, 4, 5, 6, 7]
     with pytest.raises(ValueError, match="recipe 'fastest' is not known"):
         get_recipe("fastest")
 
