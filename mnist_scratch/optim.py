@@ -75,12 +75,16 @@ class Momentum:
         self.momentum = momentum
         self.v = None
 
-    def step(self, theta, grad, lr):
+    def velocity(self, grad):
+        """v ← μ v + g (in place), and v."""
         if self.v is None:
-            self.v = np.zeros_like(theta)
+            self.v = np.zeros_like(grad)
         self.v *= self.momentum
         self.v += grad
-        np.multiply(self.v, -lr, out=grad)
+        return self.v
+
+    def step(self, theta, grad, lr):
+        np.multiply(self.velocity(grad), -lr, out=grad)
         theta += grad
 
 
@@ -115,21 +119,14 @@ class Adam:
         theta += s
 
 
-class Nesterov:
+class Nesterov(Momentum):
     """Nesterov momentum (PyTorch's form): v ← μ v + g, θ ← θ − η (g + μ v)."""
 
-    def __init__(self, momentum: float = 0.9):
-        self.momentum = momentum
-        self.v = None
-
     def step(self, theta, grad, lr):
-        if self.v is None:
-            self.v = np.zeros_like(theta)
-        self.v *= self.momentum                   # v = mu v + g
-        self.v += grad
+        v = self.velocity(grad)
         grad *= -lr                               # theta -= lr g ...
         theta += grad
-        np.multiply(self.v, -lr * self.momentum, out=grad)
+        np.multiply(v, -lr * self.momentum, out=grad)
         theta += grad                             # ... and -= lr mu v
 
 
