@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .data.mnist import load_mnist
-from .data.split import train_dev_split
 from .cnn import CNN, layer_names
 from .cnn_train import train_cnn
+from .data.mnist import load_mnist
+from .data.split import train_dev_split
 from .evaluate import accuracy
 from .network import Model
 from .train import train
