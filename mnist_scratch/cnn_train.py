@@ -52,8 +52,9 @@ def train_cnn(model: CNN, X, y, *, epochs: float = 3, batch_size: int = 64, opti
     """
     X = model.as_images(X)
     y = _check_labels(y, len(X), "y", model.classes)
-    if not epochs > 0 or int(batch_size) < 1 or not lr > 0:
-        raise ValueError(f"need epochs > 0, batch_size >= 1 and lr > 0; got {epochs}, {batch_size}, {lr}")
+    if len(X) < 1 or not epochs > 0 or int(batch_size) < 1 or not lr > 0:
+        raise ValueError(f"need at least one image, epochs > 0, batch_size >= 1 and lr > 0; got "
+                         f"{len(X)} images, epochs={epochs}, batch_size={batch_size}, lr={lr}")
     name = optimizer if isinstance(optimizer, str) else type(optimizer).__name__
     history = History(dict(kind="cnn", layers=model.layers, epochs=epochs, batch_size=int(batch_size),
                            optimizer=name, lr=lr, schedule=schedule if schedule is None or
@@ -71,7 +72,8 @@ def train_cnn(model: CNN, X, y, *, epochs: float = 3, batch_size: int = 64, opti
     step, start = 0, time.perf_counter()
     bar = _progress_bar(total_steps, progress)
     try:
-        with blas_threads(choose_threads(int(batch_size), threads)), np.errstate(over="ignore"):
+        with blas_threads(choose_threads(int(batch_size), threads)), \
+                np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # the guard reports them
             for epoch in range(1, math.ceil(total_steps / steps_per_epoch) + 1):
                 cost_sum = correct = seen = 0
                 for i, (Xb, _, yb) in enumerate(batches(data, int(batch_size), rng)):
