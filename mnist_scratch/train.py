@@ -28,7 +28,7 @@ from .evaluate import accuracy
 from .flat_params import FlatGradient, pack
 from .history import History, StopTraining, TrainingDiverged
 from .network import Model, backward, cost, forward
-from .optim import make_optimizer
+from .optim import WITH_MOMENTUM, make_optimizer
 from .schedules import make_schedule
 from .stopping import DIVERGENCE_FACTOR, DivergenceGuard, EarlyStopping
 from .threads import blas_threads, choose_threads
@@ -48,7 +48,9 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
     ----------
     epochs : passes over the data (with ``batch_size=None``: iterations of full-batch GD).
     batch_size : rows per step; ``None`` for full batch, 1 for per-example SGD.
-    optimizer, lr, momentum : ``"sgd"``, ``"momentum"`` or ``"adam"`` and its settings.
+    optimizer, lr : ``"sgd"``, ``"momentum"``, ``"nesterov"``, ``"adam"``, ``"adagrad"`` or
+        ``"rmsprop"`` (see :mod:`mnist_scratch.optim`), and the learning rate.
+    momentum : μ for ``"momentum"`` and ``"nesterov"`` (the others ignore it).
     schedule : learning-rate schedule: ``None``, ``"cosine"``, ``("step", {"step_size": 5, "gamma": 0.5})``…
     l2 : L2 penalty λ: adds (λ/2)·Σ‖W‖² to the cost and λ·W to each weight gradient (not biases).
     dropout : probability of dropping each hidden unit during training.
@@ -150,7 +152,7 @@ class Run:
         theta = pack(model.params)
         n = len(data["X"])
         B = n if batch_size is None else min(int(batch_size), n)
-        options = {"momentum": momentum} if optimizer == "momentum" else {}
+        options = {"momentum": momentum} if optimizer in WITH_MOMENTUM else {}
         return cls(model, history, theta, FlatGradient(model.params, theta),
                    make_optimizer(optimizer, **options), lr, make_schedule(schedule), epochs,
                    None if B == n else B, -(-n // B), l2, dropout, np.random.default_rng(seed),

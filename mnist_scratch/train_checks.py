@@ -14,11 +14,12 @@ import numpy as np
 
 from .losses import one_hot
 from .network import Model
+from .optim import WITH_MOMENTUM
 
 __all__ = ["check_data", "check_config"]
 
 
-def _check_labels(y, n, name, classes):
+def check_labels(y, n, name, classes):
     y = np.asarray(y)
     if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"{name} must be {n} integer labels, shape ({n},); got {y.dtype} of shape {y.shape}")
@@ -55,13 +56,13 @@ def check_data(model: Model, X, y, X_dev, y_dev, targets) -> dict:
         return one_hot(labels, K, dtype=model.dtype, off=off, on=on)
 
     X = _check_rows(model, X, "X")
-    y = _check_labels(y, len(X), "y", K)
+    y = check_labels(y, len(X), "y", K)
     data = {"X": X, "y": y, "T": targets_for(y), "X_dev": None, "y_dev": None, "T_dev": None}
     if (X_dev is None) != (y_dev is None):
         raise ValueError("X_dev and y_dev go together: pass both or neither")
     if X_dev is not None:
         data["X_dev"] = _check_rows(model, X_dev, "X_dev")
-        data["y_dev"] = _check_labels(y_dev, len(data["X_dev"]), "y_dev", K)
+        data["y_dev"] = check_labels(y_dev, len(data["X_dev"]), "y_dev", K)
         data["T_dev"] = targets_for(data["y_dev"])
     return data
 
@@ -114,7 +115,7 @@ def check_config(args: dict, has_dev: bool) -> dict:
                   schedule=schedule if schedule is None or isinstance(schedule, (str, tuple, list)) else repr(schedule),
                   l2=args["l2"], dropout=dropout, early_stopping=args["early_stopping"], seed=args["seed"],
                   loss=args["model"].loss)
-    if args["optimizer"] == "momentum":
+    if args["optimizer"] in WITH_MOMENTUM:
         config["momentum"] = args["momentum"]
     if args["model"].loss == "mse":
         config["targets"] = list(args["targets"])

@@ -16,12 +16,19 @@ def run(*args, check=True):
     return result
 
 
-def test_recipes_lists_all_six():
+def test_recipes_lists_all_seven():
     out = run("recipes").stdout
-    for name in ("kaggle-784-10-10", "he-784-10-10", "deep-gd-500", "deep-gd-1000", "myonn-784-100-10", "best"):
+    for name in ("kaggle-784-10-10", "he-784-10-10", "deep-gd-500", "deep-gd-1000", "myonn-784-100-10", "best",
+                 "cnn"):
         assert name in out
     listed = json.loads(run("recipes", "--json").stdout.splitlines()[-1])
-    assert [r["number"] for r in listed] == [1, 2, 3, 4, 5, 6]
+    assert [r["number"] for r in listed] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_cnn_recipe_refuses_to_save_before_training(tmp_path):
+    result = run("train", "--recipe", "cnn", "--out", str(tmp_path / "cnn.npz"), check=False)
+    assert result.returncode == 1 and "saving CNN models is not supported yet" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "cnn.npz").exists()
 
 
 def test_train_evaluate_predict(tmp_path):
