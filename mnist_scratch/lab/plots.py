@@ -202,7 +202,7 @@ def compare_histories(histories: dict, metric: str = "cost", title=None, log: bo
 
 
 def probability_bars(probs, true=None, ax=None, classes=DIGITS):
-    """Bar chart of the ten class probabilities: the prediction dark blue, the true class hatched."""
+    """Bar chart of the ten class probabilities: the prediction dark blue, the true class hatched and labelled."""
     from matplotlib.patches import Patch
 
     if ax is None:
@@ -212,12 +212,16 @@ def probability_bars(probs, true=None, ax=None, classes=DIGITS):
     colors = ["#00204d" if k == predicted else "#a0a0a0" for k in range(len(probs))]  # cividis's dark blue
     bars = ax.bar(range(len(probs)), probs, color=colors, edgecolor="black", linewidth=0.5)
     legend = [Patch(facecolor="#00204d", label="prediction")]
+    labels = list(classes[: len(probs)])
     if true is not None:
         bars[int(true)].set_hatch("///")
         bars[int(true)].set_edgecolor("#ffd43b")
         bars[int(true)].set_linewidth(1.5)
+        labels[int(true)] = f"{labels[int(true)]}\n(true)"
         legend.append(Patch(facecolor="white", edgecolor="black", hatch="///", label="true class"))
-    ax.set_xticks(range(len(probs)), classes[: len(probs)])
+    ax.set_xticks(range(len(probs)), labels)
+    if true is not None:
+        ax.get_xticklabels()[int(true)].set_fontweight("bold")
     ax.set_ylim(0, 1)
     ax.set_xlabel("class")
     ax.set_ylabel("probability")
@@ -278,8 +282,8 @@ def mistake_gallery(X, y, probs, indices, cols: int = 8, classes=DIGITS):
     return fig
 
 
-def weight_images(W, count: int = 32, cols: int = 8, cmap=COLORMAP):
-    """The first layer's weights, one 28 x 28 picture per hidden unit.
+def weight_images(W, count: int = 32, cols: int = 8, cmap=COLORMAP, units=None):
+    """The first layer's weights, one 28 x 28 picture per hidden unit: the first ``count``, or ``units``.
 
     Each picture has its own symmetric colour range, so 0 is always the middle
     grey of cividis: yellow pixels push the unit up, dark blue ones push it down.
@@ -288,12 +292,13 @@ def weight_images(W, count: int = 32, cols: int = 8, cmap=COLORMAP):
     W = np.asarray(W)
     if W.shape[0] != 784:
         raise ValueError(f"first-layer weights have shape (784, units); got {W.shape}")
-    count = min(count, W.shape[1])
-    rows = -(-count // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.3 * rows), squeeze=False)
+    units = list(range(min(count, W.shape[1]))) if units is None else [int(u) for u in units]
+    cols = min(cols, len(units))
+    rows = -(-len(units) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(max(1.3 * cols, 2.6), 1.3 * rows + 0.4), squeeze=False)
     for ax in axes.ravel():
         ax.axis("off")
-    for unit, ax in zip(range(count), axes.ravel()):
+    for unit, ax in zip(units, axes.ravel()):
         w = W[:, unit]
         limit = np.abs(w).max()
         im = ax.imshow(_image(w), cmap=cmap, vmin=-limit, vmax=limit)
