@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import http.server
+import os
 import sys
 import threading
 from pathlib import Path
@@ -93,7 +94,10 @@ def test_marked_cells_are_the_deck_and_answers_never_are():
 def decks(tmp_path_factory):
     pytest.importorskip("nbconvert", reason="the decks need the classroom extra (nbconvert)")
     if not (VENDOR / "node_modules" / "reveal.js").is_dir():
-        pytest.fail(f"{VENDOR} is not installed: run `make slides-vendor` (npm ci from tools/reveal/)")
+        message = f"{VENDOR} is not installed: run `make slides-vendor` (npm ci from tools/reveal/; needs npm)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     out = tmp_path_factory.mktemp("slides")
     (out / "vendor").symlink_to(VENDOR, target_is_directory=True)
     unmarked = out / "unmarked_lesson.ipynb"
