@@ -88,6 +88,17 @@ def test_leak_check_catches_what_it_should(built):
     assert lesson_format.find_leaks(student, source)
 
 
+def test_answer_keys_may_reuse_the_lessons_own_code():
+    source = nbformat.read(FIXTURE, as_version=4)
+    shared = 'print("the lesson goes on")'
+    key = next(c for c in source.cells if c.cell_type == "code" and "answer-key" in _tags(c))
+    key.source += "\n" + shared                        # the same line as a visible cell of the lesson
+    assert shared in "\n".join(c.source for c in source.cells if not _tags(c))
+    secrets = lesson_format.secrets(source)
+    assert shared not in secrets and any("relu_prime_at_0" in s for s in secrets)
+    assert lesson_format.find_leaks(classroom.student_version(source), source) == []
+
+
 def test_format_errors_name_the_notebook_and_cell(built):
     _, source = built
     broken = nbformat.from_dict(json.loads(json.dumps(source)))

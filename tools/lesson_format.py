@@ -184,7 +184,10 @@ def _code_of(line: str) -> str:
 
 def secrets(nb, name: str = "notebook") -> list[str]:
     """The text that must not reach students: solution lines that their stub does not already show
-    (in its code, comments or error message), and answer-key lines."""
+    (in its code, comments or error message), and answer-key lines; in both cases, less the lines
+    that a code cell students see holds too (an answer key may reuse the lesson's own code)."""
+    given = {_code_of(line) for cell in nb.cells if cell.cell_type == "code" and not HIDDEN & set(tags(cell))
+             for line in cell.source.split("\n")}
     found = []
     for i, cell in enumerate(nb.cells):
         cell_tags = set(tags(cell))
@@ -196,7 +199,7 @@ def secrets(nb, name: str = "notebook") -> list[str]:
             text = re.sub(r"</?(details|summary)[^>]*>", "\n", cell.source)
             lines = (re.sub(r"^\s*([-*+]|\d+[.)])\s+", "", line) for line in text.split("\n"))  # list marks
             found += [s for s in map(_squash, lines) if len(s) >= 2 * MIN_SECRET_CHARS]
-    return list(dict.fromkeys(found))
+    return [s for s in dict.fromkeys(found) if s not in given]
 
 
 def find_leaks(student_nb, source_nb, name: str = "notebook") -> list[str]:
