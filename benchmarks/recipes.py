@@ -1,6 +1,6 @@
 """Train every named recipe and compare it with the accuracy its source reports.
 
-    python benchmarks/recipes.py                 # all six (about 15 minutes on 2 cores)
+    python benchmarks/recipes.py                 # all seven (1-6: about 15 minutes on 2 cores; 7 is a CNN)
     python benchmarks/recipes.py --only 1 6      # some of them
     python benchmarks/recipes.py --json          # last line: a JSON list
 

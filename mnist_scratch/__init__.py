@@ -28,8 +28,10 @@ The math a learner opens sits here at the top, one concept per module, each
 readable beside the equations in its docstring: ``activations``, ``losses``,
 ``init``, ``network`` (forward and backward), ``gradient_check``, ``optim``,
 ``schedules``, ``train`` (with ``history`` and ``stopping``), ``evaluate``,
-``model_io``. The one speed trick of the training loop has its own module,
-``flat_params``. ``recipes`` and ``cli`` put the pieces together.
+``model_io``, ``batchnorm``; ``conv`` and ``cnn`` (with ``cnn_train``) for a
+convolutional network. The one speed trick of the training loop has its own
+module, ``flat_params``; the convolution's, im2col, is named in ``conv``.
+``recipes`` and ``cli`` put the pieces together.
 
 Support code has rooms of its own: :mod:`mnist_scratch.data` (finding,
 downloading, verifying and loading the files) and :mod:`mnist_scratch.lab`
@@ -38,6 +40,8 @@ downloading, verifying and loading the files) and :mod:`mnist_scratch.lab`
 
 from ._version import __version__
 from .activations import relu, relu_prime, sigmoid, sigmoid_prime, softmax, tanh, tanh_prime
+from .cnn import CNN
+from .cnn_train import train_cnn
 from .data import (DataFileError, DataNotFoundError, load_csv, load_idx, load_mnist, save_csv,
                    train_dev_split)
 from .evaluate import accuracy, confusion_matrix, misclassified, per_class_accuracy, predict, predict_proba
@@ -55,4 +59,5 @@ __all__ = [
     "predict_proba", "gradient_check", "numerical_gradient", "relative_error", "cross_entropy", "mse",
     "ModelFileError", "load_model", "save_model", "Model", "backward", "cost", "forward", "init_params",
     "BEST", "RECIPES", "get_recipe", "run_recipe", "History", "StopTraining", "TrainingDiverged", "train",
+    "CNN", "train_cnn",
 ]

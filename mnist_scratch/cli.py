@@ -5,17 +5,24 @@
     mnist-scratch predict model.npz --index 7
     mnist-scratch download [--dataset fashion-mnist]
     mnist-scratch recipes
+
+Whatever goes wrong, it says so in one line on stderr and exits with 1 (2 for
+a bad argument), never with a traceback; ``--debug`` (or ``MNIST_SCRATCH_DEBUG=1``)
+shows the traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from .data.sources import DATASETS
 
-__all__ = ["main", "build_parser", "ascii_digit"]
+__all__ = ["main", "build_parser", "ascii_digit", "DEBUG_ENV_VAR"]
+
+DEBUG_ENV_VAR = "MNIST_SCRATCH_DEBUG"
 
 
 def _layers(text: str) -> list[int]:
@@ -55,15 +62,18 @@ def _recipe(text: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help=f"show the full traceback when something goes wrong (or set {DEBUG_ENV_VAR}=1)")
     parser = argparse.ArgumentParser(
-        prog="mnist-scratch", description="A neural network from scratch in NumPy, on MNIST.")
+        prog="mnist-scratch", description="A neural network from scratch in NumPy, on MNIST.", parents=[common])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def data_options(p):
         p.add_argument("--data-dir", metavar="DIR", help="folder with the MNIST files (default: $MNIST_SCRATCH_DATA_DIR or data/)")
         p.add_argument("--dataset", choices=list(DATASETS), default="mnist")
 
-    p = sub.add_parser("train", help="train a network and report its test accuracy",
+    p = sub.add_parser("train", parents=[common], help="train a network and report its test accuracy",
                        description="Train a network. With no options: the best 784-128-64-10 recipe.")
     p.add_argument("--recipe", type=_recipe, default="best", metavar="NAME",
                    help="a named recipe (see `mnist-scratch recipes`); default: best")
@@ -75,20 +85,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="end with one line of JSON")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
-    p = sub.add_parser("evaluate", help="test accuracy, per-class accuracy and confusion matrix of a saved model")
+    p = sub.add_parser("evaluate", parents=[common], help="test accuracy, per-class accuracy and confusion matrix of a saved model")
     p.add_argument("model", metavar="MODEL", help="a .npz model file from `train --out`")
     data_options(p)
     p.add_argument("--json", action="store_true", help="print one line of JSON")
 
-    p = sub.add_parser("predict", help="draw a test digit in the terminal and show the model's probabilities")
+    p = sub.add_parser("predict", parents=[common], help="draw a test digit in the terminal and show the model's probabilities")
     p.add_argument("model", metavar="MODEL")
     p.add_argument("--index", type=_whole_number(0), required=True, metavar="I", help="index into the test set")
     data_options(p)
 
-    p = sub.add_parser("download", help="download the data set into the data folder")
+    p = sub.add_parser("download", parents=[common], help="download the data set into the data folder")
     data_options(p)
 
-    p = sub.add_parser("recipes", help="list the named training recipes")
+    p = sub.add_parser("recipes", parents=[common], help="list the named training recipes")
     p.add_argument("--json", action="store_true")
     return parser
 
@@ -112,11 +122,23 @@ def _load_data(args, model=None):
     return load_mnist(args.data_dir, dataset=args.dataset, scale=scale)
 
 
+def _check_model_fits(model, args) -> None:
+    """A model for another input size or number of classes cannot be evaluated on this data set."""
+    classes = DATASETS[args.dataset].classes
+    if model.sizes[0] != 784 or model.sizes[-1] != len(classes):
+        raise ValueError(f"{args.model}: this model maps {model.sizes[0]} inputs to {model.sizes[-1]} outputs, "
+                         f"but {DATASETS[args.dataset].title} has 784 pixels and {len(classes)} classes")
+
+
 def _train(args) -> int:
-    from .model_io import save_model
+    from .model_io import model_path, save_model
     from .recipes import run_recipe
 
+    if args.out:  # before training, so that a bad --out does not cost a trained model
+        args.out = model_path(args.out, check=True)
     recipe = args.recipe
+    if args.out and recipe.kind == "cnn":    # model_io saves fully connected models only, for now
+        raise ValueError("saving CNN models is not supported yet; run the cnn recipe without --out")
     model, history, result = run_recipe(recipe, data_dir=args.data_dir, dataset=args.dataset,
                                         seed=args.seed, sizes=args.layers, epochs=args.epochs,
                                         progress=not args.no_progress)
@@ -135,6 +157,7 @@ def _evaluate(args) -> int:
     from .model_io import load_model
 
     model = load_model(args.model)
+    _check_model_fits(model, args)
     _, _, X_test, y_test = _load_data(args, model)
     predicted = model.predict(X_test)
     C = confusion_matrix(y_test, predicted, model.sizes[-1])
@@ -156,6 +179,7 @@ def _predict(args, parser) -> int:
     from .model_io import load_model
 
     model = load_model(args.model)
+    _check_model_fits(model, args)
     _, _, X_test, y_test = _load_data(args, model)
     if args.index >= len(X_test):
         parser.error(f"argument --index: {args.index} is out of range; the test set has {len(X_test)} images (0-{len(X_test) - 1})")
@@ -195,25 +219,42 @@ def _recipes(args) -> int:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .data.download import DownloadError
-    from .data.errors import DataFileError, DataNotFoundError
-    from .model_io import ModelFileError
-    from .train import TrainingDiverged
-
+    debug = getattr(args, "debug", False) or os.environ.get(DEBUG_ENV_VAR, "") not in ("", "0")
+    commands = {"train": _train, "evaluate": _evaluate, "download": _download, "recipes": _recipes,
+                "predict": lambda a: _predict(a, parser)}
     try:
-        if args.command == "train":
-            return _train(args)
-        if args.command == "evaluate":
-            return _evaluate(args)
-        if args.command == "predict":
-            return _predict(args, parser)
-        if args.command == "download":
-            return _download(args)
-        return _recipes(args)
-    except (DataFileError, DataNotFoundError, DownloadError, ModelFileError, TrainingDiverged,
-            FileNotFoundError, ValueError) as err:
-        print(f"mnist-scratch {args.command}: error: {err}", file=sys.stderr)
-        return 1
+        return commands[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `mnist-scratch predict ... | head -1`: the reader has gone; so do we
+        _silence_stdout()
+        return 1
+    except Exception as err:
+        if debug:
+            raise
+        print(f"mnist-scratch {args.command}: error: {_one_line(err)}", file=sys.stderr)
+        return 1
+
+
+def _one_line(err: Exception) -> str:
+    from .data.download import DownloadError
+    from .data.errors import DataFileError, DataNotFoundError, FileWriteError
+    from .model_io import ModelFileError
+    from .train import TrainingDiverged
+
+    text = " ".join(line.strip() for line in str(err).splitlines() if line.strip())
+    expected = (DataFileError, DataNotFoundError, DownloadError, FileWriteError, ModelFileError,
+                TrainingDiverged, FileNotFoundError, ValueError, OSError)
+    if isinstance(err, expected):
+        return text
+    return f"{type(err).__name__}: {text} (unexpected; run again with --debug to see where it happened)"
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that Python's final flush does not complain again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

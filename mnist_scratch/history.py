@@ -31,7 +31,7 @@ class History:
         self.config = config
         self.records: list[dict] = []
         self.train_seconds = 0.0
-        self.stopped = None          # None, "early_stopping", "callback", "requested" or "diverged"
+        self.stopped = None          # None, "early_stopping", "callback", "requested", "diverged", "time_limit"
         self.best_epoch = None
 
     def __len__(self):

@@ -3,15 +3,25 @@
 A model file is an ordinary NumPy ``.npz`` archive holding one array per
 parameter (``W1``, ``b1``, …) and a ``metadata`` string of JSON: the format
 tag, layer sizes, activation, loss, initialisation, the training recipe and
-the package version. It is read with ``allow_pickle=False``, so opening a
-model file can never run code. Saving is atomic.
+the package version. Saving is atomic, and refuses parameters that are NaN or
+infinite.
+
+Loading trusts nothing in the file. Before any array is read, the archive's
+table of contents and each array's ``.npy`` header are checked against each
+other and against :data:`MAX_MODEL_BYTES`, so a file that claims a trillion
+floats, or a member that inflates to gigabytes, is refused at once. Arrays are
+read with no pickle support at all, so opening a model file can never run
+code. Whatever is wrong, the error is a :class:`ModelFileError` naming the file.
 """
 
 from __future__ import annotations
 
+import errno
 import json
-import pickle
+import os
+import struct
 import zipfile
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,24 +29,48 @@ import numpy as np
 
 from ._version import __version__
 from .activations import ACTIVATIONS
-from .data.atomic import atomic_path
+from .data.atomic import atomic_path, check_writable
+from .data.errors import write_error
 from .losses import LOSSES
-from .network import Model, check_sizes, param_keys, param_shapes
+from .network import Model, param_keys, param_shapes
 
-__all__ = ["save_model", "load_model", "ModelFileError", "FORMAT"]
+__all__ = ["save_model", "load_model", "model_path", "ModelFileError", "FORMAT", "MAX_MODEL_BYTES"]
 
 FORMAT = "mnist_scratch.model/1"
+#: The most a model file's arrays may take once inflated: 1 GiB (784-128-64-10 in float32: 0.4 MB).
+MAX_MODEL_BYTES = 1 << 30
+_MAX_METADATA_BYTES = 4 << 20
+_MAX_MEMBERS = 256
+_MAX_DIMENSIONS = 32
 
 
 class ModelFileError(ValueError):
     """A file is not a valid mnist_scratch model."""
 
 
-def save_model(model: Model, path) -> Path:
-    """Write ``model`` to ``path`` (``.npz`` is added if missing). Returns the path."""
+def model_path(path, *, check: bool = False) -> Path:
+    """The file :func:`save_model` writes for ``path`` (``.npz`` added if missing).
+
+    With ``check=True``, first make sure it can be written (its folder exists or can
+    be made, and takes a file), raising :class:`~mnist_scratch.data.errors.FileWriteError`
+    if not: call this before a long training run, not after.
+    """
+    if str(path).endswith(("/", os.sep)) or Path(path).is_dir():
+        raise write_error(path, OSError(errno.EISDIR, "is a folder"))
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
+    return check_writable(path) if check else path
+
+
+def save_model(model: Model, path) -> Path:
+    """Write ``model`` to ``path`` (``.npz`` is added if missing). Returns the path."""
+    path = model_path(path)
+    for key, value in model.params.items():
+        bad = np.size(value) - np.count_nonzero(np.isfinite(value))
+        if bad:
+            raise ValueError(f"cannot save {path}: parameter {key} holds {bad:,} NaN or infinite values, so "
+                             f"the model cannot predict; train it again (with a smaller learning rate) first")
     metadata = {
         "format": FORMAT,
         "sizes": model.sizes,
@@ -62,32 +96,100 @@ def _fail(path, why):
     raise ModelFileError(f"{path}: {why}")
 
 
+# --------------------------------------------------------------------------- reading, bounded
+def _read_npy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path) -> np.ndarray:
+    """One ``.npy`` member: header checked against the member's declared size, then read exactly."""
+    fmt = np.lib.format
+    name = info.filename
+    with zf.open(info) as f:
+        version = fmt.read_magic(f)
+        if version not in ((1, 0), (2, 0)):
+            _fail(path, f"member {name} uses .npy format version {version}, which is not read here")
+        read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+        shape, fortran_order, dtype = read_header(f)
+        if dtype.hasobject or dtype.fields is not None or dtype.subdtype is not None:
+            _fail(path, f"member {name} holds Python objects or structured records, not plain numbers")
+        if len(shape) > _MAX_DIMENSIONS or any(not isinstance(n, int) or n < 0 for n in shape):
+            _fail(path, f"member {name} has an impossible shape {shape!r}")
+        count = 1
+        for n in shape:
+            count *= n
+        size, available = count * dtype.itemsize, info.file_size - f.tell()
+        if size != available:
+            _fail(path, f"member {name}: its header promises {shape} of {dtype} ({size:,} bytes), "
+                        f"but the member holds {available:,} bytes")
+        f.seek(0)                       # checked and bounded: now NumPy's own reader, never pickle
+        try:
+            return fmt.read_array(f, allow_pickle=False)
+        except (ValueError, EOFError, OSError) as err:
+            _fail(path, f"member {name} could not be read ({err})")
+
+
+def _read_arrays(path: Path) -> dict:
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        if len(infos) > _MAX_MEMBERS:
+            _fail(path, f"holds {len(infos):,} members; a model file holds a few arrays")
+        total = sum(info.file_size for info in infos)
+        if total > MAX_MODEL_BYTES:
+            _fail(path, f"would inflate to {total:,} bytes, more than the {MAX_MODEL_BYTES:,} a model file may hold")
+        arrays = {}
+        for info in infos:
+            key = info.filename[:-4]
+            if not info.filename.endswith(".npy") or key in arrays:
+                _fail(path, f"member {info.filename!r} is not one NumPy array (.npy) among others")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                _fail(path, f"member {info.filename} uses a compression method model files never use")
+            if key == "metadata" and info.file_size > _MAX_METADATA_BYTES:
+                _fail(path, f"its metadata takes {info.file_size:,} bytes; a model's takes a few thousand")
+            arrays[key] = _read_npy(zf, info, path)
+    return arrays
+
+
+def _metadata(arrays: dict, path) -> dict:
+    if "metadata" not in arrays:
+        _fail(path, "is an .npz file but not an mnist_scratch model (it has no metadata)")
+    text = arrays.pop("metadata")
+    if text.shape != () or text.dtype.kind != "U":
+        _fail(path, f"its metadata is {text.dtype} of shape {text.shape}, not one string of JSON")
+    try:
+        meta = json.loads(str(text[()]))
+    except (ValueError, RecursionError) as err:
+        _fail(path, f"its metadata is not valid JSON ({type(err).__name__})")
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        _fail(path, f"has format {meta.get('format') if isinstance(meta, dict) else None!r}, expected {FORMAT!r}")
+    sizes = meta.get("sizes")
+    if (not isinstance(sizes, list) or len(sizes) < 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_MODEL_BYTES for n in sizes)):
+        _fail(path, f"has bad layer sizes in its metadata: {sizes!r:.100}; they must be whole numbers >= 1")
+    activation, loss = meta.get("activation"), meta.get("loss")
+    if not (isinstance(activation, str) and activation in ACTIVATIONS and isinstance(loss, str) and loss in LOSSES):
+        _fail(path, f"names an unknown activation or loss: {activation!r:.50}, {loss!r:.50}")
+    for key, kinds in (("init", str), ("seed", (int, type(None))), ("recipe", (dict, type(None)))):
+        if key in meta and not isinstance(meta[key], kinds):
+            _fail(path, f"has a bad {key!r} in its metadata: {meta[key]!r:.100}")
+    return meta
+
+
 def load_model(path) -> Model:
-    """Read a model written by :func:`save_model`, checking it thoroughly."""
+    """Read a model written by :func:`save_model`, checking it thoroughly, in bounded time and memory."""
     path = Path(path)
+    if path.is_dir():
+        _fail(path, "is a folder, not a model file")
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such model file")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            names = set(archive.files)
-            if "metadata" not in names:
-                _fail(path, "is an .npz file but not an mnist_scratch model (it has no metadata)")
-            meta = json.loads(str(archive["metadata"][()]))
-            arrays = {k: archive[k] for k in names - {"metadata"}}
+        arrays = _read_arrays(path)
     except ModelFileError:
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError,
-            pickle.UnpicklingError) as err:
-        _fail(path, f"is not a readable model file; it may be truncated or not an .npz at all ({err})")
-
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        _fail(path, f"has format {meta.get('format') if isinstance(meta, dict) else None!r}, expected {FORMAT!r}")
-    try:
-        sizes = check_sizes(meta["sizes"])
-    except (KeyError, ValueError) as err:
-        _fail(path, f"has bad layer sizes in its metadata ({err})")
-    if meta.get("activation") not in ACTIVATIONS or meta.get("loss") not in LOSSES:
-        _fail(path, f"names an unknown activation or loss: {meta.get('activation')!r}, {meta.get('loss')!r}")
+    except OSError as err:  # (zipfile reports a damaged archive with BadZipFile, not OSError)
+        _fail(path, f"cannot be read ({err.strerror or err})")
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError, TypeError, OverflowError,
+            RecursionError, SyntaxError, NotImplementedError, struct.error) as err:
+        _fail(path, f"is not a readable model file; it may be truncated or not an .npz at all "
+                    f"({type(err).__name__}: {str(err)[:200]})")
+    meta = _metadata(arrays, path)
+    sizes = meta["sizes"]
     expected = param_keys(len(sizes) - 1)
     if set(arrays) != set(expected):
         _fail(path, f"holds arrays {sorted(arrays)}, but layer sizes {sizes} need {expected}")

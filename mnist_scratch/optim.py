@@ -13,7 +13,34 @@ learning rate :math:`\eta`:
 
                :math:`\theta \leftarrow \theta - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)`
                with :math:`\hat m = m/(1-\beta_1^t)`, :math:`\hat v = v/(1-\beta_2^t)`
+``nesterov``   :math:`v \leftarrow \mu v + g,\quad \theta \leftarrow \theta - \eta\,(g + \mu v)`
+``adagrad``    :math:`G \leftarrow G + g^2,\quad \theta \leftarrow \theta - \eta\, g / (\sqrt{G} + \epsilon)`
+``rmsprop``    :math:`s \leftarrow \rho s + (1-\rho)\, g^2,\quad
+               \theta \leftarrow \theta - \eta\, g / (\sqrt{s} + \epsilon)`
 =============  ===================================================================
+
+All operations are element-wise; :math:`g^2` squares each entry. Defaults
+follow PyTorch: :math:`\mu` = 0.9 (momentum, nesterov); Adam's
+:math:`\beta_1, \beta_2, \epsilon` = 0.9, 0.999, 1e-8; AdaGrad's
+:math:`\epsilon` = 1e-10 with :math:`G_0 = 0`; RMSprop's :math:`\rho` = 0.99
+(PyTorch's ``alpha``; Keras uses 0.9) and :math:`\epsilon` = 1e-8.
+
+**Nesterov** is written in PyTorch's form (``torch.optim.SGD(nesterov=True)``).
+Sutskever et al. (2013) take the gradient at the *look-ahead* point, where
+momentum is about to carry the parameters:
+:math:`v \leftarrow \mu v + \nabla J(\theta - \eta\mu v),\ \theta \leftarrow \theta - \eta v`.
+Tracking the look-ahead point :math:`\tilde\theta = \theta - \eta\mu v`
+instead gives the rule in the table, with the gradient taken at the current
+parameters like every other optimizer here; for a constant learning rate it
+visits the same points. Compared with heavy-ball momentum it adds
+:math:`\eta g` once more and so brakes sooner when the gradient turns.
+
+**AdaGrad** (Duchi et al., 2011) divides each parameter's step by the root of
+the sum of all its squared gradients so far: parameters with large or frequent
+gradients slow down. :math:`G` only grows, so every step shrinks and training
+can stall. **RMSprop** (Hinton's lecture notes, 2012) keeps an exponential
+moving average of squared gradients instead, so the step adapts without dying
+out. Adam is RMSprop plus momentum plus bias correction.
 
 Speed trick: the optimizers work on the flat vector behind the parameters
 (:mod:`mnist_scratch.flat_params`), and their updates are written with ``out=``
@@ -29,7 +56,8 @@ import math
 
 import numpy as np
 
-__all__ = ["SGD", "Momentum", "Adam", "make_optimizer", "OPTIMIZERS"]
+__all__ = ["SGD", "Momentum", "Nesterov", "Adam", "AdaGrad", "RMSprop", "make_optimizer", "OPTIMIZERS",
+           "WITH_MOMENTUM"]
 
 
 class SGD:
@@ -47,12 +75,16 @@ class Momentum:
         self.momentum = momentum
         self.v = None
 
-    def step(self, theta, grad, lr):
+    def velocity(self, grad):
+        """v ← μ v + g (in place), and v."""
         if self.v is None:
-            self.v = np.zeros_like(theta)
+            self.v = np.zeros_like(grad)
         self.v *= self.momentum
         self.v += grad
-        np.multiply(self.v, -lr, out=grad)
+        return self.v
+
+    def step(self, theta, grad, lr):
+        np.multiply(self.velocity(grad), -lr, out=grad)
         theta += grad
 
 
@@ -87,10 +119,70 @@ class Adam:
         theta += s
 
 
-OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+class Nesterov(Momentum):
+    """Nesterov momentum (PyTorch's form): v ← μ v + g, θ ← θ − η (g + μ v)."""
+
+    def step(self, theta, grad, lr):
+        v = self.velocity(grad)
+        grad *= -lr                               # theta -= lr g ...
+        theta += grad
+        np.multiply(v, -lr * self.momentum, out=grad)
+        theta += grad                             # ... and -= lr mu v
+
+
+class AdaGrad:
+    """AdaGrad: G ← G + g², θ ← θ − η g / (√G + ε)."""
+
+    def __init__(self, eps: float = 1e-10):
+        self.eps = eps
+        self.G = self.scratch = None
+
+    def step(self, theta, grad, lr):
+        if self.G is None:
+            self.G, self.scratch = np.zeros_like(theta), np.empty_like(theta)
+        s = self.scratch
+        np.multiply(grad, grad, out=s)            # G = G + g^2
+        self.G += s
+        _step_scaled_by_root(theta, grad, self.G, self.eps, lr, s)
+
+
+class RMSprop:
+    """RMSprop: s ← ρ s + (1 − ρ) g², θ ← θ − η g / (√s + ε)."""
+
+    def __init__(self, rho: float = 0.99, eps: float = 1e-8):
+        self.rho, self.eps = rho, eps
+        self.s = self.scratch = None
+
+    def step(self, theta, grad, lr):
+        if self.s is None:
+            self.s, self.scratch = np.zeros_like(theta), np.empty_like(theta)
+        t = self.scratch
+        self.s *= self.rho                        # s = rho s + (1 - rho) g^2
+        np.multiply(grad, grad, out=t)
+        t *= 1 - self.rho
+        self.s += t
+        _step_scaled_by_root(theta, grad, self.s, self.eps, lr, t)
+
+
+def _step_scaled_by_root(theta, grad, squares, eps, lr, scratch) -> None:
+    """θ ← θ − η g / (√squares + ε), through ``scratch`` (AdaGrad's and RMSprop's shared step)."""
+    np.sqrt(squares, out=scratch)
+    scratch += eps
+    np.divide(grad, scratch, out=scratch)
+    scratch *= -lr
+    theta += scratch
+
+
+OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Adam,
+              "adagrad": AdaGrad, "rmsprop": RMSprop}
+
+#: The optimizers that take a ``momentum`` option (train()'s ``momentum=`` goes to them).
+WITH_MOMENTUM = ("momentum", "nesterov")
 
 
 def make_optimizer(name: str, **options):
+    """The optimizer called ``name`` (a key of :data:`OPTIMIZERS`), made with ``options``
+    (``momentum=0.9``, ``rho=0.99``, ``eps=…``, ``beta1=…``)."""
     if name not in OPTIMIZERS:
         raise ValueError(f"optimizer={name!r} is not known; choose one of {', '.join(map(repr, OPTIMIZERS))}")
     return OPTIMIZERS[name](**options)

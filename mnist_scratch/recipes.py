@@ -4,12 +4,19 @@ Each recipe fixes the architecture, the input scaling, the dev split and the
 training settings of one well-known lesson, together with the accuracy that
 lesson reports. ``benchmarks/recipes.py`` trains them all and checks each
 reaches its reference.
+
+A recipe's ``kind`` is ``"mlp"`` (a :class:`~mnist_scratch.network.Model` with
+layer ``sizes``, trained by :func:`~mnist_scratch.train.train`) or ``"cnn"`` (a
+:class:`~mnist_scratch.cnn.CNN` made with the recipe's ``cnn`` options, trained
+by :func:`~mnist_scratch.cnn_train.train_cnn`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .cnn import CNN, layer_names
+from .cnn_train import train_cnn
 from .data.mnist import load_mnist
 from .data.split import train_dev_split
 from .evaluate import accuracy
@@ -37,6 +44,8 @@ class Recipe:
     dev_size: int = 0
     notes: str = ""
     extra: dict = field(default_factory=dict)
+    kind: str = "mlp"                # "mlp" or "cnn"
+    cnn: dict = field(default_factory=dict)   # CNN(...) options of a "cnn" recipe
 
     def meets_reference(self, accuracy: float) -> bool:
         """Whether ``accuracy`` meets the source's figure (an approximate "~" one within ``tolerance``)."""
@@ -82,6 +91,12 @@ _RECIPES = [
            dict(optimizer="adam", lr=2e-3, batch_size=128, epochs=12, schedule="cosine"),
            reference=0.980,
            notes="Adam with a cosine learning-rate decay, mini-batches of 128"),
+    Recipe("cnn", 7, "A convolutional network from scratch",
+           "this project (the CNN lesson's network, trained longer)", tuple(layer_names()),
+           dict(optimizer="adam", lr=2e-3, batch_size=64, epochs=3, schedule="cosine"),
+           reference=0.990, kind="cnn", cnn=dict(channels=(16, 32), kernel=5, hidden=128, padding="valid"),
+           notes="conv 5x5x16 valid, relu, max-pool 2, conv 5x5x32 valid, relu, max-pool 2, "
+                 "dense 128 relu, dense 10 softmax; im2col convolutions, one BLAS thread"),
 ]
 
 RECIPES = {r.name: r for r in _RECIPES}
@@ -102,22 +117,29 @@ def run_recipe(recipe, *, data_dir=None, dataset: str = "mnist", seed: int = 0, 
     """Train a recipe from scratch. Returns ``(model, history, result)``.
 
     ``result`` holds ``test_accuracy`` (and ``dev_accuracy`` with a dev split),
-    ``train_seconds``, ``layers`` and ``epochs``. ``sizes`` and ``epochs``
-    override the recipe's; ``data`` may pass already loaded arrays (scaled as
-    the recipe wants).
+    ``train_seconds``, ``layers`` and ``epochs``. ``sizes`` (not for a CNN) and
+    ``epochs`` override the recipe's; ``data`` may pass already loaded arrays
+    (scaled as the recipe wants).
     """
     recipe = recipe if isinstance(recipe, Recipe) else get_recipe(recipe)
+    if recipe.kind == "cnn" and sizes is not None:
+        raise ValueError(f"the {recipe.name!r} recipe is a convolutional network: layer sizes "
+                         f"(--layers) apply only to the fully connected recipes")
     X, y, X_test, y_test = data if data is not None else load_mnist(data_dir, dataset=dataset, scale=recipe.scale)
     X_dev = y_dev = None
     if recipe.dev_size:
         X, y, X_dev, y_dev = train_dev_split(X, y, recipe.dev_size, seed=seed)
     sizes = tuple(sizes) if sizes is not None else recipe.sizes
-    model = Model(sizes, recipe.activation, recipe.loss, recipe.init, seed=seed)
     settings = dict(recipe.train)
     if epochs is not None:
         settings["epochs"] = int(epochs)
-    history = train(model, X, y, X_dev=X_dev, y_dev=y_dev, seed=seed, progress=progress,
-                    callback=callback, **settings)
+    if recipe.kind == "cnn":
+        model = CNN(**recipe.cnn, seed=seed)
+        history = train_cnn(model, X, y, seed=seed, progress=progress, callback=callback, **settings)
+    else:
+        model = Model(sizes, recipe.activation, recipe.loss, recipe.init, seed=seed)
+        history = train(model, X, y, X_dev=X_dev, y_dev=y_dev, seed=seed, progress=progress,
+                        callback=callback, **settings)
     result = {
         "recipe": recipe.name,
         "layers": list(sizes),

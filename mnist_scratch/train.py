@@ -27,12 +27,12 @@ import numpy as np
 from .evaluate import accuracy
 from .flat_params import FlatGradient, pack
 from .history import History, StopTraining, TrainingDiverged
-from .losses import one_hot
 from .network import Model, backward, cost, forward
-from .optim import make_optimizer
+from .optim import WITH_MOMENTUM, make_optimizer
 from .schedules import make_schedule
 from .stopping import DIVERGENCE_FACTOR, DivergenceGuard, EarlyStopping
 from .threads import blas_threads, choose_threads
+from .train_checks import check_config, check_data
 
 __all__ = ["train", "run_epoch", "History", "TrainingDiverged", "StopTraining", "DIVERGENCE_FACTOR"]
 
@@ -48,7 +48,9 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
     ----------
     epochs : passes over the data (with ``batch_size=None``: iterations of full-batch GD).
     batch_size : rows per step; ``None`` for full batch, 1 for per-example SGD.
-    optimizer, lr, momentum : ``"sgd"``, ``"momentum"`` or ``"adam"`` and its settings.
+    optimizer, lr : ``"sgd"``, ``"momentum"``, ``"nesterov"``, ``"adam"``, ``"adagrad"`` or
+        ``"rmsprop"`` (see :mod:`mnist_scratch.optim`), and the learning rate.
+    momentum : μ for ``"momentum"`` and ``"nesterov"`` (the others ignore it).
     schedule : learning-rate schedule: ``None``, ``"cosine"``, ``("step", {"step_size": 5, "gamma": 0.5})``…
     l2 : L2 penalty λ: adds (λ/2)·Σ‖W‖² to the cost and λ·W to each weight gradient (not biases).
     dropout : probability of dropping each hidden unit during training.
@@ -65,11 +67,12 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
         library's default for full batches (see :mod:`mnist_scratch.threads`).
 
     Raises :class:`TrainingDiverged` if the cost becomes NaN or infinite, or
-    explodes (see :data:`mnist_scratch.stopping.DIVERGENCE_FACTOR`); the model then keeps the parameters it
+    explodes (see :data:`mnist_scratch.stopping.DIVERGENCE_FACTOR`), or with squared error stays stuck at
+    saturation (see :class:`~mnist_scratch.stopping.SaturationWatch`); the model then keeps the parameters it
     had at the start of that epoch, the last good ones.
     """
-    data = _check_data(model, X, y, X_dev, y_dev, targets)
-    history = History(_check_config(locals(), has_dev=data["X_dev"] is not None))
+    data = check_data(model, X, y, X_dev, y_dev, targets)
+    history = History(check_config(locals(), has_dev=data["X_dev"] is not None))
     run = Run.start(model, history, data, optimizer=optimizer, momentum=momentum, lr=lr,
                     schedule=schedule, epochs=int(epochs), batch_size=batch_size, l2=l2,
                     dropout=dropout, seed=seed, should_stop=should_stop)
@@ -149,7 +152,7 @@ class Run:
         theta = pack(model.params)
         n = len(data["X"])
         B = n if batch_size is None else min(int(batch_size), n)
-        options = {"momentum": momentum} if optimizer == "momentum" else {}
+        options = {"momentum": momentum} if optimizer in WITH_MOMENTUM else {}
         return cls(model, history, theta, FlatGradient(model.params, theta),
                    make_optimizer(optimizer, **options), lr, make_schedule(schedule), epochs,
                    None if B == n else B, -(-n // B), l2, dropout, np.random.default_rng(seed),
@@ -214,56 +217,3 @@ def _progress_bar(epochs: int, progress: bool):
     from tqdm.auto import tqdm
 
     return tqdm(total=epochs, desc="training", unit="epoch", disable=not progress, leave=False)
-
-
-# --------------------------------------------------------------------------- checking the inputs
-def _check_labels(y, n, name, classes):
-    y = np.asarray(y)
-    if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"{name} must be {n} integer labels, shape ({n},); got {y.dtype} of shape {y.shape}")
-    if n and (y.min() < 0 or y.max() >= classes):
-        raise ValueError(f"{name} holds labels {y.min()}..{y.max()}, but the model has {classes} outputs")
-    return y.astype(np.int64, copy=False)
-
-
-def _check_data(model: Model, X, y, X_dev, y_dev, targets) -> dict:
-    """The training (and dev) arrays, checked, with the targets the loss wants."""
-    K = model.sizes[-1]
-
-    def targets_for(labels):
-        if model.loss == "cross_entropy":
-            return labels
-        return one_hot(labels, K, dtype=model.dtype, off=targets[0], on=targets[1])
-
-    X = model.check_input(X)
-    y = _check_labels(y, len(X), "y", K)
-    data = {"X": X, "y": y, "T": targets_for(y), "X_dev": None, "y_dev": None, "T_dev": None}
-    if X_dev is not None:
-        data["X_dev"] = model.check_input(X_dev, "X_dev")
-        data["y_dev"] = _check_labels(y_dev, len(data["X_dev"]), "y_dev", K)
-        data["T_dev"] = targets_for(data["y_dev"])
-    return data
-
-
-def _check_config(args: dict, has_dev: bool) -> dict:
-    """Validate the training settings; return them as the history's ``config``."""
-    epochs, batch_size, dropout, lr = args["epochs"], args["batch_size"], args["dropout"], args["lr"]
-    if args["early_stopping"] and not has_dev:
-        raise ValueError("early_stopping needs a dev set: pass X_dev and y_dev")
-    if int(epochs) < 1:
-        raise ValueError(f"epochs must be at least 1, not {epochs}")
-    if batch_size is not None and int(batch_size) < 1:
-        raise ValueError(f"batch_size must be a positive number or None (full batch), not {batch_size}")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be in [0, 1), not {dropout}")
-    if not lr > 0:
-        raise ValueError(f"lr must be positive, not {lr}")
-    schedule = args["schedule"]
-    config = dict(epochs=int(epochs), batch_size=batch_size, optimizer=args["optimizer"], lr=lr,
-                  schedule=schedule if schedule is None or isinstance(schedule, (str, tuple, list)) else repr(schedule),
-                  l2=args["l2"], dropout=dropout, early_stopping=args["early_stopping"], seed=args["seed"])
-    if args["optimizer"] == "momentum":
-        config["momentum"] = args["momentum"]
-    if args["model"].loss == "mse":
-        config["targets"] = list(args["targets"])
-    return config

@@ -286,6 +286,86 @@ def test_csv_missing_file(tmp_path):
         load_csv(tmp_path / "nope.csv")
 
 
+def _digit_rows(n=6):
+    """Rows like MNIST's: the corner pixels blank, the label first."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(n):
+        pixels = np.zeros(784, int)
+        pixels[300:320] = rng.integers(0, 256, 20)
+        rows.append([i % 10] + pixels.tolist())
+    return rows
+
+
+def test_csv_with_the_label_last_is_refused_clearly(tmp_path):
+    rows = [r[1:] + r[:1] for r in _digit_rows()]  # 785 columns, label last: column 1 is a blank pixel
+    path = _write_rows(tmp_path / "last.csv", rows)
+    with pytest.raises(DataFileError, match=r"last.csv: the first column, which holds the labels in an MNIST CSV, "
+                                            r"is 0 in every row, while the last column holds labels 0-9: the label "
+                                            r"seems to be last"):
+        load_csv(path)
+    for row in rows:  # and when the first pixel is not blank, it is not a label either
+        row[0] = 200
+    with pytest.raises(DataFileError, match="the first column, .*, holds values beyond 0-9, .* seems to be last"):
+        load_csv(_write_rows(tmp_path / "last2.csv", rows))
+
+
+def test_csv_with_a_header_may_put_the_label_anywhere(tmp_path):
+    rows = _digit_rows()
+    header = ",".join(f"pixel{i}" for i in range(784)) + ",label"
+    X, y = load_csv(_write_rows(tmp_path / "named.csv", [r[1:] + r[:1] for r in rows], header), scale="raw")
+    assert y.tolist() == [r[0] for r in rows]
+    np.testing.assert_array_equal(X, [r[1:] for r in rows])
+
+
+def test_csv_with_one_label_throughout_still_loads(tmp_path):
+    rows = [[7] + r[1:] for r in _digit_rows()]  # a file of sevens: the first column is constant, rightly
+    assert load_csv(_write_rows(tmp_path / "sevens.csv", rows))[1].tolist() == [7] * 6
+
+
+@pytest.mark.parametrize("cell,message", [
+    ("99999999999999999999999", r"pixel 0 is 1e\+23; pixels must be whole numbers 0-255"),
+    ("18446744073709551616", r"pixel 0 is 1.84467e\+19"),
+    ("1e400", "pixel 0 is inf"),
+    ("-5", "pixel 0 is -5"),
+    ("nan", r"line 2, column 2: 'nan' is not a number"),
+    ("NA", r"line 2, column 2: 'NA' is not a number"),
+    ("", "line 2 has fewer than 785 columns or an empty cell"),
+])
+def test_csv_oversized_or_odd_numbers(tmp_path, cell, message):
+    rows = [list(map(str, r)) for r in _digit_rows(3)]
+    rows[1][1] = cell
+    with pytest.raises(DataFileError, match=message):
+        load_csv(_write_rows(tmp_path / "odd.csv", rows))
+
+
+def test_csv_unreadable_or_not_a_file(tmp_path, monkeypatch):
+    (tmp_path / "dir.csv").mkdir()
+    with pytest.raises(DataFileError, match="dir.csv: is a folder, not a CSV file"):
+        load_csv(tmp_path / "dir.csv")
+    path = _write_rows(tmp_path / "locked.csv", _digit_rows(2))
+    real_open = open
+
+    def refuse(file, *args, **kwargs):
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refuse)  # the tests run as root: simulate the permission error
+    with pytest.raises(DataFileError, match=r"locked.csv: cannot be read \(Permission denied\)"):
+        load_csv(path)
+
+
+def test_csv_header_only_and_binary_junk(tmp_path):
+    header = "label," + ",".join(f"pixel{i}" for i in range(784))
+    with pytest.raises(DataFileError, match="header.csv: has no rows of data"):
+        load_csv(_write_rows(tmp_path / "header.csv", [], header))
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(bytes(range(256)) * 40)
+    with pytest.raises(DataFileError, match="junk.csv: "):
+        load_csv(junk)
+
+
 # --------------------------------------------------------------------------- helpers
 def test_one_hot():
     Y = one_hot(np.array([0, 2, 1]), 3)

@@ -48,8 +48,18 @@ def test_named_packages_are_used():
     everything = {_name(r) for r in project["dependencies"]}
     for extra in project["optional-dependencies"].values():
         everything |= {_name(r) for r in extra}
-    assert {"numpy", "pandas", "matplotlib", "jupyterlab", "ipywidgets", "nbval", "pooch", "tqdm"} <= everything
-    assert "torch" not in everything
+    assert {"numpy", "pandas", "matplotlib", "jupyterlab", "ipywidgets", "nbval", "pooch", "tqdm",
+            "threadpoolctl", "scikit-learn"} <= everything
+
+
+def test_torch_only_in_its_optional_extra_and_pinned_to_the_cpu_wheel():
+    """An unpinned torch pulls gigabytes of CUDA packages: it may appear only as torch==2.13.0, in an extra."""
+    project = _pyproject()["project"]
+    assert "torch" not in {_name(r) for r in project["dependencies"]}
+    for extra, requirements in project["optional-dependencies"].items():
+        for requirement in requirements:
+            if _name(requirement) == "torch":
+                assert extra == "frameworks" and requirement.replace(" ", "") == "torch==2.13.0", requirement
 
 
 def test_notebooks_are_committed_without_outputs():

@@ -3,6 +3,7 @@ through their handlers, results checked. (tests/test_browser.py renders them for
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -88,19 +89,33 @@ def test_sliders_do_not_retrain_by_themselves(panel):
     assert panel.history is None and not panel.running
 
 
-def test_stop_interrupts_within_a_second_and_keeps_the_model(panel):
+def test_stop_ends_training_at_the_next_step_and_keeps_the_model(panel):
+    """Stop is heard before the very next step: the loop polls it before every batch and
+    leaves at the first "yes", so at most the step already under way finishes (a few ms
+    for a batch of 16). Counted, not timed, so it holds however busy the machine is."""
+
+    class CountingEvent(threading.Event):
+        def __init__(self):
+            super().__init__()
+            self.polls_after_stop = 0
+
+        def is_set(self):
+            answer = super().is_set()
+            self.polls_after_stop += answer
+            return answer
+
+    panel._stop = CountingEvent()
     panel.epochs.value = 40
     panel.subset.value = 59000
     panel.batch_size.value = 16
     panel.train_button.click()
-    deadline = time.perf_counter() + 30
+    deadline = time.perf_counter() + 120
     while (panel.history is None or len(panel.history) < 1) and time.perf_counter() < deadline:
         time.sleep(0.05)
-    start = time.perf_counter()
     panel.stop_button.click()
-    assert panel.wait(1.0), "training did not stop within a second"
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0 and panel.history.stopped == "requested"
+    assert panel.wait(120), "training did not stop"
+    assert panel._stop.polls_after_stop == 1            # left the loop at the first poll after Stop
+    assert panel.history.stopped == "requested"
     assert 1 <= len(panel.history) < 40 and panel.model is not None
     assert "stopped early" in panel.status.value and "Dev accuracy" in panel.status.value
 

@@ -5,30 +5,32 @@ Support code, not the lesson's math: a learner calls :func:`load_mnist` and
 
 =============  ==============================================================
 ``locate``     which folder, which files (``MNIST_SCRATCH_DATA_DIR``)
-``sources``    the data sets, their mirrors and official hashes
-``download``   mirrors tried in order with pooch, verified, atomic
-``idx``        the IDX file format
+``sources``    the data sets, their mirrors (and course mirrors) and official hashes
+``download``   mirrors tried in order, one process per file, verified, atomic
+``fetch``      one URL into a file, bounded in size and in time
+``idx``        the IDX file format, read as a bounded stream
 ``pixels``     scaling uint8 pixels to the network's inputs
 ``mnist``      :func:`load_mnist`
 ``csvio``      :func:`load_csv`, :func:`save_csv`
 ``split``      :func:`train_dev_split`
-``atomic``     write a file whole or not at all
+``atomic``     write a file whole or not at all, with the umask's mode
+``errors``     the errors, each naming the file
 =============  ==============================================================
 """
 
 from .csvio import load_csv, save_csv
 from .download import DownloadError
-from .errors import DataFileError, DataNotFoundError
-from .idx import IdxFormatError, load_idx, parse_idx
+from .errors import DataFileError, DataNotFoundError, FileWriteError
+from .idx import IdxFormatError, load_idx, parse_idx, read_idx_file
 from .locate import ENV_VAR, find_files, resolve_data_dir
 from .mnist import MNIST, load_mnist
 from .pixels import SCALES, scale_pixels
-from .sources import DATASETS, PARTS, get_dataset
+from .sources import DATASETS, MIRRORS_ENV_VAR, PARTS, get_dataset, mirrors_for
 from .split import dev_indices, train_dev_split
 
 __all__ = [
-    "load_mnist", "MNIST", "load_csv", "save_csv", "load_idx", "parse_idx", "train_dev_split",
-    "DownloadError", "DataFileError", "DataNotFoundError", "IdxFormatError",
+    "load_mnist", "MNIST", "load_csv", "save_csv", "load_idx", "parse_idx", "read_idx_file", "train_dev_split",
+    "DownloadError", "DataFileError", "DataNotFoundError", "FileWriteError", "IdxFormatError",
     "ENV_VAR", "resolve_data_dir", "find_files", "SCALES", "scale_pixels", "DATASETS", "PARTS",
-    "get_dataset", "dev_indices",
+    "get_dataset", "mirrors_for", "MIRRORS_ENV_VAR", "dev_indices",
 ]

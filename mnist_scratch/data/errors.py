@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
-__all__ = ["DataFileError", "DataNotFoundError"]
+import errno as _errno
+
+__all__ = ["DataFileError", "DataNotFoundError", "FileWriteError", "write_error"]
 
 
 class DataFileError(ValueError):
-    """A data file is malformed, inconsistent, or not a known version."""
+    """A data file is malformed, inconsistent, unreadable, or not a known version."""
 
 
 class DataNotFoundError(FileNotFoundError):
     """The data files are not where they were looked for (and were not downloaded)."""
+
+
+class FileWriteError(OSError):
+    """A file could not be written: a full disk, a read-only or unwritable folder, a folder
+    where the file should go. The message names the file; ``errno`` is the system's code."""
+
+
+_ADVICE = {
+    _errno.ENOSPC: "the disk is full; free some space or choose a folder on another disk",
+    _errno.EDQUOT: "you are over your disk quota; free some space or choose another folder",
+    _errno.EFBIG: "the file is too large for this file system",
+    _errno.EROFS: "the file system is read-only; choose another folder",
+    _errno.EACCES: "permission denied: you cannot write in this folder; choose another one",
+    _errno.EPERM: "permission denied: you cannot write in this folder; choose another one",
+    _errno.EISDIR: "there is a folder of that name; remove it or choose another file name",
+    _errno.ENOTDIR: "part of the path is a file, not a folder",
+}
+
+
+def write_error(path, err: OSError) -> FileWriteError:
+    """A :class:`FileWriteError` naming ``path`` and saying, in plain words, what went wrong."""
+    reason = _ADVICE.get(err.errno) or err.strerror or str(err) or type(err).__name__
+    error = FileWriteError(f"{path}: cannot be written: {reason}")
+    error.errno = err.errno  # (no .filename: it would change how the message prints)
+    return error

@@ -11,17 +11,31 @@ An IDX file is a tiny header followed by raw numbers::
 So ``train-images-idx3-ubyte`` starts with ``00 00 08 03`` (magic 2051), then
 60000, 28, 28; ``train-labels-idx1-ubyte`` starts with ``00 00 08 01``
 (magic 2049), then 60000.
+
+Files are read as a stream, raw or gzipped alike (gzip is recognised by its
+first two bytes, not by the name): the header is read and checked first, then
+exactly the number of bytes it promises, no more than :data:`MAX_IDX_BYTES`.
+Reading stops at the first byte too many, so a small archive that inflates to
+gigabytes costs neither the time nor the memory to inflate it.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import io
 import zlib
+from collections import namedtuple
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["IdxFormatError", "load_idx", "parse_idx", "read_maybe_gzip"]
+from .errors import DataFileError
+
+__all__ = ["IdxFormatError", "IdxFile", "MAX_IDX_BYTES", "load_idx", "parse_idx", "read_idx_file"]
+
+#: The largest array an IDX file may hold here: 1 GiB. MNIST's largest file holds 47 MB.
+MAX_IDX_BYTES = 1 << 30
 
 _TYPES = {
     0x08: np.dtype("u1"),
@@ -32,68 +46,111 @@ _TYPES = {
     0x0E: np.dtype(">f8"),
 }
 _GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 20
+_TRAILING_PEEK = 1 << 16  # how far past the promised end we look, to say how much is there
+
+#: What :func:`read_idx_file` returns: the array and the SHA-256 of the (decompressed) IDX content.
+IdxFile = namedtuple("IdxFile", "array content_sha256")
 
 
-class IdxFormatError(ValueError):
+class IdxFormatError(DataFileError):
     """A file is not a well-formed IDX file (or not a readable gzip of one)."""
 
 
-def read_maybe_gzip(path) -> tuple[bytes, bytes]:
-    """Return ``(file_bytes, content_bytes)``: content is decompressed if the file is gzip.
+def _read_up_to(stream, n: int, digest) -> bytearray:
+    """Read at most ``n`` bytes (fewer only at the end of the stream), in chunks."""
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = stream.read(min(_CHUNK, n - len(buf)))
+        if not chunk:
+            break
+        buf += chunk
+        digest.update(chunk)
+    return buf
 
-    Gzip is recognised by its first two bytes, not by the file name.
-    """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise
-    except OSError as err:
-        raise IdxFormatError(f"{path}: cannot be read ({err.strerror or err})") from None
-    if not raw.startswith(_GZIP_MAGIC):
-        return raw, raw
-    try:
-        return raw, gzip.decompress(raw)
-    except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as err:
+
+def _header(stream, source, digest):
+    start = _read_up_to(stream, 4, digest)
+    if len(start) < 4:
+        raise IdxFormatError(f"{source}: is {len(start)} bytes long, too short for an IDX header")
+    if start[0] != 0 or start[1] != 0 or start[2] not in _TYPES or start[3] == 0:
         raise IdxFormatError(
-            f"{path}: is a damaged or truncated gzip file ({err}); delete it and download it again"
-        ) from None
+            f"{source}: wrong magic number 0x{int.from_bytes(start, 'big'):08X}; an IDX file starts with "
+            f"00 00, a type code and a dimension count (MNIST images: 0x00000803, labels: 0x00000801)"
+        )
+    dtype, ndim = _TYPES[start[2]], start[3]
+    sizes = _read_up_to(stream, 4 * ndim, digest)
+    if len(sizes) < 4 * ndim:
+        raise IdxFormatError(f"{source}: is truncated inside its header ({4 + len(sizes)} bytes)")
+    shape = tuple(int.from_bytes(sizes[4 * i: 4 * i + 4], "big") for i in range(ndim))
+    return dtype, shape, 4 + 4 * ndim
 
 
-def parse_idx(data: bytes, source="<bytes>") -> np.ndarray:
+def _read_idx(stream, source, max_bytes: int) -> IdxFile:
+    digest = hashlib.sha256()
+    dtype, shape, header = _header(stream, source, digest)
+    count = 1
+    for size in shape:  # Python integers: no overflow, however large the sizes
+        count *= size
+    promised = count * dtype.itemsize
+    if promised > max_bytes:
+        raise IdxFormatError(
+            f"{source}: its header promises an array of shape {shape}, {promised:,} bytes, more than "
+            f"the {max_bytes:,} bytes this reader accepts; it is damaged or not an MNIST file"
+        )
+    data = _read_up_to(stream, promised, digest)
+    if len(data) < promised:
+        raise IdxFormatError(
+            f"{source}: is truncated: the header promises shape {shape} "
+            f"({header + promised:,} bytes) but the file has {header + len(data):,} bytes"
+        )
+    extra = len(stream.read(_TRAILING_PEEK))
+    if extra:
+        amount = f"{extra:,}" if extra < _TRAILING_PEEK else f"more than {_TRAILING_PEEK - 1:,}"
+        raise IdxFormatError(f"{source}: has {amount} unexpected bytes after the {shape} array its header describes")
+    array = np.frombuffer(data, dtype=dtype).reshape(shape)
+    if dtype.byteorder == ">":
+        array = array.astype(dtype.newbyteorder("="))  # native byte order
+    return IdxFile(array, digest.hexdigest())
+
+
+def parse_idx(data: bytes, source="<bytes>", *, max_bytes: int = MAX_IDX_BYTES) -> np.ndarray:
     """Turn the bytes of an IDX file into a NumPy array, checking every header field.
 
     ``source`` names the file in error messages.
     """
-    if len(data) < 4:
-        raise IdxFormatError(f"{source}: is {len(data)} bytes long, too short for an IDX header")
-    magic = int.from_bytes(data[:4], "big")
-    if data[0] != 0 or data[1] != 0 or data[2] not in _TYPES or data[3] == 0:
-        raise IdxFormatError(
-            f"{source}: wrong magic number 0x{magic:08X}; an IDX file starts with 00 00, a type "
-            f"code and a dimension count (MNIST images: 0x00000803, labels: 0x00000801)"
-        )
-    dtype, ndim = _TYPES[data[2]], data[3]
-    header = 4 + 4 * ndim
-    if len(data) < header:
-        raise IdxFormatError(f"{source}: is truncated inside its header ({len(data)} bytes)")
-    shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if len(data) < expected:
-        raise IdxFormatError(
-            f"{source}: is truncated: the header promises shape {shape} "
-            f"({expected:,} bytes) but the file has {len(data):,} bytes"
-        )
-    if len(data) > expected:
-        raise IdxFormatError(
-            f"{source}: has {len(data) - expected:,} unexpected bytes after the "
-            f"{shape} array its header describes"
-        )
-    array = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
-    return array.astype(dtype.newbyteorder("="))  # a writable copy in native byte order
+    return _read_idx(io.BytesIO(data), source, max_bytes).array
 
 
-def load_idx(path) -> np.ndarray:
+def read_idx_file(path, *, max_bytes: int = MAX_IDX_BYTES) -> IdxFile:
+    """Read one IDX file, raw or gzipped, as a stream: ``(array, content_sha256)``.
+
+    Raises :class:`IdxFormatError` (a :class:`DataFileError`) naming the file when
+    it is malformed, damaged or unreadable, and ``FileNotFoundError`` if it does
+    not exist.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as raw:
+            if raw.read(2) != _GZIP_MAGIC:
+                raw.seek(0)
+                return _read_idx(raw, path, max_bytes)
+            raw.seek(0)
+            with gzip.GzipFile(fileobj=raw) as stream:
+                return _read_idx(stream, path, max_bytes)
+    except (FileNotFoundError, IdxFormatError):
+        raise
+    except (EOFError, zlib.error, gzip.BadGzipFile) as err:
+        raise IdxFormatError(
+            f"{path}: is a damaged or truncated gzip file ({err}); delete it and download it again"
+        ) from None
+    except IsADirectoryError:
+        raise IdxFormatError(f"{path}: is a folder, not an IDX file") from None
+    except OSError as err:
+        raise IdxFormatError(f"{path}: cannot be read ({err.strerror or err})") from None
+
+
+def load_idx(path, *, max_bytes: int = MAX_IDX_BYTES) -> np.ndarray:
     """Read one IDX file, raw or gzipped, into a NumPy array of its own dtype and shape.
 
     >>> load_idx("data/t10k-labels-idx1-ubyte").shape      # doctest: +SKIP
@@ -102,5 +159,4 @@ def load_idx(path) -> np.ndarray:
     Raises :class:`IdxFormatError` (a ``ValueError``) naming the file if it is
     not a valid IDX file, and ``FileNotFoundError`` if it does not exist.
     """
-    _, content = read_maybe_gzip(path)
-    return parse_idx(content, source=path)
+    return read_idx_file(path, max_bytes=max_bytes).array

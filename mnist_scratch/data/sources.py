@@ -7,14 +7,21 @@ Each data set is four files. A genuine file is recognised in two ways:
   repackaged (another gzip level, another tool) is recognised too.
 
 Mirrors are tried in order. Yann LeCun's own site has refused downloads
-(HTTP 403) since 2024, so it comes last.
+(HTTP 403) since 2024, so it comes last. Course mirrors, listed in the
+environment variable ``MNIST_SCRATCH_MIRRORS``, are tried before all of them
+(see :func:`mirrors_for`).
 """
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 
-__all__ = ["DataFile", "DataSet", "DATASETS", "PARTS", "get_dataset"]
+__all__ = ["DataFile", "DataSet", "DATASETS", "PARTS", "MIRRORS_ENV_VAR", "get_dataset", "mirrors_for"]
+
+#: Base URLs of course mirrors, separated by commas or spaces, tried before the public ones.
+MIRRORS_ENV_VAR = "MNIST_SCRATCH_MIRRORS"
 
 #: The four parts of every data set, in the order ``load_mnist`` returns them.
 PARTS = ("train_images", "train_labels", "test_images", "test_labels")
@@ -131,3 +138,25 @@ def get_dataset(name: str) -> DataSet:
         raise ValueError(
             f"dataset={name!r} is not known; choose one of {', '.join(map(repr, DATASETS))}"
         ) from None
+
+
+def mirrors_for(name: str) -> tuple[str, ...]:
+    """The base URLs to download data set ``name`` from, in the order they are tried.
+
+    First the course mirrors in ``$MNIST_SCRATCH_MIRRORS`` (base URLs separated by
+    commas or spaces, e.g. ``https://course.example.org/mnist/``), then the data
+    set's public mirrors. A course mirror serves the official ``.gz`` files under
+    their official names; Fashion-MNIST's go in a ``fashion-mnist/`` folder of it.
+    Every file is checked against the official hash whichever mirror it came from.
+    """
+    ds = get_dataset(name)
+    course = []
+    for base in re.split(r"[\s,]+", os.environ.get(MIRRORS_ENV_VAR, "").strip()):
+        if not base:
+            continue
+        if not re.match(r"^(https?|file)://", base, re.IGNORECASE):
+            raise ValueError(f"{MIRRORS_ENV_VAR}: {base!r} is not a URL; list base URLs such as "
+                             f"https://course.example.org/mnist/, separated by commas or spaces")
+        base = base.rstrip("/") + "/"
+        course.append(base if name == "mnist" else f"{base}{name}/")
+    return (*course, *ds.mirrors)

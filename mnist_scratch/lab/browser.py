@@ -7,6 +7,7 @@ import numpy as np
 from ..data.mnist import load_mnist
 from ..data.sources import DATASETS
 from .render import figure_png, new_figure
+from .validate import check_images_and_labels, check_model
 
 __all__ = ["prediction_browser", "PredictionBrowser"]
 
@@ -22,8 +23,10 @@ class PredictionBrowser:
     def __init__(self, model, X, y, classes=None):
         import ipywidgets as w
 
-        self.model, self.X, self.y = model, X, np.asarray(y)
         self.classes = list(classes or DATASETS["mnist"].classes)
+        check_model(model, classes=self.classes, inputs=None)
+        X, y = check_images_and_labels(X, y, inputs=model.sizes[0], classes=len(self.classes))
+        self.model, self.X, self.y = model, X, y
         self.probs = model.predict_proba(X)
         self.predicted = self.probs.argmax(axis=1)
         self.only_mistakes = w.Checkbox(value=False, description="only mistakes")
@@ -95,6 +98,9 @@ def prediction_browser(model, X=None, y=None, classes=None) -> PredictionBrowser
     ``X``, ``y`` default to the MNIST test set (scaled as the model was trained).
     Filters: "only mistakes" and "true label d". Display the returned object.
     """
-    if X is None or y is None:
-        _, _, X, y = load_mnist(scale=(model.recipe or {}).get("scale", "unit"))
+    check_model(model, classes=list(classes or DATASETS["mnist"].classes), inputs=None)
+    if (X is None) != (y is None):
+        raise ValueError("pass both X and y (images and their labels), or neither for the MNIST test set")
+    if X is None:
+        _, _, X, y = load_mnist(scale=(getattr(model, "recipe", None) or {}).get("scale", "unit"))
     return PredictionBrowser(model, X, y, classes)

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..data.sources import DATASETS
 from .render import figure_png, new_figure
+from .validate import check_model
 
 __all__ = ["draw_digit", "DrawDigit"]
 
@@ -26,8 +27,8 @@ class DrawDigit:
         import ipywidgets as w
         from ipycanvas import Canvas
 
-        self.model = model
         self.classes = list(classes or DATASETS["mnist"].classes)
+        self.model = check_model(model, classes=self.classes)
         self.raster = np.zeros((self.SIZE, self.SIZE))
         self.probs = None
         self.preprocessed = None

@@ -25,6 +25,7 @@ from ..evaluate import accuracy
 from ..network import Model
 from ..train import TrainingDiverged, train
 from .render import figure_png, new_figure
+from .validate import check_mnist
 
 __all__ = ["playground", "Playground"]
 
@@ -43,7 +44,10 @@ class Playground:
     def __init__(self, data=None, *, max_layers: int = 3, seed: int = 0):
         import ipywidgets as w
 
-        self.data = data if data is not None else load_mnist()
+        if max_layers not in (1, 2, 3):
+            raise ValueError(f"max_layers must be 1, 2 or 3, not {max_layers!r}")
+        self.data = check_mnist(data if data is not None else load_mnist(), min_train=1001,
+                                reason=" (the playground keeps 1,000 of them as its dev set)")
         # the same seeded dev split as train_dev_split(X, y, 1000, seed=0) in the lessons
         self.train_rows, self.dev_rows = dev_indices(len(self.data[0]), 1000, seed=0)
         self.seed = seed

@@ -2,6 +2,14 @@
 
 Images are rows of 784 pixels (see the package docstring); every function
 reshapes them to 28 x 28 itself.
+
+Every picture is meant to be read by everyone: axes are labelled, legends use
+words ("dev accuracy", not ``dev_acc``), and colour is never the only signal.
+Digits are drawn in grey; every other colour map is **cividis**, which was
+designed to look the same to readers with the common colour-vision
+deficiencies (dark blue for low or negative values, grey in the middle, yellow
+for high or positive values). Lines and bars that must be told apart also
+differ in marker, line style or hatching.
 """
 
 from __future__ import annotations
@@ -12,9 +20,20 @@ from ..activations import get_activation
 
 __all__ = ["show_digit", "sample_grid", "class_distribution", "mean_digits", "pixel_histogram",
            "plot_activation", "plot_history", "compare_histories", "probability_bars", "show_prediction",
-           "confusion_heatmap", "mistake_gallery", "weight_images"]
+           "confusion_heatmap", "mistake_gallery", "weight_images", "computational_graph", "METRIC_NAMES",
+           "COLORMAP"]
 
 DIGITS = [str(d) for d in range(10)]
+
+#: The colour map of every picture that is not a digit: safe for colour-blind readers.
+COLORMAP = "cividis"
+
+#: Human words for the columns of a training history.
+METRIC_NAMES = {"cost": "training cost", "dev_cost": "dev cost", "train_acc": "training accuracy",
+                "dev_acc": "dev accuracy", "lr": "learning rate", "seconds": "seconds of training",
+                "l2_cost": "L2 penalty"}
+
+_MARKERS = ["o-", "s--", "^-.", "D:", "v-", "P--"]
 
 
 def _plt():
@@ -64,10 +83,11 @@ def class_distribution(y_train, y_test, classes=DIGITS):
     train = np.bincount(y_train, minlength=len(classes)) / len(y_train)
     test = np.bincount(y_test, minlength=len(classes)) / len(y_test)
     fig, ax = plt.subplots(figsize=(8, 3.2))
-    ax.bar(k - 0.2, train, 0.4, label=f"train ({len(y_train):,})")
-    ax.bar(k + 0.2, test, 0.4, label=f"test ({len(y_test):,})")
-    ax.axhline(1 / len(classes), color="gray", ls=":", lw=1, label="perfectly balanced")
+    ax.bar(k - 0.2, train, 0.4, label=f"training set ({len(y_train):,} images)")
+    ax.bar(k + 0.2, test, 0.4, label=f"test set ({len(y_test):,} images)", hatch="//", edgecolor="white")
+    ax.axhline(1 / len(classes), color="black", ls=":", lw=1, label="perfectly balanced")
     ax.set_xticks(k, classes)
+    ax.set_xlabel("digit")
     ax.set_ylabel("share of images")
     ax.set_title("How many images of each class?")
     ax.legend(loc="lower right")
@@ -75,23 +95,31 @@ def class_distribution(y_train, y_test, classes=DIGITS):
     return fig
 
 
-def mean_digits(X, y, classes=DIGITS, cmap="magma"):
-    """The average image of every class, as heatmaps."""
+def mean_digits(X, y, classes=DIGITS, cmap=COLORMAP):
+    """The average image of every class, as heatmaps (cividis: dark blue = no ink, yellow = ink)."""
     plt = _plt()
     fig, axes = plt.subplots(2, 5, figsize=(10, 4.4))
     for k, ax in enumerate(axes.ravel()):
-        im = ax.imshow(_image(X[y == k].mean(axis=0)), cmap=cmap, vmin=0, vmax=1 if X.max() <= 1 else 255)
+        im = ax.imshow(_image(X[y == k].mean(axis=0, dtype=np.float64)), cmap=cmap, vmin=0,
+                       vmax=1 if X.max() <= 1 else 255)
         ax.set_title(f"average {classes[k]}")
         ax.axis("off")
-    fig.colorbar(im, ax=axes, shrink=0.8, label="mean pixel value")
+    fig.colorbar(im, ax=axes, shrink=0.8, label="mean pixel value (0: never ink)")
     return fig
 
 
 def pixel_histogram(X, bins: int = 50, title="Pixel intensities", log: bool = True):
-    """Histogram of all pixel values (log scale: most pixels are 0)."""
+    """Histogram of all pixel values (log scale: most pixels are 0).
+
+    The counts come from ``np.histogram``, which works through the pixels in
+    blocks, so even all 47 million training pixels need no extra copy of the data.
+    """
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7, 3))
-    ax.hist(np.ravel(X), bins=bins, log=log, color="tab:blue")
+    counts, edges = np.histogram(X, bins=bins)
+    ax.stairs(counts, edges, fill=True, color="tab:blue")
+    if log:
+        ax.set_yscale("log")
     ax.set_xlabel("pixel value")
     ax.set_ylabel("count" + (" (log scale)" if log else ""))
     ax.set_title(title)
@@ -109,8 +137,10 @@ def plot_activation(name: str, z=None):
     fig, (a, b) = plt.subplots(1, 2, figsize=(8, 2.8), sharex=True)
     a.plot(z, g(z), color="tab:blue")
     a.set_title(f"{name}(z)")
-    b.plot(z, g_prime(z), color="tab:orange")
-    b.set_title(f"{name}'(z)")
+    a.set_ylabel(f"{name}(z)")
+    b.plot(z, g_prime(z), color="tab:orange", ls="--")
+    b.set_title(f"its slope, {name}'(z)")
+    b.set_ylabel(f"{name}'(z)")
     for ax in (a, b):
         ax.axhline(0, color="gray", lw=0.5)
         ax.axvline(0, color="gray", lw=0.5)
@@ -139,13 +169,15 @@ def plot_history(history, title=None, fig=None):
     cost_ax.clear()
     acc_ax.clear()
     epochs = history["epoch"]
-    cost_ax.plot(epochs, history["cost"], "o-", ms=3, label="train")
-    acc_ax.plot(epochs, history["train_acc"], "o-", ms=3, label="train")
+    cost_ax.plot(epochs, history["cost"], "o-", ms=3, label="training")
+    acc_ax.plot(epochs, history["train_acc"], "o-", ms=3, label="training")
     if history.records and "dev_cost" in history.records[0]:
-        cost_ax.plot(epochs, history["dev_cost"], "s-", ms=3, label="dev")
-        acc_ax.plot(epochs, history["dev_acc"], "s-", ms=3, label="dev")
+        cost_ax.plot(epochs, history["dev_cost"], "s--", ms=3, label="dev")
+        acc_ax.plot(epochs, history["dev_acc"], "s--", ms=3, label="dev")
     cost_ax.set_title("cost")
+    cost_ax.set_ylabel("cost (mean loss per image)")
     acc_ax.set_title("accuracy")
+    acc_ax.set_ylabel("accuracy")
     for ax in (cost_ax, acc_ax):
         _epoch_axis(ax)
         ax.legend()
@@ -156,37 +188,51 @@ def plot_history(history, title=None, fig=None):
 
 
 def compare_histories(histories: dict, metric: str = "cost", title=None, log: bool = False, ax=None):
-    """One curve per run: ``{"label": history, …}``, plotted against epoch."""
+    """One curve per run: ``{"label": history, …}``, plotted against epoch.
+
+    Each run gets its own marker and line style as well as its own colour.
+    """
     plt = _plt()
     if ax is None:
         fig, ax = plt.subplots(figsize=(7, 3.4))
-    for label, history in histories.items():
-        ax.plot(history["epoch"], history[metric], "o-", ms=3, label=label)
+    for style, (label, history) in zip(_MARKERS * len(histories), histories.items()):
+        ax.plot(history["epoch"], history[metric], style, ms=3, label=label)
     _epoch_axis(ax)
-    ax.set_ylabel(metric)
+    name = METRIC_NAMES.get(metric, metric)
+    ax.set_ylabel(name + (" (log scale)" if log else ""))
     if log:
         ax.set_yscale("log")
     ax.legend()
-    ax.set_title(title or metric)
+    ax.set_title(title or name)
     ax.figure.tight_layout()
     return ax.figure
 
 
 def probability_bars(probs, true=None, ax=None, classes=DIGITS):
-    """Bar chart of the ten class probabilities; the prediction is highlighted, the truth outlined."""
+    """Bar chart of the ten class probabilities: the prediction dark blue, the true class hatched and labelled."""
+    from matplotlib.patches import Patch
+
     if ax is None:
         _, ax = _plt().subplots(figsize=(4, 2.6))
     probs = np.asarray(probs).ravel()
     predicted = int(np.argmax(probs))
-    colors = ["tab:green" if k == predicted and (true is None or k == true) else
-              "tab:red" if k == predicted else "tab:gray" for k in range(len(probs))]
-    bars = ax.bar(range(len(probs)), probs, color=colors)
+    colors = ["#00204d" if k == predicted else "#a0a0a0" for k in range(len(probs))]  # cividis's dark blue
+    bars = ax.bar(range(len(probs)), probs, color=colors, edgecolor="black", linewidth=0.5)
+    legend = [Patch(facecolor="#00204d", label="prediction")]
+    labels = list(classes[: len(probs)])
     if true is not None:
-        bars[int(true)].set_edgecolor("black")
-        bars[int(true)].set_linewidth(2)
-    ax.set_xticks(range(len(probs)), classes[: len(probs)])
+        bars[int(true)].set_hatch("///")
+        bars[int(true)].set_edgecolor("#ffd43b")
+        bars[int(true)].set_linewidth(1.5)
+        labels[int(true)] = f"{labels[int(true)]}\n(true)"
+        legend.append(Patch(facecolor="white", edgecolor="black", hatch="///", label="true class"))
+    ax.set_xticks(range(len(probs)), labels)
+    if true is not None:
+        ax.get_xticklabels()[int(true)].set_fontweight("bold")
     ax.set_ylim(0, 1)
+    ax.set_xlabel("class")
     ax.set_ylabel("probability")
+    ax.legend(handles=legend, fontsize=7, loc="upper right", framealpha=0.8)
     return ax
 
 
@@ -210,16 +256,18 @@ def confusion_heatmap(C, classes=DIGITS, normalise: bool = False):
     shown = C / C.sum(axis=1, keepdims=True) if normalise else C
     fig, ax = plt.subplots(figsize=(6.2, 5.4))
     # a log-like colour scale, so that the few mistakes are visible next to the large diagonal
-    im = ax.imshow(np.log1p(shown * (1000 if normalise else 1)), cmap="Blues")
+    levels = np.log1p(shown * (1000 if normalise else 1))
+    im = ax.imshow(levels, cmap=COLORMAP)
+    middle = (levels.min() + levels.max()) / 2
     for i in range(len(C)):
         for j in range(len(C)):
             text = f"{shown[i, j]:.2f}" if normalise else str(C[i, j])
             ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                    color="white" if i == j else "black")
+                    color="black" if levels[i, j] > middle else "white")  # dark text on the yellow end
     ax.set_xticks(range(len(C)), classes, rotation=45 if len(classes[0]) > 2 else 0)
     ax.set_yticks(range(len(C)), classes)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
     ax.set_title("confusion matrix")
     fig.colorbar(im, ax=ax, shrink=0.7, label="log(1 + count)")
     fig.tight_layout()
@@ -237,26 +285,88 @@ def mistake_gallery(X, y, probs, indices, cols: int = 8, classes=DIGITS):
     for ax, i in zip(axes.ravel(), indices):
         p = int(np.argmax(probs[i]))
         show_digit(X[i], ax=ax, title=f"true {classes[y[i]]}\npred {classes[p]} {probs[i][p]:.0%}")
-        ax.title.set_color("tab:red")
     fig.tight_layout()
     return fig
 
 
-def weight_images(W, count: int = 32, cols: int = 8):
-    """The first layer's weights, one 28 x 28 picture per hidden unit (red +, blue -)."""
+def weight_images(W, count: int = 32, cols: int = 8, cmap=COLORMAP, units=None):
+    """The first layer's weights, one 28 x 28 picture per hidden unit: the first ``count``, or ``units``.
+
+    Each picture has its own symmetric colour range, so 0 is always the middle
+    grey of cividis: yellow pixels push the unit up, dark blue ones push it down.
+    """
     plt = _plt()
     W = np.asarray(W)
     if W.shape[0] != 784:
         raise ValueError(f"first-layer weights have shape (784, units); got {W.shape}")
-    count = min(count, W.shape[1])
-    rows = -(-count // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.3 * rows), squeeze=False)
+    units = list(range(min(count, W.shape[1]))) if units is None else [int(u) for u in units]
+    cols = min(cols, len(units))
+    rows = -(-len(units) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(max(1.3 * cols, 2.6), 1.3 * rows + 0.4), squeeze=False)
     for ax in axes.ravel():
         ax.axis("off")
-    for unit, ax in zip(range(count), axes.ravel()):
+    for unit, ax in zip(units, axes.ravel()):
         w = W[:, unit]
         limit = np.abs(w).max()
-        ax.imshow(_image(w), cmap="RdBu_r", vmin=-limit, vmax=limit)
+        im = ax.imshow(_image(w), cmap=cmap, vmin=-limit, vmax=limit)
         ax.set_title(f"unit {unit}", fontsize=8)
+    fig.tight_layout()
+    bar = fig.colorbar(im, ax=axes, shrink=0.6, ticks=[-limit, 0, limit])
+    bar.ax.set_yticklabels(["negative", "0", "positive"])
+    bar.set_label("weight")
+    return fig
+
+
+def computational_graph():
+    """The toy network of lesson 2 as a computational graph.
+
+    Top row, solid arrows: the forward pass from X to the cost J. Bottom rows,
+    dashed arrows: the backward pass, each gradient node with its equation and
+    its shape (every gradient has the shape of the thing it is the gradient of).
+    """
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(11, 5))
+    ax.set_xlim(-0.7, 10.8)
+    ax.set_ylim(-3.4, 2.1)
+    ax.axis("off")
+    dark = "#00204d"  # cividis's dark blue
+    box = dict(boxstyle="round,pad=0.4", fc="white", ec="black")
+    nodes = {}
+
+    def node(name, x, y, label, **style):
+        nodes[name] = ax.text(x, y, label, ha="center", va="center", fontsize=9.5, bbox={**box, **style})
+
+    def arrow(a, b, backward=False, label=""):
+        ax.annotate("", xy=(0.5, 0.5), xytext=(0.5, 0.5), xycoords=nodes[b], textcoords=nodes[a],
+                    arrowprops=dict(arrowstyle="-|>", lw=1.3, color=dark if backward else "black",
+                                    ls="--" if backward else "-", shrinkA=0, shrinkB=0,
+                                    patchA=nodes[a].get_bbox_patch(), patchB=nodes[b].get_bbox_patch()))
+        if label:
+            (x0, y0), (x1, y1) = nodes[a].get_position(), nodes[b].get_position()
+            ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.22, label, ha="center", fontsize=8.5)
+
+    parameter = dict(fc="#ffe9a8")
+    gradient = dict(ec=dark, ls="--")
+    node("X", 0, 0, "X\n(n, 3)")
+    node("W1", 1.6, 1.5, "W¹ (3, 2)\nb¹ (2,)", **parameter)
+    node("Z1", 2.6, 0, "Z¹ = X W¹ + b¹\n(n, 2)")
+    node("A1", 4.6, 0, "A¹ = ReLU(Z¹)\n(n, 2)")
+    node("W2", 5.6, 1.5, "W² (2, 2)\nb² (2,)", **parameter)
+    node("Z2", 6.6, 0, "Z² = A¹ W² + b²\n(n, 2)")
+    node("A2", 8.4, 0, "A² = softmax(Z²)\n(n, 2)")
+    node("Y", 8.4, 1.5, "Y, one-hot\n(n, 2)")
+    node("J", 10.1, 0, "J, the cost\n(one number)")
+    for a, b in [("X", "Z1"), ("W1", "Z1"), ("Z1", "A1"), ("A1", "Z2"), ("W2", "Z2"), ("Z2", "A2"),
+                 ("A2", "J"), ("Y", "J")]:
+        arrow(a, b)
+    node("dZ2", 6.6, -1.5, "δ² = dZ² = (A² − Y) / n\n(n, 2)", **gradient)
+    node("dA1", 4.1, -1.5, "dA¹ = dZ² W²ᵀ\n(n, 2)", **gradient)
+    node("dZ1", 1.6, -1.5, "δ¹ = dZ¹ = dA¹ ⊙ ReLU′(Z¹)\n(n, 2)", **gradient)
+    node("dW2", 6.6, -2.9, "dW² = A¹ᵀ dZ²  (2, 2)\ndb² = Σ_rows dZ²  (2,)", **gradient)
+    node("dW1", 1.6, -2.9, "dW¹ = Xᵀ dZ¹  (3, 2)\ndb¹ = Σ_rows dZ¹  (2,)", **gradient)
+    for a, b in [("J", "dZ2"), ("dZ2", "dA1"), ("dA1", "dZ1"), ("dZ2", "dW2"), ("dZ1", "dW1")]:
+        arrow(a, b, backward=True)
+    ax.set_title("The toy network's computational graph: the forward pass (solid arrows) computes J; "
+                 "the backward pass (dashed) carries ∂J/∂(each node) back", fontsize=10)
     fig.tight_layout()
     return fig

@@ -1,0 +1,61 @@
+"""The checks every widget makes when it is built, so that a wrong argument fails at once,
+with a ``ValueError`` that says what is wrong, rather than later inside a button's callback."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..data.mnist import MNIST
+
+__all__ = ["check_model", "check_images_and_labels", "check_mnist"]
+
+
+def check_model(model, *, classes=None, inputs: int | None = 784):
+    """``model`` if it is a model with ``inputs`` inputs and one output per class name."""
+    if model is None:
+        raise ValueError("a model is needed: build and train one first, e.g. "
+                         "model = Model([784, 64, 10]); train(model, X_train, y_train)")
+    sizes = getattr(model, "sizes", None)
+    if not callable(getattr(model, "predict_proba", None)) or not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
+        raise ValueError(f"model must be an mnist_scratch Model (or load_model's result), not {type(model).__name__}")
+    if inputs is not None and sizes[0] != inputs:
+        raise ValueError(f"the model takes {sizes[0]} inputs, but a 28 x 28 image has {inputs} pixels")
+    if classes is not None and sizes[-1] != len(classes):
+        raise ValueError(f"the model has {sizes[-1]} outputs, but there are {len(classes)} class names "
+                         f"({', '.join(map(str, classes[:12]))}); they must match")
+    return model
+
+
+def check_images_and_labels(X, y, *, inputs: int = 784, classes: int = 10, names=("X", "y")):
+    """``(X, y)`` as arrays, if X holds n > 0 rows of ``inputs`` finite numbers and y n integer labels < ``classes``."""
+    x_name, y_name = names
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != inputs:
+        raise ValueError(f"{x_name} must have shape (n, {inputs}), one image per row; got shape {X.shape}")
+    if not (np.issubdtype(X.dtype, np.integer) or np.issubdtype(X.dtype, np.floating)):
+        raise ValueError(f"{x_name} must hold pixel values (numbers), not {X.dtype}")
+    if len(X) == 0:
+        raise ValueError(f"{x_name} holds no images")
+    if y.ndim != 1 or len(y) != len(X):
+        raise ValueError(f"{x_name} has {len(X):,} images but {y_name} has shape {y.shape}: "
+                         f"one label per image is needed")
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"{y_name} must hold whole-number labels, not {y.dtype} (try {y_name}.astype(int))")
+    if y.min() < 0 or y.max() >= classes:
+        raise ValueError(f"{y_name} holds labels {y.min()}..{y.max()}, but there are {classes} classes (0-{classes - 1})")
+    if np.issubdtype(X.dtype, np.floating) and not np.isfinite(X).all():
+        raise ValueError(f"{x_name} holds NaN or infinite values")
+    return X, y
+
+
+def check_mnist(data, *, min_train: int = 1, reason: str = ""):
+    """``load_mnist()``'s four arrays, checked; at least ``min_train`` training images (``reason`` says why)."""
+    try:
+        X_train, y_train, X_test, y_test = data
+    except (TypeError, ValueError):
+        raise ValueError("data must be load_mnist()'s result: (X_train, y_train, X_test, y_test)") from None
+    X_train, y_train = check_images_and_labels(X_train, y_train, names=("X_train", "y_train"))
+    X_test, y_test = check_images_and_labels(X_test, y_test, names=("X_test", "y_test"))
+    if len(X_train) < min_train:
+        raise ValueError(f"X_train holds {len(X_train):,} images; at least {min_train:,} are needed{reason}")
+    return MNIST(X_train, y_train, X_test, y_test)

@@ -1,0 +1,123 @@
+"""Nesterov, AdaGrad and RMSprop against their update rules written out again here, one
+number at a time with plain floats, and through train()'s ``optimizer=`` names.
+(SGD, momentum and Adam are checked the same way in test_train.py.)"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from mnist_scratch.network import Model
+from mnist_scratch.optim import OPTIMIZERS, AdaGrad, Nesterov, RMSprop, make_optimizer
+from mnist_scratch.train import train
+
+GRADS = [[0.5, -1.0, 2.0], [0.3, 0.2, -1.5], [-0.4, 0.0, 1.0], [1.0, -2.0, 0.1], [0.2, 0.2, 0.2]]
+LRS = [0.1, 0.1, 0.05, 0.05, 0.02]
+THETA0 = [1.0, -2.0, 0.5]
+
+
+def _run(optimizer, theta0=THETA0, grads=GRADS, lrs=LRS):
+    theta = np.array(theta0, dtype=np.float64)
+    for g, lr in zip(grads, lrs):
+        optimizer.step(theta, np.array(g, dtype=np.float64), lr)   # a copy: a step may overwrite grad
+    return theta
+
+
+def test_nesterov_matches_its_update_rule():
+    mu = 0.9
+    expected = []
+    for i in range(3):                        # each coordinate on its own, with plain floats
+        theta, v = THETA0[i], 0.0
+        for g, lr in zip(GRADS, LRS):
+            v = mu * v + g[i]
+            theta = theta - lr * (g[i] + mu * v)
+        expected.append(theta)
+    np.testing.assert_allclose(_run(Nesterov(mu)), expected, rtol=1e-12)
+
+
+def test_nesterov_visits_sutskevers_look_ahead_points():
+    """PyTorch's form tracks theta - lr*mu*v of Sutskever's form, which takes the gradient there."""
+    A = np.array([1.0, 10.0])                              # J = 0.5 * sum(A * theta^2), gradient A * theta
+    lr, mu = 0.05, 0.9
+    theta, v = np.array([2.0, -1.0]), np.zeros(2)          # Sutskever's form
+    phi, optimizer = theta.copy(), Nesterov(mu)            # PyTorch's form, from the same start
+    for _ in range(20):
+        v = mu * v + A * (theta - lr * mu * v)
+        theta = theta - lr * v
+        optimizer.step(phi, A * phi, lr)
+        np.testing.assert_allclose(phi, theta - lr * mu * v, rtol=1e-12, atol=1e-14)
+
+
+def test_adagrad_matches_its_update_rule():
+    eps = 1e-10
+    expected = []
+    for i in range(3):
+        theta, G = THETA0[i], 0.0
+        for g, lr in zip(GRADS, LRS):
+            G = G + g[i] ** 2
+            theta = theta - lr * g[i] / (math.sqrt(G) + eps)
+        expected.append(theta)
+    np.testing.assert_allclose(_run(AdaGrad(eps=eps)), expected, rtol=1e-13)
+
+
+def test_rmsprop_matches_its_update_rule():
+    rho, eps = 0.99, 1e-8
+    expected = []
+    for i in range(3):
+        theta, s = THETA0[i], 0.0
+        for g, lr in zip(GRADS, LRS):
+            s = rho * s + (1 - rho) * g[i] ** 2
+            theta = theta - lr * g[i] / (math.sqrt(s) + eps)
+        expected.append(theta)
+    np.testing.assert_allclose(_run(RMSprop(rho=rho, eps=eps)), expected, rtol=1e-13)
+
+
+def test_defaults_are_pytorchs():
+    assert Nesterov().momentum == 0.9
+    assert AdaGrad().eps == 1e-10
+    assert (RMSprop().rho, RMSprop().eps) == (0.99, 1e-8)
+
+
+def test_nesterov_with_zero_momentum_is_sgd_and_differs_from_heavy_ball():
+    plain = np.array(THETA0) - sum(lr * np.array(g) for g, lr in zip(GRADS, LRS))
+    np.testing.assert_allclose(_run(Nesterov(0.0)), plain, rtol=1e-13)
+    theta, v = np.array(THETA0), np.zeros(3)
+    for g, lr in zip(GRADS, LRS):                         # heavy ball: theta -= lr * v
+        v = 0.9 * v + np.array(g)
+        theta = theta - lr * v
+    assert not np.allclose(_run(Nesterov(0.9)), theta)
+
+
+@pytest.mark.parametrize("name,lr", [("nesterov", 0.01), ("adagrad", 0.5), ("rmsprop", 0.1)])
+def test_each_minimizes_an_elongated_bowl_in_float32(name, lr):
+    A = np.array([1.0, 20.0], np.float32)                  # J = 0.5 * sum(A * theta^2)
+    theta = np.array([3.0, 1.0], np.float32)
+    optimizer = make_optimizer(name)
+    for _ in range(500):
+        optimizer.step(theta, A * theta, lr)
+    assert theta.dtype == np.float32
+    assert np.abs(theta).max() < 0.05
+
+
+def test_registered_by_name_with_their_options():
+    assert {"sgd", "momentum", "nesterov", "adam", "adagrad", "rmsprop"} <= set(OPTIMIZERS)
+    assert make_optimizer("nesterov", momentum=0.5).momentum == 0.5
+    assert make_optimizer("rmsprop", rho=0.9).rho == 0.9
+    with pytest.raises(TypeError):
+        make_optimizer("adagrad", momentum=0.9)                # AdaGrad has no momentum
+
+
+def test_train_passes_momentum_to_nesterov():
+    """Nesterov with momentum 0 through train() is exactly plain SGD; with 0.9 it is not."""
+    rng = np.random.default_rng(0)
+    X, y = rng.random((64, 20), dtype=np.float32), rng.integers(0, 3, 64)
+    final = {}
+    for name, mu in [("sgd", 0.9), ("nesterov", 0.0), ("nesterov", 0.9)]:
+        model = Model([20, 8, 3], seed=1)
+        history = train(model, X, y, epochs=2, batch_size=16, optimizer=name, momentum=mu, lr=0.1, progress=False)
+        final[name, mu] = np.concatenate([p.ravel() for p in model.params.values()])
+        assert history.config.get("momentum") == (mu if name == "nesterov" else None)
+    np.testing.assert_allclose(final["nesterov", 0.0], final["sgd", 0.9], rtol=1e-6)
+    assert not np.allclose(final["nesterov", 0.9], final["sgd", 0.9], rtol=1e-3)
