@@ -157,6 +157,20 @@ def test_executed_copies_are_reused_only_while_they_match(built, tmp_path, capsy
     classroom.build([lesson], tmp_path / "third", executed_dir=cache, timeout=120)
     assert "reusing" in capsys.readouterr().out
 
+    # So does the copy the test run writes (conftest.py): the shipped lesson, each exercise cell still
+    # tagged, its source and outputs replaced by its solution's, the solution cells still there.
+    ran = copy.deepcopy(source)
+    instructor = nbformat.read(tmp_path / "again" / "instructor" / FIXTURE.name, as_version=4)
+    solved = iter(c for c in instructor.cells if c.cell_type == "code")
+    for cell in (c for c in ran.cells if c.cell_type == "code"):
+        done = next(solved)
+        cell.outputs = done.outputs
+        if "exercise" in _tags(cell):
+            cell.source = lesson_format.solution_code(ran.cells[ran.cells.index(cell) + 1].source, "x") + "\n"
+    fresh = classroom.instructor_version(source, lesson_format.find_exercises(source, "x"))
+    assert classroom.graft_outputs(fresh, ran)
+    assert "relu: correct" in json.dumps(fresh) and "<details open>" in json.dumps(fresh)
+
     # ... but not once the lesson is newer, or its code differs, or a cell failed.
     executed.cells[first + 1].outputs = [nbformat.v4.new_output("error", ename="X", evalue="", traceback=[])]
     nbformat.write(executed, cache / FIXTURE.name)

@@ -15,13 +15,13 @@ nbgrader/    an nbgrader course folder: nbgrader_config.py and source/<lesson>/<
 The exercise format is described in tools/lesson_format.py.
 
 Executed copies. With --executed-dir DIR, an executed instructor copy DIR/<lesson>.ipynb is reused
-instead of running the lesson again when (1) its code cells, in order, hold exactly the sources of
-the instructor version's code cells (cells still tagged both ``exercise`` and ``raises-exception``,
-i.e. unsolved stubs, are ignored, so a copy made by running the shipped lesson with each solution
-run right after its exercise qualifies), (2) none of them has an error output, and (3) it is newer
-than the lesson and than every file of the mnist_scratch package. Its outputs are then put on a
-freshly built instructor version. Otherwise the lesson is executed and the result stored in DIR.
-``instructor_version()`` builds the notebook such a copy must match.
+instead of running the lesson again when (1) its code cells, in order, hold the sources of the
+instructor version's code cells (trailing blanks aside; extra cells tagged ``exercise``, such as
+unsolved stubs kept beside their solutions, are skipped), (2) none of those has an error output,
+and (3) it is newer than the lesson and than every file of the mnist_scratch package. Its outputs
+are then put on a freshly built instructor version. Otherwise the lesson is executed and the result
+stored in DIR. The copies the test run writes to build/executed/instructor/ (conftest.py: the
+shipped lesson with each exercise cell's source and outputs replaced by its solution's) qualify.
 
 A build script, not part of the package: it needs nbformat and nbclient (the ``classroom`` extra).
 """
@@ -68,7 +68,7 @@ def instructor_version(nb, exercises: list[Exercise]):
     out = copy.deepcopy(nb)
     for ex in exercises:
         cell = out.cells[ex.cell]
-        cell.source = ex.solution + "\n\n" + ex.checks
+        cell.source = ex.code
         set_tags(cell, [t for t in tags(cell) if t != RAISES])
     for cell in out.cells:
         if ANSWER_KEY in tags(cell) and cell.cell_type == "markdown":
@@ -108,18 +108,29 @@ def _newest_source_mtime(lesson: Path) -> float:
     return newest
 
 
+def _normal(source: str) -> str:
+    return "\n".join(line.rstrip() for line in source.strip("\n").split("\n"))
+
+
 def graft_outputs(fresh, executed) -> bool:
     """Put ``executed``'s outputs on ``fresh`` if its code cells match (see the module docstring)."""
-    def is_stub(cell):
-        return EXERCISE in tags(cell) and RAISES in tags(cell)
-
     mine = [c for c in fresh.cells if c.cell_type == "code"]
-    theirs = [c for c in executed.cells if c.cell_type == "code" and not is_stub(c)]
-    if len(mine) != len(theirs) or any(a.source != b.source for a, b in zip(mine, theirs)):
+    theirs = [c for c in executed.cells if c.cell_type == "code"]
+    pairs, j = [], 0
+    for cell in mine:                  # in order; only exercise cells (unsolved stubs) may be left over
+        while j < len(theirs) and _normal(theirs[j].source) != _normal(cell.source):
+            if EXERCISE not in tags(theirs[j]):
+                return False
+            j += 1
+        if j == len(theirs):
+            return False
+        pairs.append((cell, theirs[j]))
+        j += 1
+    if any(EXERCISE not in tags(c) for c in theirs[j:]):
         return False
-    if any(o.get("output_type") == "error" for c in theirs for o in c.get("outputs", [])):
+    if any(o.get("output_type") == "error" for _, c in pairs for o in c.get("outputs", [])):
         return False
-    for a, b in zip(mine, theirs):
+    for a, b in pairs:
         a.outputs, a.execution_count = copy.deepcopy(b.outputs), b.get("execution_count")
     for key in ("widgets", "language_info"):
         if key in executed.metadata:

@@ -44,6 +44,7 @@ class Exercise:
     solution: str        # the solution's code without its check lines
     checks: str          # the check line(s), identical in stub and solution
     points: float
+    code: str = ""       # the solution's whole code block, as written (the instructor edition's cell)
 
 
 # ----------------------------------------------------------------------------- cells and files
@@ -146,15 +147,15 @@ def find_exercises(nb, name: str) -> list[Exercise]:
         if following is None or following.cell_type != "markdown" or SOLUTION not in tags(following):
             raise FormatError(f"{where}: the cell after an `exercise` cell must be a markdown cell tagged `solution`")
         stub, checks = split_checks(cell.source, where)
-        solution, solution_checks = split_checks(solution_code(following.source, f"{name}, cell {i + 1}"),
-                                                 f"{name}, cell {i + 1}")
+        code = solution_code(following.source, f"{name}, cell {i + 1}")
+        solution, solution_checks = split_checks(code, f"{name}, cell {i + 1}")
         if checks != solution_checks:
             raise FormatError(f"{where}: the exercise ends with\n{checks}\nbut its solution ends with\n"
                               f"{solution_checks}\n(they must be the same check lines)")
         points = cell.metadata.get("classroom", {}).get("points", 1)
         if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
             raise FormatError(f"{where}: metadata classroom.points must be a positive number, not {points!r}")
-        found.append(Exercise(i, _grade_id(solution, len(found) + 1, taken), stub, solution, checks, points))
+        found.append(Exercise(i, _grade_id(solution, len(found) + 1, taken), stub, solution, checks, points, code))
     return found
 
 
