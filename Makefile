@@ -1,34 +1,67 @@
 # mnist_scratch: the two commands a learner needs are `make lab` and `make test`.
 # Both build the same virtual environment in .venv (created if missing, refreshed
-# when pyproject.toml changes).
+# when pyproject.toml changes). Instructors also have `make classroom` and `make slides`.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_NB := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
+# bash, so that a pipe fails when pip fails (pipefail).
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help lab test test-fast figures bench clean
+# pip's own progress (what it collects, downloads and installs), less the "Requirement already
+# satisfied" line per package of a refresh and setuptools' notice about editable installs.
+PIP_INSTALL = PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --progress-bar on
+PIP_FILTER  = 2>&1 | { grep --line-buffered -v -e '^Requirement already satisfied' || [ $$? -eq 1 ]; }
+
+LESSONS       := $(sort $(wildcard notebooks/*.ipynb))
+CLASSROOM_OUT := build/classroom
+EXECUTED      := build/executed/instructor
+SLIDES_OUT    := build/slides
+SLIDES_VENDOR := $(SLIDES_OUT)/vendor
+
+.PHONY: help lab test test-fast figures bench classroom slides slides-vendor clean
 
 help:
 	@echo "make lab        create .venv if needed and open JupyterLab on notebooks/"
 	@echo "make test       create or refresh .venv and run every test: unit tests and notebooks (nbval)"
-	@echo "make test-fast  unit tests only, without the slow full-data ones and the browser test"
+	@echo "make test-fast  unit tests only, without the slow full-data ones and the browser tests"
 	@echo "make figures    regenerate the README pictures in docs/img/"
 	@echo "make bench      run the loading and training benchmarks"
+	@echo "make classroom  build/classroom/: student/, instructor/ (executed) and nbgrader/ editions of the lessons"
+	@echo "make slides     build/slides/: one reveal.js deck per lesson, opened offline (npm needed once)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "mnist_scratch needs Python 3.10 or newer, but $(PYTHON) is " + sys.version.split()[0] + ". Try: make PYTHON=python3.11 ...")'
+	@echo "Creating the virtual environment $(VENV) ..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.notebook-installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[notebook]"
+	@echo "Installing mnist_scratch and JupyterLab into $(VENV) (a minute or two the first time) ..."
+	$(PIP_INSTALL) -e ".[notebook]" $(PIP_FILTER)
+	@$(BIN)/python -c "import mnist_scratch, jupyterlab" || { echo "The installation failed: see pip's messages above."; exit 1; }
 	@touch $@
 
+# The test environment also holds the classroom tools (nbgrader, nbconvert) and the release tools
+# (build, twine), since tests use them. nbgrader's Jupyter menus are switched off, so that
+# `make lab` shows learners the same JupyterLab as before (tools/hide_nbgrader.py).
 $(VENV)/.test-installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[notebook,test]"
+	@echo "Installing mnist_scratch with its notebook, test, classroom and release tools into $(VENV) (a few minutes the first time) ..."
+	$(PIP_INSTALL) -e ".[notebook,test,classroom,release]" $(PIP_FILTER)
+	@$(BIN)/python -c "import mnist_scratch, jupyterlab, nbval, nbgrader, build" || { echo "The installation failed: see pip's messages above."; exit 1; }
+	@$(BIN)/python tools/hide_nbgrader.py
+	@touch $@ $(VENV)/.notebook-installed $(VENV)/.classroom-installed
+
+$(VENV)/.classroom-installed: $(BIN)/python pyproject.toml
+	@echo "Installing mnist_scratch with the classroom tools (nbgrader, nbconvert) into $(VENV) ..."
+	$(PIP_INSTALL) -e ".[notebook,classroom]" $(PIP_FILTER)
+	@$(BIN)/python -c "import mnist_scratch, nbgrader, nbconvert" || { echo "The installation failed: see pip's messages above."; exit 1; }
+	@$(BIN)/python tools/hide_nbgrader.py
 	@touch $@ $(VENV)/.notebook-installed
 
 # Jupyter refuses to run as root (common in containers) unless told it may.
@@ -37,7 +70,9 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 lab: $(VENV)/.notebook-installed
 	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
+# The slide tests need reveal.js (npm, once); without it they are skipped, except under CI.
 test: $(VENV)/.test-installed
+	@$(MAKE) --no-print-directory slides-vendor || echo "Could not install reveal.js: the slide deck tests will be skipped."
 	$(BIN)/python -m pytest $(PYTEST_NB) tests notebooks
 
 test-fast: $(VENV)/.test-installed
@@ -50,5 +85,27 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_train.py
 
+# Executed instructor copies in build/executed/instructor (make test writes them: conftest.py) are reused
+# while they match the lesson and are newer than it and the package; missing ones are run and kept there.
+classroom: $(VENV)/.classroom-installed
+	$(BIN)/python tools/classroom.py --out $(CLASSROOM_OUT) --executed-dir $(EXECUTED) $(LESSONS)
+
+# reveal.js, require.js, jQuery and MathJax 2, pinned by tools/reveal/package-lock.json, so that the
+# decks load nothing from a CDN. The only step that needs the network (the npm registry), once.
+$(SLIDES_VENDOR)/.installed: tools/reveal/package.json tools/reveal/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make slides needs npm (Node.js) once, to install reveal.js into $(SLIDES_VENDOR): apt-get install npm, or see nodejs.org"; exit 1; }
+	@echo "Installing reveal.js and MathJax into $(SLIDES_VENDOR) (npm ci) ..."
+	@mkdir -p $(SLIDES_VENDOR)
+	cp tools/reveal/package.json tools/reveal/package-lock.json tools/reveal/.npmrc $(SLIDES_VENDOR)/
+	cd $(SLIDES_VENDOR) && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+slides-vendor: $(SLIDES_VENDOR)/.installed
+
+# Decks are made from the executed instructor copies, so their figures are on the slides.
+slides: classroom slides-vendor
+	$(BIN)/python tools/slides.py --out $(SLIDES_OUT) $(patsubst notebooks/%,$(CLASSROOM_OUT)/instructor/%,$(LESSONS))
+	@echo "Open $(SLIDES_OUT)/<lesson>.slides.html in a browser (file:// works), or serve it: python3 -m http.server -d $(SLIDES_OUT)"
+
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build dist *.egg-info
