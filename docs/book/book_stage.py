@@ -32,6 +32,7 @@ EXERCISE_NOTE = "This exercise stops with an error until you write your answer; 
 WIDGET_NOTE = ('<p class="widget-note"><strong>Interactive widget.</strong> It needs a running notebook: '
                'open this lesson in Colab or on Binder with the buttons at the top of the page, '
                'or run <code>make lab</code>.</p>')
+PROGRESS_BAR = re.compile(r"\d+%\|")     # tqdm's "training:   0%|          | 0/12"
 GUIDE_DIR = "docs/teaching"          # the instructor guide: index.md and one page per lesson
 
 
@@ -69,17 +70,20 @@ def prepare_notebook(nb: dict, name: str) -> dict:
         if cell["cell_type"] != "code":
             continue
         is_exercise = "exercise" in cell.get("metadata", {}).get("tags", [])
-        images = 0
+        images, kept = 0, []
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if is_exercise and output.get("output_type") == "error":
-                output.clear()
-                output.update(output_type="stream", name="stdout",
-                              text=f"{EXERCISE_NOTE}\n({output.get('ename', 'error')})\n")
+                why = f"{output.get('ename', 'error')}: {output.get('evalue', '')}".splitlines()[0][:200]
+                output = {"output_type": "stream", "name": "stdout", "text": f"{EXERCISE_NOTE}\n({why})\n"}
+            elif WIDGET_MIME in data and PROGRESS_BAR.search(str(data.get("text/plain", ""))):
+                continue                          # a tqdm bar, whose text is its first state: 0%
             elif WIDGET_MIME in data:
                 output["data"] = {"text/html": WIDGET_NOTE, "text/plain": "(interactive widget)"}
             elif any(mime in data for mime in IMAGE_MIMES):
                 images += 1
+            kept.append(output)
+        cell["outputs"] = kept
         found["figures"] += images
         if images and cell_alt(cell):
             found["figures_with_alt"] += images
