@@ -38,7 +38,8 @@ def test_the_fixture_lesson_has_one_of_everything(lesson):
     assert found == {"figures": 1, "figures_with_alt": 1, "missing_alt": [], "shared_alt": []}
     outputs = [o for c in lesson["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
     assert not [o for o in outputs if o["output_type"] == "error"], "the exercise's error was not replaced"
-    assert any(book_stage.EXERCISE_NOTE in o.get("text", "") for o in outputs)
+    assert any(book_stage.EXERCISE_NOTE in o.get("data", {}).get("text/html", "")
+               and "NotImplementedError: write relu" in o["data"]["text/html"] for o in outputs)
     assert any(o.get("data", {}).get("text/html") == book_stage.WIDGET_NOTE for o in outputs)
     assert not any(book_stage.WIDGET_MIME in o.get("data", {}) for o in outputs)
 
@@ -91,12 +92,12 @@ def test_staging_writes_the_front_page_and_the_lesson(tmp_path):
 def test_links_to_files_not_on_the_site_point_at_the_repository():
     rewriter = book_stage.LinkRewriter({"notebooks/01_a.ipynb", "docs/teaching/02_b.md"}, LINKS)
     text = ("[a](notebooks/01_a.ipynb) [l](LICENSE#mit) [d](data/) [g](nowhere.md) "
-            "`x[i](LICENSE)` ![p](docs/img/book.png)\n```python\nmodels[name](X)\n```")
+            "`x[i](LICENSE)` ![p](docs/img/sample_grid.png)\n```python\nmodels[name](X)\n```")
     out = rewriter.rewrite(text, "README.md")
     assert out.startswith("[a](notebooks/01_a.ipynb) [l](https://github.com/owner/name/blob/v9.9.9/LICENSE#mit)")
     assert "[d](https://github.com/owner/name/tree/v9.9.9/data)" in out and "[g](nowhere.md)" in out
     assert "`x[i](LICENSE)`" in out and "models[name](X)" in out          # code is left alone
-    assert rewriter.extra_files == {"docs/img/book.png"}
+    assert rewriter.extra_files == {"docs/img/sample_grid.png"}
     assert rewriter.problems == ["README.md links to nowhere.md, which does not exist"]
     # relative to the page that holds the link
     out = rewriter.rewrite("[b](02_b.md) [m](../../Makefile) [n](../../notebooks/01_a.ipynb)", "docs/teaching/index.md")

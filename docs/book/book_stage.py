@@ -12,6 +12,7 @@ the README's links and the lessons' links to each other work unchanged. On the w
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 import re
@@ -75,7 +76,10 @@ def prepare_notebook(nb: dict, name: str) -> dict:
             data = output.get("data", {})
             if is_exercise and output.get("output_type") == "error":
                 why = f"{output.get('ename', 'error')}: {output.get('evalue', '')}".splitlines()[0][:200]
-                output = {"output_type": "stream", "name": "stdout", "text": f"{EXERCISE_NOTE}\n({why})\n"}
+                output = {"output_type": "display_data", "metadata": {},
+                          "data": {"text/html": f'<p class="exercise-note">{EXERCISE_NOTE} '
+                                                f'<code>{html.escape(why)}</code></p>',
+                                   "text/plain": f"{EXERCISE_NOTE}\n({why})"}}
             elif WIDGET_MIME in data and PROGRESS_BAR.search(str(data.get("text/plain", ""))):
                 continue                          # a tqdm bar, whose text is its first state: 0%
             elif WIDGET_MIME in data:
