@@ -35,7 +35,7 @@ def _figure_cell(nb: dict) -> dict:
 
 def test_the_fixture_lesson_has_one_of_everything(lesson):
     found = book_stage.prepare_notebook(lesson, "book_lesson.ipynb")
-    assert found == {"figures": 1, "figures_with_alt": 1, "missing_alt": [], "shared_alt": []}
+    assert found == {"figures": 1, "figures_with_alt": 1, "missing_alt": [], "shared_alt": [], "failed": []}
     outputs = [o for c in lesson["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
     assert not [o for o in outputs if o["output_type"] == "error"], "the exercise's error was not replaced"
     assert any(book_stage.EXERCISE_NOTE in o.get("data", {}).get("text/html", "")
@@ -62,6 +62,17 @@ def test_a_figure_without_alt_text_stops_the_build_naming_lesson_and_cell(lesson
     message = str(caught.value)
     assert "notebooks/03_some_lesson.ipynb, cell 4 of 10 [2] (starting 'z = np.linspace(-4, 4, 81)')" in message
     assert '{"mystnb": {"image": {"alt": "..."}}}' in message and len(caught.value.problems) == 1
+
+
+def test_a_copy_of_a_failed_run_stops_the_build(lesson, tmp_path):
+    cell = lesson["cells"][-1]                            # print("the end"), not an exercise
+    cell["outputs"].append({"output_type": "error", "ename": "AssertionError", "evalue": "dev accuracy\nmore",
+                            "traceback": []})
+    bad = tmp_path / "05_x.ipynb"
+    bad.write_text(json.dumps(lesson), encoding="utf-8")
+    with pytest.raises(book_stage.BookError, match=r"05_x.ipynb, cell 10 of 10 \[5\] \(starting 'print\(\"the end\"\)'\) "
+                                                   r"stopped with AssertionError: dev accuracy$"):
+        book_stage.stage([bad], tmp_path / "src", LINKS)
 
 
 @pytest.mark.parametrize("alt", ["", "   "])

@@ -49,6 +49,12 @@ def _source(cell: dict) -> str:
     return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
 
 
+def _error_line(output: dict) -> str:
+    """'NotImplementedError: write relu': an error output's name and its message's first line."""
+    message = (str(output.get("evalue", "")).splitlines() or [""])[0]
+    return f"{output.get('ename', 'error')}: {message}"[:200]
+
+
 def cell_alt(cell: dict) -> str:
     image = cell.get("metadata", {}).get("mystnb", {}).get("image", {})
     return str(image.get("alt", "")).strip() if isinstance(image, dict) else ""
@@ -65,21 +71,24 @@ def describe_cell(name: str, nb: dict, index: int) -> str:
 def prepare_notebook(nb: dict, name: str) -> dict:
     """Edits an executed notebook in place for reading; returns what it found:
     {"figures", "figures_with_alt", "missing_alt": [...], "shared_alt": [...]}."""
-    found = {"figures": 0, "figures_with_alt": 0, "missing_alt": [], "shared_alt": []}
+    found = {"figures": 0, "figures_with_alt": 0, "missing_alt": [], "shared_alt": [], "failed": []}
     nb.get("metadata", {}).pop("widgets", None)        # widget state is useless without a kernel
     for index, cell in enumerate(nb["cells"]):
         if cell["cell_type"] != "code":
             continue
-        is_exercise = "exercise" in cell.get("metadata", {}).get("tags", [])
+        tags = cell.get("metadata", {}).get("tags", [])
+        is_exercise = "exercise" in tags
         images, kept = 0, []
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if is_exercise and output.get("output_type") == "error":
-                why = f"{output.get('ename', 'error')}: {output.get('evalue', '')}".splitlines()[0][:200]
+                why = _error_line(output)
                 output = {"output_type": "display_data", "metadata": {},
                           "data": {"text/html": f'<p class="exercise-note">{EXERCISE_NOTE} '
                                                 f'<code>{html.escape(why)}</code></p>',
                                    "text/plain": f"{EXERCISE_NOTE}\n({why})"}}
+            elif output.get("output_type") == "error" and "raises-exception" not in tags:
+                found["failed"].append(f"{describe_cell(name, nb, index)} stopped with {_error_line(output)}")
             elif WIDGET_MIME in data and PROGRESS_BAR.search(str(data.get("text/plain", ""))):
                 continue                          # a tqdm bar, whose text is its first state: 0%
             elif WIDGET_MIME in data:
@@ -159,7 +168,8 @@ def stage(copies: list[Path], src: Path, links: Links, repo: Path = REPO) -> dic
     if src.exists():
         shutil.rmtree(src)
     (src / "notebooks").mkdir(parents=True)
-    report = {"lessons": [], "guide": [], "figures": 0, "figures_with_alt": 0, "missing_alt": [], "shared_alt": []}
+    report = {"lessons": [], "guide": [], "figures": 0, "figures_with_alt": 0, "missing_alt": [], "shared_alt": [],
+              "failed": []}
     guide = sorted(p.relative_to(repo).as_posix() for p in (repo / GUIDE_DIR).glob("*.md"))
     staged = {f"notebooks/{copy.name}" for copy in copies} | set(guide)
     rewriter = LinkRewriter(staged, links, repo)
@@ -194,6 +204,9 @@ def stage(copies: list[Path], src: Path, links: Links, repo: Path = REPO) -> dic
         top = [f"{GUIDE_DIR}/index"] if f"{GUIDE_DIR}/index.md" in guide else report["guide"]
         index.append(_toctree(top, "Teaching"))
     (src / "index.md").write_text("\n".join(index), encoding="utf-8")
+    if report["failed"]:
+        raise BookError("an executed copy records a failed run, so the site would show a broken lesson "
+                        "(fix the lesson, then make test or delete the copy):\n" + "\n".join(report["failed"]))
     if report["missing_alt"]:
         raise MissingAltText(report["missing_alt"])
     return report
