@@ -3,7 +3,8 @@
 Everything is copied into one folder (build/book-src/) laid out as in the repository, so that
 the README's links and the lessons' links to each other work unchanged. On the way:
 
-- a figure without alt text is an error naming the lesson and the cell (see docs/authoring.md);
+- a figure without alt text is an error naming the lesson and the cell (see docs/authoring.md),
+  and so is an error in a cell not tagged raises-exception (the copy of a failed run);
 - an interactive widget, which needs a live kernel, becomes a short note;
 - an exercise's error (as shipped, every exercise stops with one) becomes a one-line note;
 - a Markdown link to a file that is not on the site points at the repository on GitHub, and
@@ -69,8 +70,8 @@ def describe_cell(name: str, nb: dict, index: int) -> str:
 
 
 def prepare_notebook(nb: dict, name: str) -> dict:
-    """Edits an executed notebook in place for reading; returns what it found:
-    {"figures", "figures_with_alt", "missing_alt": [...], "shared_alt": [...]}."""
+    """Edits an executed notebook in place for reading; returns what it found: counts of
+    "figures" and "figures_with_alt", and lists of cells: "missing_alt", "shared_alt", "failed"."""
     found = {"figures": 0, "figures_with_alt": 0, "missing_alt": [], "shared_alt": [], "failed": []}
     nb.get("metadata", {}).pop("widgets", None)        # widget state is useless without a kernel
     for index, cell in enumerate(nb["cells"]):
