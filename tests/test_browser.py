@@ -100,7 +100,7 @@ def test_playground_renders_and_trains_in_a_real_browser(lab):
             page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
 
             # the notebook's own cells build the playground and train it once from code
-            status = page.locator(".widget-html-content", has_text="Test accuracy")
+            status = page.locator(".widget-html-content", has_text="Dev accuracy")
             status.first.wait_for(timeout=240_000)
 
             # rendered as real widgets, not as their text fallback
@@ -130,7 +130,7 @@ def test_playground_renders_and_trains_in_a_real_browser(lab):
 
             train.click()
             page.locator(".widget-html-content", has_text=f"lr {new_lr:.2g}").first.wait_for(timeout=60_000)
-            page.locator(".widget-html-content", has_text="Test accuracy").first.wait_for(timeout=120_000)
+            page.locator(".widget-html-content", has_text="Dev accuracy").first.wait_for(timeout=120_000)
             page.wait_for_timeout(500)
             after_src, after_png = curves.get_attribute("src"), curves.screenshot()
             assert after_src != before_src and after_png != before_png        # the cost curves were redrawn

@@ -74,6 +74,8 @@ def prepare_notebook(nb: dict, name: str) -> dict:
     "figures" and "figures_with_alt", and lists of cells: "missing_alt", "shared_alt", "failed"."""
     found = {"figures": 0, "figures_with_alt": 0, "missing_alt": [], "shared_alt": [], "failed": []}
     nb.get("metadata", {}).pop("widgets", None)        # widget state is useless without a kernel
+    # highlight cells as IPython, which knows `!{sys.executable} -m ...` shell escapes and `%magics`
+    nb.setdefault("metadata", {}).setdefault("language_info", {}).update(name="python", pygments_lexer="ipython3")
     for index, cell in enumerate(nb["cells"]):
         if cell["cell_type"] != "code":
             continue
