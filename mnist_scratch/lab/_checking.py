@@ -38,6 +38,7 @@ def checker(diagnose):
 
     @functools.wraps(diagnose)
     def check(fn, *, raises: bool = True) -> bool:
+        __tracebackhide__ = True  # IPython and pytest show the learner's line, not this machinery
         try:
             praise, hint = diagnose(fn), None
         except NotImplementedError:
