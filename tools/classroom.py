@@ -14,16 +14,16 @@ nbgrader/    an nbgrader course folder: nbgrader_config.py and source/<lesson>/<
 
 The exercise format is described in tools/lesson_format.py.
 
-Executed copies. With --executed-dir DIR (build/executed; its instructor/ folder is the one used, as
-DIR/<lesson>.ipynb is the run of the lesson as shipped), an executed instructor copy
-DIR/instructor/<lesson>.ipynb is reused
-instead of running the lesson again when (1) its code cells, in order, hold the sources of the
-instructor version's code cells (trailing blanks aside; extra cells tagged ``exercise``, such as
-unsolved stubs kept beside their solutions, are skipped), (2) none of those has an error output,
-and (3) it is newer than the lesson and than every file of the mnist_scratch package. Its outputs
-are then put on a freshly built instructor version. Otherwise the lesson is executed and the result
-stored there. The copies the test run writes to build/executed/instructor/ (conftest.py: the
-shipped lesson with each exercise cell's source and outputs replaced by its solution's) qualify.
+Executed copies. With --executed-dir DIR (build/executed), an executed instructor copy
+DIR/instructor/<lesson>.ipynb is reused (DIR/<lesson>.ipynb is the run of the lesson as shipped, and
+is never touched) instead of running the lesson again when (1) its code cells, in order, hold the
+sources of the instructor version's code cells (trailing blanks aside; extra cells tagged
+``exercise``, such as unsolved stubs kept beside their solutions, are skipped), (2) none of those
+has an error output, and (3) it is newer than the lesson and than every file of the mnist_scratch
+package. Its outputs are then put on a freshly built instructor version. Otherwise the lesson is
+executed and the result stored there. The copies the test run writes to build/executed/instructor/
+(conftest.py: the shipped lesson with each exercise cell's source and outputs replaced by its
+solution's) qualify.
 
 A build script, not part of the package: it needs nbformat and nbclient (the ``classroom`` extra).
 """
