@@ -24,7 +24,7 @@ EXECUTED      := build/executed
 SLIDES_OUT    := build/slides
 SLIDES_VENDOR := $(SLIDES_OUT)/vendor
 
-.PHONY: help lab test test-fast figures bench classroom slides slides-vendor clean
+.PHONY: help lab test test-fast figures bench classroom slides slides-vendor book book-serve clean
 
 help:
 	@echo "make lab        create .venv if needed and open JupyterLab on notebooks/"
@@ -34,6 +34,8 @@ help:
 	@echo "make bench      run the loading and training benchmarks"
 	@echo "make classroom  build/classroom/: student/, instructor/ (executed) and nbgrader/ editions of the lessons"
 	@echo "make slides     build/slides/: one reveal.js deck per lesson, opened offline (npm needed once)"
+	@echo "make book       build the reading edition, the lessons with all their outputs, into build/book/"
+	@echo "make book-serve serve build/book/ on http://127.0.0.1:$(BOOK_PORT)/"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "mnist_scratch needs Python 3.10 or newer, but $(PYTHON) is " + sys.version.split()[0] + ". Try: make PYTHON=python3.11 ...")'
@@ -50,12 +52,14 @@ $(VENV)/.notebook-installed: $(BIN)/python pyproject.toml
 # The test environment also holds the classroom tools (nbgrader, nbconvert) and the release tools
 # (build, twine), since tests use them. nbgrader's Jupyter menus are switched off, so that
 # `make lab` shows learners the same JupyterLab as before (tools/hide_nbgrader.py).
+# The lessons run first, once: the run keeps their executed copies in build/executed/ (conftest.py),
+# which the classroom and reading-edition tests then reuse instead of running the lessons again.
 $(VENV)/.test-installed: $(BIN)/python pyproject.toml
-	@echo "Installing mnist_scratch with its notebook, test, classroom and release tools into $(VENV) (a few minutes the first time) ..."
-	$(PIP_INSTALL) -e ".[notebook,test,classroom,release]" $(PIP_FILTER)
-	@$(BIN)/python -c "import mnist_scratch, jupyterlab, nbval, nbgrader, build" || { echo "The installation failed: see pip's messages above."; exit 1; }
+	@echo "Installing mnist_scratch with its notebook, test, classroom, release and book tools into $(VENV) (a few minutes the first time) ..."
+	$(PIP_INSTALL) -e ".[notebook,test,classroom,release,book]" $(PIP_FILTER)
+	@$(BIN)/python -c "import mnist_scratch, jupyterlab, nbval, nbgrader, build, myst_nb" || { echo "The installation failed: see pip's messages above."; exit 1; }
 	@$(BIN)/python tools/hide_nbgrader.py
-	@touch $@ $(VENV)/.notebook-installed $(VENV)/.classroom-installed
+	@touch $@ $(VENV)/.notebook-installed $(VENV)/.classroom-installed $(VENV)/.book-installed
 
 $(VENV)/.classroom-installed: $(BIN)/python pyproject.toml
 	@echo "Installing mnist_scratch with the classroom tools (nbgrader, nbconvert) into $(VENV) ..."
@@ -63,6 +67,11 @@ $(VENV)/.classroom-installed: $(BIN)/python pyproject.toml
 	@$(BIN)/python -c "import mnist_scratch, nbgrader, nbconvert" || { echo "The installation failed: see pip's messages above."; exit 1; }
 	@$(BIN)/python tools/hide_nbgrader.py
 	@touch $@ $(VENV)/.notebook-installed
+
+$(VENV)/.book-installed: $(BIN)/python pyproject.toml
+	@echo "Installing mnist_scratch with the reading-edition tools (Sphinx, myst-nb) into $(VENV) ..."
+	$(PIP_INSTALL) -e ".[notebook,book]" $(PIP_FILTER)
+	@touch $@
 
 # Jupyter refuses to run as root (common in containers) unless told it may.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
@@ -73,7 +82,7 @@ lab: $(VENV)/.notebook-installed
 # The slide tests need reveal.js (npm, once); without it they are skipped, except under CI.
 test: $(VENV)/.test-installed
 	@$(MAKE) --no-print-directory slides-vendor || echo "Could not install reveal.js: the slide deck tests will be skipped."
-	$(BIN)/python -m pytest $(PYTEST_NB) tests notebooks
+	$(BIN)/python -m pytest $(PYTEST_NB) notebooks tests
 
 test-fast: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -m "not slow and not browser" tests
@@ -106,6 +115,17 @@ slides-vendor: $(SLIDES_VENDOR)/.installed
 slides: classroom slides-vendor
 	$(BIN)/python tools/slides.py --out $(SLIDES_OUT) $(patsubst notebooks/%,$(CLASSROOM_OUT)/instructor/%,$(LESSONS))
 	@echo "Open $(SLIDES_OUT)/<lesson>.slides.html in a browser (file:// works), or serve it: python3 -m http.server -d $(SLIDES_OUT)"
+
+# Reuses the executed lessons the notebook tests leave in build/executed/; a lesson without
+# an up-to-date copy is run once first. Stops on a figure without alt text (docs/authoring.md).
+book: $(VENV)/.book-installed
+	$(BIN)/python docs/build_book.py
+
+BOOK_PORT ?= 8000
+book-serve:
+	@test -f build/book/index.html || { echo "build/book/ is empty: run make book first"; exit 1; }
+	@echo "serving the reading edition on http://127.0.0.1:$(BOOK_PORT)/ (Ctrl+C stops it)"
+	$(PYTHON) -m http.server --bind 127.0.0.1 --directory build/book $(BOOK_PORT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist *.egg-info

@@ -3,8 +3,8 @@
 * An exercise cell (tagged ``exercise``, and ``raises-exception`` so that nbval
   tolerates its failure) must fail as shipped, with the stub's
   ``NotImplementedError``: the learner has something to write, and nothing else
-  broke first. (tests/test_exercises.py proves the other side: with the
-  solutions pasted in, every check passes.)
+  broke first. (The repository's top-level conftest.py proves the
+  other side in the same run: each solution runs right after its stub and must pass.)
 * Every cell that draws a figure carries alt text in its metadata,
   ``{"mystnb": {"image": {"alt": "..."}}}``, for readers who cannot see it.
 """

@@ -5,8 +5,9 @@ The exercises are proved from both sides:
 * as shipped, every exercise cell fails with its stub's ``NotImplementedError``
   and no other cell fails: ``notebooks/conftest.py`` checks this during the one
   nbval run of the lessons (``pytest --nbval-lax notebooks/``);
-* with every solution pasted in, every self-check passes: ``test_every_solution_passes_its_check``
-  below runs each lesson's setup cell and its solutions, in one kernel.
+* with every solution pasted in, every self-check passes: in that same run the
+  repository's top-level ``conftest.py`` runs each exercise's solution right
+  after its stub, in the same kernel, as a test item of its own.
 
 The other tests here read the notebooks as files: the exercise format shared
 with the classroom tooling, the answer keys, and lesson 2's table of the
@@ -150,25 +151,3 @@ def test_the_backprop_table_quotes_backward_line_for_line():
     computing = [line for line in in_backward if re.match(r"(grads\[|dZ =|dA =)", line)]
     quoted_anywhere = re.findall(r"`([^`]+)`", table_cell)
     assert computing and all(line in quoted_anywhere for line in computing), computing
-
-
-@pytest.mark.slow
-def test_every_solution_passes_its_check(tmp_path):
-    """With the solutions pasted in (each lesson's setup cell, then its solutions), every check prints ✅."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.v4.new_notebook()
-    expected = []
-    for path in LESSONS:
-        nb.cells.append(nbformat.v4.new_code_cell(_source(_cells(path)[1])))     # the setup cell
-        expected.append(0)
-        for cell, after in exercises(path):
-            code = solution_code(_source(after))
-            nb.cells.append(nbformat.v4.new_code_cell(code))
-            expected.append(len(_check_calls(code)))
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()   # raises CellExecutionError, with the cell and its traceback, if a solution fails
-    for cell, checks in zip(nb.cells, expected):
-        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-        assert text.count("✅") == checks and "❌" not in text, cell.source
