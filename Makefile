@@ -20,7 +20,7 @@ PIP_FILTER  = 2>&1 | { grep --line-buffered -v -e '^Requirement already satisfie
 
 LESSONS       := $(sort $(wildcard notebooks/*.ipynb))
 CLASSROOM_OUT := build/classroom
-EXECUTED      := build/executed/instructor
+EXECUTED      := build/executed
 SLIDES_OUT    := build/slides
 SLIDES_VENDOR := $(SLIDES_OUT)/vendor
 
@@ -94,7 +94,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_train.py
 
-# Executed instructor copies in build/executed/instructor (make test writes them: conftest.py) are reused
+# Executed instructor copies in build/executed/instructor/ (make test writes them: conftest.py) are reused
 # while they match the lesson and are newer than it and the package; missing ones are run and kept there.
 classroom: $(VENV)/.classroom-installed
 	$(BIN)/python tools/classroom.py --out $(CLASSROOM_OUT) --executed-dir $(EXECUTED) $(LESSONS)

@@ -137,7 +137,8 @@ def test_instructor_release_holds_the_executed_solutions(built):
 
 def test_executed_copies_are_reused_only_while_they_match(built, tmp_path, capsys):
     out, _ = built
-    cache = out.parent / "executed"
+    cache = out.parent / "executed" / "instructor"      # build(executed_dir=...executed) keeps its runs here
+    assert not (out.parent / "executed" / FIXTURE.name).exists()     # that name is the shipped lesson's run
     lesson = out.parent / "notebooks" / FIXTURE.name
     capsys.readouterr()
     classroom.build([lesson], tmp_path / "again", executed_dir=cache, timeout=120)

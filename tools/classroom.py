@@ -14,14 +14,16 @@ nbgrader/    an nbgrader course folder: nbgrader_config.py and source/<lesson>/<
 
 The exercise format is described in tools/lesson_format.py.
 
-Executed copies. With --executed-dir DIR, an executed instructor copy DIR/<lesson>.ipynb is reused
-instead of running the lesson again when (1) its code cells, in order, hold the sources of the
-instructor version's code cells (trailing blanks aside; extra cells tagged ``exercise``, such as
-unsolved stubs kept beside their solutions, are skipped), (2) none of those has an error output,
-and (3) it is newer than the lesson and than every file of the mnist_scratch package. Its outputs
-are then put on a freshly built instructor version. Otherwise the lesson is executed and the result
-stored in DIR. The copies the test run writes to build/executed/instructor/ (conftest.py: the
-shipped lesson with each exercise cell's source and outputs replaced by its solution's) qualify.
+Executed copies. With --executed-dir DIR (build/executed), an executed instructor copy
+DIR/instructor/<lesson>.ipynb is reused (DIR/<lesson>.ipynb is the run of the lesson as shipped, and
+is never touched) instead of running the lesson again when (1) its code cells, in order, hold the
+sources of the instructor version's code cells (trailing blanks aside; extra cells tagged
+``exercise``, such as unsolved stubs kept beside their solutions, are skipped), (2) none of those
+has an error output, and (3) it is newer than the lesson and than every file of the mnist_scratch
+package. Its outputs are then put on a freshly built instructor version. Otherwise the lesson is
+executed and the result stored there. The copies the test run writes to build/executed/instructor/
+(conftest.py: the shipped lesson with each exercise cell's source and outputs replaced by its
+solution's) qualify.
 
 A build script, not part of the package: it needs nbformat and nbclient (the ``classroom`` extra).
 """
@@ -140,6 +142,8 @@ def graft_outputs(fresh, executed) -> bool:
 
 def executed_instructor(nb, lesson: Path, executed_dir: Path | None, timeout: int):
     """``nb`` with outputs: reused from ``executed_dir`` if a matching, fresh copy is there, else run."""
+    if executed_dir is not None and executed_dir.name != "instructor":
+        executed_dir = executed_dir / "instructor"        # build/executed/NN.ipynb is the shipped lesson's run
     cached = executed_dir / lesson.name if executed_dir else None
     if cached and cached.is_file():
         if cached.stat().st_mtime < _newest_source_mtime(lesson):
@@ -217,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("lessons", nargs="+", type=Path, help="lesson notebooks (notebooks/*.ipynb)")
     parser.add_argument("--out", type=Path, default=Path("build/classroom"), help="output folder")
     parser.add_argument("--executed-dir", type=Path, default=None,
-                        help="reuse executed instructor copies from here (and store new runs here)")
+                        help="reuse executed instructor copies from DIR/instructor/ (and store new runs there)")
     parser.add_argument("--no-execute", action="store_true", help="write instructor/ without running it")
     parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
     args = parser.parse_args(argv)
