@@ -160,16 +160,19 @@ def visits(site):
             current["outside"].append(route.request.url)
             route.abort()
 
+    def watch(tab):
+        tab.on("console", lambda m: m.type == "error" and current["console"].append(f"{m.text} ({m.location})"))
+        tab.on("pageerror", lambda e: current["console"].append(f"uncaught: {e}"))
+        tab.on("requestfailed", lambda r: "127.0.0.1" in r.url and current["failed"].append(f"{r.url}: {r.failure}"))
+        tab.on("response", lambda r: r.status >= 400 and current["failed"].append(f"{r.url}: HTTP {r.status}"))
+        return tab
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             context.route("**/*", guard)
-            page = context.new_page()
-            page.on("console", lambda m: m.type == "error" and current["console"].append(f"{m.text} ({m.location})"))
-            page.on("pageerror", lambda e: current["console"].append(f"uncaught: {e}"))
-            page.on("requestfailed", lambda r: "127.0.0.1" in r.url and current["failed"].append(f"{r.url}: {r.failure}"))
-            page.on("response", lambda r: r.status >= 400 and current["failed"].append(f"{r.url}: HTTP {r.status}"))
+            page, speech = watch(context.new_page()), watch(context.new_page())
             for name in pages:
                 current.update(console=[], outside=[], failed=[], local=[])
                 page.goto(base + name, wait_until="load", timeout=60_000)
@@ -183,18 +186,16 @@ def visits(site):
                 if figure.count():
                     figure.first.scroll_into_view_if_needed()
                     page.screenshot(path=str(ARTIFACTS / f"{slug}__figure.png"))
-                seen[name] = dict(report, console=current["console"], outside=current["outside"],
-                                  failed=current["failed"])
+                seen[name] = dict(report, **current)
             # the front page's "next" link, reached and followed with the keyboard
             current.update(console=[], outside=[], failed=[], local=[])
             page.goto(base + "index.html", wait_until="load")
             page.locator(".prev-next-area a.right-next").first.focus()
             with page.expect_navigation(wait_until="load", timeout=30_000):
                 page.keyboard.press("Enter")
-            seen["index.html"]["next_by_keyboard"] = page.url
+            seen["keyboard"] = dict(current, page=page.url)
             # a screen-reader user who switches on MathJax's speech gets it from the site's own copy
             current.update(console=[], outside=[], failed=[], local=[])
-            speech = context.new_page()
             speech.add_init_script("localStorage.setItem('MathJax-Menu-Settings', "
                                    "JSON.stringify({explorer: true, speech: true, assistiveMml: true}))")
             with_math = next((n for n, v in seen.items() if v["typeset"]), None)
@@ -202,14 +203,14 @@ def visits(site):
                 speech.goto(base + with_math, wait_until="load")
                 speech.wait_for_function("() => document.querySelector('mjx-container[aria-label], "
                                          "mjx-container [data-semantic-speech]')", timeout=MATH_TIMEOUT_MS)
-            seen["speech"] = {"page": with_math, "outside": current["outside"], "local": current["local"]}
+            seen["speech"] = dict(current, page=with_math)
         finally:
             browser.close()
     return seen
 
 
 def _pages(visits):
-    return {name: v for name, v in visits.items() if name != "speech"}
+    return {name: v for name, v in visits.items() if name.endswith(".html")}
 
 
 def _fail_if(problems: list[str], what: str):
@@ -229,7 +230,7 @@ def test_site_has_the_front_page_and_every_lesson(site):
 
 
 def test_no_console_errors_and_no_failed_requests(visits):
-    _fail_if([f"{page}: {m}" for page, v in _pages(visits).items() for m in v["console"] + v["failed"]],
+    _fail_if([f"{page}: {m}" for page, v in visits.items() for m in v["console"] + v["failed"]],
              "console errors or failed requests")
 
 
@@ -315,7 +316,7 @@ def test_navigation_works(site, visits):
     in_toc = {urllib.parse.urlsplit(h).path.lstrip("/") for h in visits["index.html"]["toc"]}
     problems += [f"index.html: the table of contents lacks {p}" for p in pages if p.startswith("notebooks/")
                  and p not in in_toc]
-    after = visits["index.html"]["next_by_keyboard"]
+    after = visits["keyboard"]["page"]
     if "/notebooks/" not in after:
         problems.append(f"index.html: Enter on the 'next' link went to {after}, not to the first lesson")
     _fail_if(problems, "navigation")

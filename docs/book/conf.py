@@ -99,7 +99,9 @@ def add_lesson_links(app, doctree):
 
 def copy_mathjax(app, exception):
     if exception is None and app.builder.format == "html":
-        shutil.copytree(MATHJAX_DIR, Path(app.outdir) / "_static" / "mathjax", dirs_exist_ok=True)
+        # latest.js would look the newest MathJax up on a CDN: the site has no use for it
+        shutil.copytree(MATHJAX_DIR, Path(app.outdir) / "_static" / "mathjax", dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("latest.js"))
 
 
 def setup(app):
