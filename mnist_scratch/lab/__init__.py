@@ -2,7 +2,7 @@
 
 =================  ===========================================================
 ``check``          exercise self-checks: ``check.softmax(your_softmax)``
-``plots``          the lessons' pictures
+``plots``          the lessons' pictures (``math_figures``: the activation and graph pictures)
 ``playground``     the hyperparameter playground (sliders, Train, Stop, curves)
 ``browser``        the prediction browser
 ``drawing``        draw a digit and see what the network reads
