@@ -18,12 +18,17 @@ class DrawDigit:
     into a NumPy raster of the same size (what is classified), so prediction
     needs no round trip to the browser. ``stroke(points)`` draws from code,
     which is how the tests (and the non-interactive fallback) use it.
+
+    Without a mouse: type a test digit's number in the box and press **Load**
+    (Tab reaches every control, Space or Enter presses a button), then draw over
+    it or press **Predict**; or call ``load_image(image)`` with any picture (a
+    28 x 28 digit, a row of 784 pixels, or a larger grey image, ink bright).
     """
 
     SIZE = 280
     BRUSH = 11  # radius in canvas pixels: about 2 MNIST pixels wide once the digit is scaled to 20 x 20
 
-    def __init__(self, model, classes=None):
+    def __init__(self, model, classes=None, images=None):
         import ipywidgets as w
         from ipycanvas import Canvas
 
@@ -46,11 +51,18 @@ class DrawDigit:
         self.predict_button = w.Button(description="Predict", button_style="primary", icon="magic")
         self.clear_button.on_click(lambda _: self.clear())
         self.predict_button.on_click(lambda _: self.predict())
+        self._images = images                      # where "Load" takes digits from (the test set by default)
+        self.digit_number = w.BoundedIntText(value=0, min=0, max=9999, description="test digit",
+                                             layout=w.Layout(width="170px"))
+        self.load_button = w.Button(description="Load", icon="upload",
+                                    tooltip="put this test digit on the canvas, to predict or draw over")
+        self.load_button.on_click(lambda _: self.load_test_digit(self.digit_number.value))
         self.result = w.HTML("Draw a digit (big, in the middle or anywhere), then press <b>Predict</b>.")
         self.image = w.Image(format="png")
         self.figure = new_figure(width=6.5, height=2.6)
-        self.widget = w.VBox([w.HBox([w.VBox([self.canvas, w.HBox([self.clear_button, self.predict_button])]),
-                                      self.image]), self.result])
+        buttons = w.HBox([self.clear_button, self.predict_button])
+        keyboard = w.HBox([self.digit_number, self.load_button])
+        self.widget = w.VBox([w.HBox([w.VBox([self.canvas, buttons, keyboard]), self.image]), self.result])
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -98,6 +110,39 @@ class DrawDigit:
         self.probs = self.preprocessed = None
         self.result.value = "Cleared. Draw a digit, then press <b>Predict</b>."
 
+    # ---------------------------------------------------------------- without a mouse
+    def load_image(self, image):
+        """Put a picture on the canvas (replacing the drawing) and predict it.
+
+        ``image``: a row of 784 pixels, a 28 x 28 digit, or any 2-D grey image,
+        values 0-1 or 0-255, ink bright on a dark background, as MNIST's are.
+        """
+        a = np.asarray(image, dtype=np.float64)
+        if a.ndim == 1 and a.size == 784:
+            a = a.reshape(28, 28)
+        if a.ndim != 2 or min(a.shape) < 1 or not np.isfinite(a).all():
+            raise ValueError(f"load_image needs a 2-D grey image or a row of 784 pixels, not shape {np.shape(image)}")
+        if a.max() > 1:
+            a = a / 255
+        rows = np.minimum(np.arange(self.SIZE) * a.shape[0] // self.SIZE, a.shape[0] - 1)
+        cols = np.minimum(np.arange(self.SIZE) * a.shape[1] // self.SIZE, a.shape[1] - 1)
+        self.raster[:] = np.clip(a[np.ix_(rows, cols)], 0, 1)      # nearest-neighbour scaling to the canvas
+        grey = (255 * (1 - self.raster)).astype(np.uint8)            # black ink on white, as drawn
+        self.canvas.clear()
+        self.canvas.put_image_data(np.stack([grey, grey, grey], axis=-1), 0, 0)
+        return self.predict()
+
+    def load_test_digit(self, index: int):
+        """What the Load button does: put test digit ``index`` on the canvas and predict it."""
+        if self._images is None:
+            from ..data.mnist import load_mnist
+
+            self._images = load_mnist().X_test
+        if not 0 <= int(index) < len(self._images):
+            self.result.value = f"There is no test digit {index}: choose 0 to {len(self._images) - 1}."
+            return None
+        return self.load_image(self._images[int(index)])
+
     # ---------------------------------------------------------------- predicting
     def predict(self):
         """What the Predict button does: preprocess like MNIST, classify, show both."""
@@ -122,12 +167,14 @@ class DrawDigit:
         return best
 
 
-def draw_digit(model, classes=None) -> DrawDigit:
-    """A canvas to draw on with the mouse, with Clear and Predict buttons.
+def draw_digit(model, classes=None, images=None) -> DrawDigit:
+    """A canvas to draw on with the mouse, with Clear and Predict buttons, and a
+    keyboard route: a test digit's number and a Load button (digits from ``images``,
+    by default the MNIST test set, loaded when first needed).
 
     The drawing is preprocessed the way MNIST was made (see
     :mod:`mnist_scratch.lab.preprocess`) and shown next to the predicted probabilities.
     Without widgets, use ``preprocess_drawing(image)`` and ``model.predict_proba``
     on an image you load yourself (for example with ``matplotlib.image.imread``).
     """
-    return DrawDigit(model, classes)
+    return DrawDigit(model, classes, images)
