@@ -167,7 +167,7 @@ def visits(site):
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             context.route("**/*", guard)
-            page, speech = watch(context.new_page()), watch(context.new_page())
+            page = watch(context.new_page())       # one tab at a time: a tab in the background renders slowly
             for name in pages:
                 current.update(console=[], outside=[], failed=[], local=[])
                 page.goto(base + name, wait_until="load", timeout=60_000)
@@ -191,6 +191,8 @@ def visits(site):
             seen["keyboard"] = dict(current, page=page.url)
             # a screen-reader user who switches on MathJax's speech gets it from the site's own copy
             current.update(console=[], outside=[], failed=[], local=[])
+            page.close()
+            speech = watch(context.new_page())
             speech.add_init_script("localStorage.setItem('MathJax-Menu-Settings', "
                                    "JSON.stringify({explorer: true, speech: true, assistiveMml: true}))")
             with_math = next((n for n, v in seen.items() if v["typeset"]), None)

@@ -53,6 +53,18 @@ def test_progress_bars_are_dropped(lesson):
     assert [o["output_type"] for o in cell["outputs"]] == ["stream"]          # the bar is gone, the print stays
 
 
+@pytest.mark.parametrize("source, quiet", [("plots.x(a);", True), ("plots.x(a);  # a comment\n", True),
+                                           ("plots.x(a)", False), ("x = 1; y = 2\ny", False),
+                                           ("%matplotlib inline\nplots.x(a);", True), ("s = 'a;'", False)])
+def test_a_semicolon_hides_the_value_as_in_ipython(lesson, source, quiet):
+    assert book_stage.ends_with_semicolon(source) is quiet
+    cell = _figure_cell(lesson)
+    cell["source"] = source
+    cell["outputs"].insert(0, dict(cell["outputs"][0], output_type="execute_result", execution_count=2))
+    found = book_stage.prepare_notebook(lesson, "x.ipynb")
+    assert found["figures"] == (1 if quiet else 2)
+
+
 def test_a_figure_without_alt_text_stops_the_build_naming_lesson_and_cell(lesson, tmp_path):
     del _figure_cell(lesson)["metadata"]["mystnb"]["image"]
     bad = tmp_path / "03_some_lesson.ipynb"

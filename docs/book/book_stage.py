@@ -5,7 +5,9 @@ the README's links and the lessons' links to each other work unchanged. On the w
 
 - a figure without alt text is an error naming the lesson and the cell (see docs/authoring.md),
   and so is an error in a cell not tagged raises-exception (the copy of a failed run);
-- an interactive widget, which needs a live kernel, becomes a short note;
+- an interactive widget, which needs a live kernel, becomes a short note, and a progress bar goes;
+- the value of a cell ending in ';' is not shown, as IPython would not show it (nbval, which
+  writes the executed copies, runs cells without history, so IPython cannot tell);
 - an exercise's error (as shipped, every exercise stops with one) becomes a one-line note;
 - a Markdown link to a file that is not on the site points at the repository on GitHub, and
   a picture it shows is copied (pictures on the web are replaced by local copies or refused).
@@ -14,10 +16,12 @@ the README's links and the lessons' links to each other work unchanged. On the w
 from __future__ import annotations
 
 import html
+import io
 import json
 import posixpath
 import re
 import shutil
+import tokenize
 from pathlib import Path
 
 from book_meta import REPO, BookError, Links
@@ -56,6 +60,18 @@ def _error_line(output: dict) -> str:
     return f"{output.get('ename', 'error')}: {message}"[:200]
 
 
+def ends_with_semicolon(source: str) -> bool:
+    """True if a cell's last statement ends with ';', which tells IPython not to display its value."""
+    try:
+        tokens = [t.string for t in tokenize.generate_tokens(io.StringIO(source).readline)
+                  if t.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
+                                    tokenize.DEDENT, tokenize.ENDMARKER)]
+    except (tokenize.TokenError, SyntaxError):             # IPython syntax (%magic, !shell): by lines
+        tokens = [line.split("#", 1)[0].strip() for line in source.splitlines()]
+        tokens = [t[-1] for t in tokens if t]
+    return bool(tokens) and tokens[-1] == ";"
+
+
 def cell_alt(cell: dict) -> str:
     image = cell.get("metadata", {}).get("mystnb", {}).get("image", {})
     return str(image.get("alt", "")).strip() if isinstance(image, dict) else ""
@@ -81,9 +97,11 @@ def prepare_notebook(nb: dict, name: str) -> dict:
             continue
         tags = cell.get("metadata", {}).get("tags", [])
         is_exercise = "exercise" in tags
-        images, kept = 0, []
+        images, kept, quiet = 0, [], ends_with_semicolon(_source(cell))
         for output in cell.get("outputs", []):
             data = output.get("data", {})
+            if quiet and output.get("output_type") == "execute_result":
+                continue                          # nbval runs cells without history, so IPython misses the ';'
             if is_exercise and output.get("output_type") == "error":
                 why = _error_line(output)
                 output = {"output_type": "display_data", "metadata": {},
