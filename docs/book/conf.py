@@ -42,7 +42,10 @@ myst_dmath_double_inline = True    # $$...$$ inside a paragraph is display math,
 MATHJAX_DIR = book_meta.find_mathjax()      # raises with the install command if it is missing
 mathjax_path = "mathjax/tex-chtml.js"       # relative to _static/
 # Setting the v3 configuration (not v4, Sphinx 9's CDN default) also tells myst which one to extend.
-mathjax3_config = {"tex": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]]},
+# textmacros: \text{fan\_in} reads "fan_in", as the Markdown's authors meant.
+mathjax3_config = {"loader": {"load": ["[tex]/textmacros"]},
+                   "tex": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
+                           "packages": {"[+]": ["textmacros"]}},
                    "options": {"enableMenu": True}}
 
 # ---- HTML ------------------------------------------------------------------------------------
