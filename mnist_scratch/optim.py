@@ -47,6 +47,16 @@ Speed trick: the optimizers work on the flat vector behind the parameters
 and in-place operators, so that a step allocates no new arrays. This is where
 such tricks pay: an optimizer step touches every parameter, every batch.
 
+Second speed trick, :func:`inplace_flush_tiny`: a moving average that keeps
+shrinking (momentum's :math:`v`, Adam's :math:`m` and :math:`v`, RMSprop's
+:math:`s` for a parameter whose gradient is zero for a while: a dead ReLU
+unit, a pixel that is rarely lit) sinks below ~1e-38, where float32 numbers
+are *subnormal* and the processor handles each one about ten to a hundred
+times more slowly. A few thousand such entries made an epoch of the best
+recipe some 40% slower by its fourth epoch. Every :data:`FLUSH_EVERY` steps,
+entries below 1e-30 become exactly 0; their effect on a step was below
+:math:`10^{-22}\,\eta` anyway.
+
 Learning-rate schedules live in :mod:`mnist_scratch.schedules`.
 """
 
@@ -74,13 +84,16 @@ class Momentum:
     def __init__(self, momentum: float = 0.9):
         self.momentum = momentum
         self.v = None
+        self.t = 0
 
     def velocity(self, grad):
         """v ← μ v + g (in place), and v."""
         if self.v is None:
             self.v = np.zeros_like(grad)
+        self.t += 1
         self.v *= self.momentum
         self.v += grad
+        inplace_flush_tiny(self.t, self.v)
         return self.v
 
     def step(self, theta, grad, lr):
@@ -109,6 +122,7 @@ class Adam:
         np.multiply(grad, grad, out=s)
         s *= 1 - b2
         v += s
+        inplace_flush_tiny(self.t, m, v)
         # theta -= lr_t * m / (sqrt(v) + eps_t): the bias corrections folded into lr and eps
         sqrt_c2 = math.sqrt(1 - b2 ** self.t)
         lr_t = lr * sqrt_c2 / (1 - b1 ** self.t)
@@ -152,16 +166,37 @@ class RMSprop:
     def __init__(self, rho: float = 0.99, eps: float = 1e-8):
         self.rho, self.eps = rho, eps
         self.s = self.scratch = None
+        self.t = 0
 
     def step(self, theta, grad, lr):
         if self.s is None:
             self.s, self.scratch = np.zeros_like(theta), np.empty_like(theta)
+        self.t += 1
         t = self.scratch
         self.s *= self.rho                        # s = rho s + (1 - rho) g^2
         np.multiply(grad, grad, out=t)
         t *= 1 - self.rho
         self.s += t
+        inplace_flush_tiny(self.t, self.s)
         _step_scaled_by_root(theta, grad, self.s, self.eps, lr, t)
+
+
+#: :func:`inplace_flush_tiny` runs every this many steps (a value needs over 150 steps at a
+#: decay of 0.9 to sink from 1e-30 to the subnormal range, so none gets there in between).
+FLUSH_EVERY = 64
+TINY = 1e-30
+
+
+def inplace_flush_tiny(step: int, *states: np.ndarray) -> None:
+    """Speed trick: every FLUSH_EVERY-th step, set entries of ``states`` smaller than 1e-30 to 0 (in place).
+
+    Not part of the math: it keeps decaying averages out of the slow subnormal
+    range of floating-point numbers (see the module's docstring).
+    """
+    if step % FLUSH_EVERY:
+        return
+    for state in states:
+        state[np.abs(state) < TINY] = 0
 
 
 def _step_scaled_by_root(theta, grad, squares, eps, lr, scratch) -> None:

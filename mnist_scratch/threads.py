@@ -14,6 +14,15 @@ where ``benchmarks/bench_threads.py`` measures what more threads gain.
 
 Override the choice with ``train(..., threads=N)`` or, for a whole session,
 the environment variable ``MNIST_SCRATCH_THREADS=N`` (a whole number >= 1).
+
+**Lessons and widgets** follow the same reasoning for everything else they
+compute (a forward pass over the dev set, a widget's prediction):
+importing :mod:`mnist_scratch.lab`, which every lesson does in its setup cell,
+calls :func:`limit_this_process`, so the kernel uses one BLAS thread from then
+on, or ``$MNIST_SCRATCH_THREADS``. On a class's server every kernel is one of
+many (``benchmarks/bench_classroom.py``); on a quiet laptop a lesson's large
+products lose a little (``benchmarks/bench_threads.py`` measures how much),
+and ``MNIST_SCRATCH_THREADS=2`` gives the second thread back.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-__all__ = ["ENV_VAR", "SMALL_BATCH", "choose_threads", "blas_threads"]
+__all__ = ["ENV_VAR", "SMALL_BATCH", "choose_threads", "blas_threads", "limit_this_process"]
 
 ENV_VAR = "MNIST_SCRATCH_THREADS"
 
@@ -60,3 +69,16 @@ def blas_threads(count: int | None):
 
     with threadpool_limits(limits=count, user_api="blas"):
         yield
+
+
+def limit_this_process(threads=None) -> int:
+    """Limit BLAS to one thread (or ``threads``, or ``$MNIST_SCRATCH_THREADS``) from now on; return the count.
+
+    The lessons' and widgets' rule (see the module's docstring). Unlike
+    :func:`blas_threads` it is not undone at the end of a block.
+    """
+    from threadpoolctl import threadpool_limits
+
+    count = choose_threads(1, threads)
+    threadpool_limits(limits=count, user_api="blas")
+    return count

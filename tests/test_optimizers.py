@@ -121,3 +121,43 @@ def test_train_passes_momentum_to_nesterov():
         assert history.config.get("momentum") == (mu if name == "nesterov" else None)
     np.testing.assert_allclose(final["nesterov", 0.0], final["sgd", 0.9], rtol=1e-6)
     assert not np.allclose(final["nesterov", 0.9], final["sgd", 0.9], rtol=1e-3)
+
+
+# --------------------------------------------------------------------------- the subnormal flush (speed trick)
+TINY32 = np.finfo(np.float32).tiny       # the smallest normal float32, about 1.2e-38
+
+
+@pytest.mark.parametrize("name", ["momentum", "nesterov", "adam", "rmsprop"])
+def test_decaying_state_never_sinks_into_subnormal_floats(name):
+    # Parameter 0 gets one gradient, then none: without the flush its average decays through the
+    # subnormal range (float32 below 1.2e-38); parameter 1 keeps getting gradients.
+    opt = make_optimizer(name)
+    theta = np.zeros(2, dtype=np.float32)
+    for step in range(10_000):        # RMSprop decays by 0.99 a step: subnormal after ~8,000
+        opt.step(theta, np.array([1.0 if step == 0 else 0.0, 1e-3], dtype=np.float32), 1e-3)
+        for state in (getattr(opt, key, None) for key in ("v", "m", "s")):
+            if state is not None:
+                tiny = state[(state != 0) & (np.abs(state) < TINY32)]
+                assert tiny.size == 0, f"{name}: subnormal state {tiny} after step {step + 1}"
+    assert np.all(np.isfinite(theta)) and theta[1] < 0
+
+
+@pytest.mark.parametrize("name", ["momentum", "nesterov", "adam", "rmsprop"])
+def test_the_flush_changes_no_step_measurably(name):
+    # float64 never reaches subnormals here, so the same run without the flush is the reference.
+    rng = np.random.default_rng(0)
+    grads = rng.normal(size=(600, 50)) * (rng.random((600, 50)) < 0.05)   # mostly zero gradients
+    flushed, plain = make_optimizer(name), make_optimizer(name)
+    a, b = np.ones(50), np.ones(50)
+    import mnist_scratch.optim as optim
+    for g in grads:
+        flushed.step(a, g.copy(), 1e-2)
+    real_flush = optim.inplace_flush_tiny
+    try:
+        optim.inplace_flush_tiny = lambda step, *states: None
+        for g in grads:
+            plain.step(b, g.copy(), 1e-2)
+    finally:
+        optim.inplace_flush_tiny = real_flush
+    assert np.any(a != 1)
+    np.testing.assert_allclose(a, b, rtol=0, atol=1e-15)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 from threadpoolctl import threadpool_info
 
@@ -48,3 +53,26 @@ def test_training_runs_on_the_chosen_thread_count(small, monkeypatch):
     train(Model([784, 16, 10]), X, y, epochs=1, batch_size=64, progress=False, threads=2,
           callback=lambda h: seen.append(blas_threads_now()))
     assert seen == [[2] * len(before)]
+
+
+def _threads_after_importing_the_lab(**env) -> tuple[list, list, subprocess.CompletedProcess]:
+    """BLAS thread counts before and after ``import mnist_scratch.lab`` in a fresh process, as a lesson's kernel is."""
+    code = ("import json, numpy; from threadpoolctl import threadpool_info as info\n"
+            "now = lambda: [l['num_threads'] for l in info() if l['user_api'] == 'blas']\n"
+            "before = now(); import mnist_scratch.lab; print(json.dumps([before, now()]))")
+    clean = {k: v for k, v in os.environ.items() if k != ENV_VAR}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**clean, "MPLBACKEND": "Agg", **env})
+    before, after = json.loads(done.stdout) if done.returncode == 0 else (None, None)
+    return before, after, done
+
+
+def test_a_lesson_kernel_uses_one_thread_unless_told_otherwise():
+    before, after, done = _threads_after_importing_the_lab()
+    assert done.returncode == 0, done.stderr
+    if not before:
+        pytest.skip("no BLAS library that threadpoolctl can see")
+    assert after == [1] * len(before)                    # every lesson's setup cell imports the lab
+    assert _threads_after_importing_the_lab(**{ENV_VAR: "2"})[1] == [2] * len(before)
+    *_, done = _threads_after_importing_the_lab(**{ENV_VAR: "lots"})
+    assert done.returncode != 0 and f"{ENV_VAR} must be a whole number of threads >= 1, not 'lots'" in done.stderr

@@ -15,7 +15,13 @@
 >>> from mnist_scratch.lab import playground, prediction_browser, draw_digit, check_environment  # doctest: +SKIP
 """
 
-from . import check, plots
+from ..threads import limit_this_process
+
+# One BLAS thread per lesson kernel, as training uses (mnist_scratch/threads.py explains why;
+# MNIST_SCRATCH_THREADS=N overrides). Done first, so that every tool below computes with it.
+limit_this_process()
+
+from . import check, plots  # noqa: E402
 from .browser import PredictionBrowser, prediction_browser
 from .drawing import DrawDigit, draw_digit
 from .environment import check_environment
