@@ -303,3 +303,22 @@ def test_nbgrader_grades_a_real_lesson(tmp_path, _venv_on_path):
     exercises = lesson_format.find_exercises(source, lesson.name)
     assert result["max"] == sum(ex.points for ex in exercises)
     assert (result["untouched"], result["solved"]) == (0, result["max"])
+
+
+def test_executed_copies_show_no_value_for_a_cell_ending_in_a_semicolon():
+    # nbval runs cells without history, so IPython cannot see the ';' itself: conftest.py drops the
+    # value, or every `plots.x(...);` cell would show its figure twice in the instructor edition.
+    sys.path.append(str(ROOT / "docs" / "book"))
+    from book_stage import ends_with_semicolon
+
+    copies = sorted((ROOT / "build" / "executed").glob("**/[0-9][0-9]_*.ipynb"))
+    if not copies:
+        pytest.skip("no executed lessons in build/executed/ (make test runs the lessons first)")
+    quiet = 0
+    for path in copies:
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type == "code" and ends_with_semicolon(cell.source):
+                quiet += 1
+                shown = [o for o in cell.outputs if o.output_type == "execute_result"]
+                assert not shown, f"{path}: cell {index} ends with ';' but shows {shown[0].data.get('text/plain')}"
+    assert quiet, "no cell ending in ';' in the executed lessons: this test checks nothing"
