@@ -38,6 +38,8 @@ check                    lesson the learner writes
 ``per_class_accuracy``   6      ``fn(C)``: accuracy per true class
 ``momentum_step``        7      ``fn(theta, v, g, lr, mu)``: one momentum step
 ``cosine``               7      ``fn(t, T)``: the cosine schedule's factor
+``rmsprop_step``         8      ``fn(theta, s, g, lr, rho, eps)``: one RMSprop step
+``xavier_init``          8      ``fn(fan_in, fan_out, rng)``: Xavier-initialised weights
 =======================  =====  =====================================================
 """
 
@@ -48,11 +50,12 @@ from ._checks_basics import (accuracy, backward, cross_entropy, mean_digit, one_
                              relu_prime, scale_pixels, softmax)
 from ._checks_training import (confusion_matrix, cosine, dropout, he_init, l2_penalty, momentum_step,
                                per_class_accuracy, sgd_epoch)
+from ._checks_optim import rmsprop_step, xavier_init
 
 __all__ = ["CheckFailed", "hint_of", "CHECKS",
            "scale_pixels", "mean_digit", "one_hot", "relu", "relu_prime", "softmax", "cross_entropy",
            "backward", "predict", "accuracy", "he_init", "sgd_epoch", "l2_penalty", "dropout",
-           "confusion_matrix", "per_class_accuracy", "momentum_step", "cosine"]
+           "confusion_matrix", "per_class_accuracy", "momentum_step", "cosine", "rmsprop_step", "xavier_init"]
 
 #: Every check, by name.
 CHECKS = {name: globals()[name] for name in __all__[3:]}
