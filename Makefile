@@ -57,7 +57,7 @@ $(VENV)/.notebook-installed: $(BIN)/python pyproject.toml
 $(VENV)/.test-installed: $(BIN)/python pyproject.toml
 	@echo "Installing mnist_scratch with its notebook, test, classroom, release and book tools into $(VENV) (a few minutes the first time) ..."
 	$(PIP_INSTALL) -e ".[notebook,test,classroom,release,book]" $(PIP_FILTER)
-	@$(BIN)/python -c "import mnist_scratch, jupyterlab, nbval, nbgrader, build, myst_nb" || { echo "The installation failed: see pip's messages above."; exit 1; }
+	@$(BIN)/python -c "import mnist_scratch, jupyterlab, nbval, xdist, nbgrader, build, myst_nb" || { echo "The installation failed: see pip's messages above."; exit 1; }
 	@$(BIN)/python tools/hide_nbgrader.py
 	@touch $@ $(VENV)/.notebook-installed $(VENV)/.classroom-installed $(VENV)/.book-installed
 
@@ -80,9 +80,19 @@ lab: $(VENV)/.notebook-installed
 	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
 # The slide tests need reveal.js (npm, once); without it they are skipped, except under CI.
+# Two pytest runs, each on PYTEST_WORKERS processes (pytest-xdist; 0 runs everything in one process):
+# first the lessons, each whole in one worker (--dist loadscope), which leaves their executed copies in
+# build/executed/; then the unit, classroom and website tests, one test file per worker at a time
+# (--dist loadfile), which reuse those copies. Both always run; the target fails if either failed.
+PYTEST_WORKERS ?= 2
 test: $(VENV)/.test-installed
 	@$(MAKE) --no-print-directory slides-vendor || echo "Could not install reveal.js: the slide deck tests will be skipped."
-	$(BIN)/python -m pytest $(PYTEST_NB) notebooks tests
+	@status=0; \
+	echo "== the lessons (nbval) =="; \
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_NB) notebooks || status=1; \
+	echo "== the tests =="; \
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile tests || status=1; \
+	exit $$status
 
 test-fast: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -m "not slow and not browser" tests

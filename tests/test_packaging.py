@@ -80,7 +80,8 @@ def test_no_dataset_or_model_files_are_tracked():
 
 
 LESSONS = ["01_data_exploration", "02_the_math", "03_train_784_10_10", "04_train_784_128_64_10",
-           "05_cost_curves_and_hyperparameters", "06_misclassification_gallery", "07_beyond"]
+           "05_cost_curves_and_hyperparameters", "06_misclassification_gallery", "07_beyond",
+           "08_optimizers_and_initialization"]
 
 
 def _cells(name):
@@ -88,7 +89,7 @@ def _cells(name):
     return [(c["cell_type"], "".join(c["source"])) for c in nb["cells"]]
 
 
-def test_the_seven_lessons_are_there():
+def test_every_lesson_is_there():
     assert sorted(p.stem for p in (REPO / "notebooks").glob("*.ipynb")) == LESSONS
 
 
@@ -104,7 +105,7 @@ def test_every_lesson_opens_and_closes_the_same_way(name):
     ending = "\n".join(src for kind, src in cells[-3:] if kind == "markdown")
     assert "## Summary" in ending and "## Exercises" in ending
     number = int(name[:2])
-    if number < 7:
+    if number < len(LESSONS):
         assert f"**Next:** [{number + 1} · " in ending and LESSONS[number] + ".ipynb" in ending
     assert any(kind == "code" and src.lstrip().startswith("assert") or "\nassert " in src
                for kind, src in cells), f"{name} has no assert cell"
