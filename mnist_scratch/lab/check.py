@@ -38,12 +38,15 @@ check                    lesson the learner writes
 ``per_class_accuracy``   6      ``fn(C)``: accuracy per true class
 ``momentum_step``        7      ``fn(theta, v, g, lr, mu)``: one momentum step
 ``cosine``               7      ``fn(t, T)``: the cosine schedule's factor
+``batchnorm_forward``    9      ``fn(Z, gamma, beta, eps)``: batch norm in train mode
+``batchnorm_backward``   9      ``fn(dY, Z_hat, gamma, s)``: its gradients (dZ, dgamma, dbeta)
 =======================  =====  =====================================================
 """
 
 from __future__ import annotations
 
 from ._checking import CheckFailed, hint_of
+from ._checks_batchnorm import batchnorm_backward, batchnorm_forward
 from ._checks_basics import (accuracy, backward, cross_entropy, mean_digit, one_hot, predict, relu,
                              relu_prime, scale_pixels, softmax)
 from ._checks_training import (confusion_matrix, cosine, dropout, he_init, l2_penalty, momentum_step,
@@ -52,7 +55,8 @@ from ._checks_training import (confusion_matrix, cosine, dropout, he_init, l2_pe
 __all__ = ["CheckFailed", "hint_of", "CHECKS",
            "scale_pixels", "mean_digit", "one_hot", "relu", "relu_prime", "softmax", "cross_entropy",
            "backward", "predict", "accuracy", "he_init", "sgd_epoch", "l2_penalty", "dropout",
-           "confusion_matrix", "per_class_accuracy", "momentum_step", "cosine"]
+           "confusion_matrix", "per_class_accuracy", "momentum_step", "cosine", "batchnorm_forward",
+           "batchnorm_backward"]
 
 #: Every check, by name.
 CHECKS = {name: globals()[name] for name in __all__[3:]}
