@@ -374,8 +374,8 @@ WRONG_ANSWERS = [
      "you normalized each ROW (one image's features) instead of each column: batch norm normalizes every feature "
      "over the batch, so take the mean and variance with axis=0."),
     ('batchnorm_forward', 'eps outside the sqrt', lambda Z,g,b,e: g*(Z-Z.mean(0))/(Z.std(0)+e)+b,
-     'eps belongs inside the square root: divide by np.sqrt(var + eps), not np.sqrt(var) + eps (that is what the '
-     'paper and the libraries do).'),
+     'eps belongs inside the square root, as in the paper and the libraries: divide by np.sqrt(var + eps), not by '
+     'np.sqrt(var) + eps.'),
     ('batchnorm_forward', 'unbiased variance', lambda Z,g,b,e: g*(Z-Z.mean(0))/np.sqrt(Z.var(0,ddof=1)+e)+b,
      "you used the unbiased variance (ddof=1, dividing by n - 1). Batch norm normalizes with the batch's own "
      "variance, dividing by n: np.var's default, ddof=0."),

@@ -53,8 +53,8 @@ def batchnorm_forward(fn):
          "batch norm normalizes every column (feature) separately, so use Z.mean(axis=0) and Z.var(axis=0)."),
         (_normalize(Z, gamma, beta, eps, ddof=1), "you used the unbiased variance (ddof=1, dividing by n - 1). "
          "Batch norm normalizes with the batch's own variance, dividing by n: np.var's default, ddof=0."),
-        (_normalize(Z, gamma, beta, eps, how="outside"), "eps belongs inside the square root: divide by "
-         "np.sqrt(var + eps), not np.sqrt(var) + eps (that is what the paper and the libraries do)."),
+        (_normalize(Z, gamma, beta, eps, how="outside"), "eps belongs inside the square root, as in the paper "
+         "and the libraries: divide by np.sqrt(var + eps), not by np.sqrt(var) + eps."),
         (_normalize(Z, gamma, beta, eps, how="none"), "you forgot eps: divide by np.sqrt(var + eps), so that a "
          "column that is constant over the batch (variance 0) does not divide by zero."),
         (_normalize(Z, gamma, beta, eps, how="variance"), "divide by the standard deviation, np.sqrt(var + eps), "
