@@ -1,6 +1,6 @@
 """The command line: ``mnist-scratch`` or ``python -m mnist_scratch``.
 
-    mnist-scratch train [--layers 784,128,64,10] [--epochs N] [--recipe NAME] [--out model.npz] [--json]
+    mnist-scratch train [--layers 784,128,64,10] [--epochs N] [--recipe NAME] [--batch-norm] [--out model.npz] [--json]
     mnist-scratch evaluate model.npz [--json]
     mnist-scratch predict model.npz --index 7
     mnist-scratch download [--dataset fashion-mnist]
@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layers", type=_layers, metavar="SIZES", help="layer sizes, e.g. 784,128,64,10 (default: the recipe's)")
     p.add_argument("--epochs", type=_whole_number(1), metavar="N", help="epochs (full-batch recipes: iterations)")
     p.add_argument("--seed", type=_whole_number(0), default=0, metavar="S")
+    p.add_argument("--batch-norm", action="store_true", help="batch normalization in every hidden layer")
     data_options(p)
     p.add_argument("--out", metavar="FILE", help="save the trained model to this .npz file")
     p.add_argument("--json", action="store_true", help="end with one line of JSON")
@@ -141,8 +142,9 @@ def _train(args) -> int:
         raise ValueError("saving CNN models is not supported yet; run the cnn recipe without --out")
     model, history, result = run_recipe(recipe, data_dir=args.data_dir, dataset=args.dataset,
                                         seed=args.seed, sizes=args.layers, epochs=args.epochs,
-                                        progress=not args.no_progress)
-    print(f"{recipe.name}: {'-'.join(map(str, result['layers']))}, {result['epochs']} epochs, "
+                                        progress=not args.no_progress, batch_norm=args.batch_norm)
+    print(f"{recipe.name}: {'-'.join(map(str, result['layers']))}{' with batch norm' * args.batch_norm}, "
+          f"{result['epochs']} epochs, "
           f"{result['train_seconds']:.1f} s, test accuracy {result['test_accuracy']:.2%}")
     if args.out:
         result["model"] = str(save_model(model, args.out))
@@ -161,13 +163,15 @@ def _evaluate(args) -> int:
     _, _, X_test, y_test = _load_data(args, model)
     predicted = model.predict(X_test)
     C = confusion_matrix(y_test, predicted, model.sizes[-1])
-    result = {"model": args.model, "layers": model.sizes, "test_accuracy": float((predicted == y_test).mean()),
+    result = {"model": args.model, "layers": model.sizes, "batch_norm": model.batch_norm,
+              "test_accuracy": float((predicted == y_test).mean()),
               "per_class_accuracy": [round(float(a), 4) for a in per_class_accuracy(y_test, predicted, model.sizes[-1])],
               "confusion_matrix": C.tolist()}
     if args.json:
         print(json.dumps(result))
         return 0
-    print(f"{args.model}: {'-'.join(map(str, model.sizes))}, test accuracy {result['test_accuracy']:.2%}")
+    print(f"{args.model}: {'-'.join(map(str, model.sizes))}{' with batch norm' * model.batch_norm}, "
+          f"test accuracy {result['test_accuracy']:.2%}")
     print("per-class accuracy: " + "  ".join(f"{k}:{a:.1%}" for k, a in enumerate(result["per_class_accuracy"])))
     print("confusion matrix (rows: true class, columns: predicted):")
     for k, row in enumerate(C):

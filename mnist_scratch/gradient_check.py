@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .bn_network import bn_backward, bn_forward, init_bn_state
 from .network import backward, cost, forward
 
 __all__ = ["gradient_check", "numerical_gradient", "relative_error"]
@@ -47,13 +48,19 @@ def numerical_gradient(f, x: np.ndarray, indices, eps: float = 1e-6) -> np.ndarr
 
 def gradient_check(params, X, Y, activation: str = "relu", loss: str = "cross_entropy",
                    *, eps: float = 1e-6, max_entries: int | None = 200, seed: int = 0,
-                   grads: dict | None = None) -> dict:
+                   grads: dict | None = None, batch_norm: bool = False) -> dict:
     """Relative error between analytic and numerical gradients, per parameter.
 
     ``params`` is copied to float64 (the originals are untouched). Up to
     ``max_entries`` randomly chosen entries of each parameter are checked
     (``None`` checks them all). Pass ``grads`` to check gradients from your
     own backward pass instead of the package's.
+
+    ``batch_norm=True`` checks a batch-normalized network's parameters
+    (:mod:`mnist_scratch.bn_network`, ``W``, ``gamma``, ``beta``…) in train
+    mode, where every row's output depends on the whole batch; every evaluation
+    of J starts from fresh running statistics (which train mode updates, and
+    which J does not depend on).
 
     >>> errors = gradient_check(params, X[:20], y[:20])       # doctest: +SKIP
     >>> errors
@@ -64,11 +71,25 @@ def gradient_check(params, X, Y, activation: str = "relu", loss: str = "cross_en
     if np.ndim(Y) == 2:
         Y = np.asarray(Y, dtype=np.float64)
 
-    def J():
-        return cost(forward(theta, X, activation, loss), Y, loss)
+    if batch_norm:
+        sizes = [X.shape[1]] + [theta[f"W{l}"].shape[1] for l in range(1, (len(theta) + 1) // 3 + 1)]
 
-    analytic = grads if grads is not None else backward(theta, forward(theta, X, activation, loss),
-                                                        Y, activation, loss)
+        def fwd():
+            return bn_forward(theta, init_bn_state(sizes, np.float64), X, activation, loss, train=True)
+
+        def bwd(cache):
+            return bn_backward(theta, cache, Y, activation, loss)
+    else:
+        def fwd():
+            return forward(theta, X, activation, loss)
+
+        def bwd(cache):
+            return backward(theta, cache, Y, activation, loss)
+
+    def J():
+        return cost(fwd(), Y, loss)
+
+    analytic = grads if grads is not None else bwd(fwd())
     rng = np.random.default_rng(seed)
     errors = {}
     for key, value in theta.items():

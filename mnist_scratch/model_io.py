@@ -3,7 +3,10 @@
 A model file is an ordinary NumPy ``.npz`` archive holding one array per
 parameter (``W1``, ``b1``, …) and a ``metadata`` string of JSON: the format
 tag, layer sizes, activation, loss, initialisation, the training recipe and
-the package version. Saving is atomic, and refuses parameters that are NaN or
+the package version. A batch-normalized model (format 2, ``"batch_norm": true``)
+also holds ``gamma1``, ``beta1``, … among its parameters and its running
+statistics ``running_mean1``, ``running_var1``, …; files of format 1 (before
+batch norm) still load. Saving is atomic, and refuses parameters that are NaN or
 infinite.
 
 Loading trusts nothing in the file. Before any array is read, the archive's
@@ -32,11 +35,14 @@ from .activations import ACTIVATIONS
 from .data.atomic import atomic_path, check_writable
 from .data.errors import write_error
 from .losses import LOSSES
+from .bn_network import bn_param_shapes, bn_state_shapes
 from .network import Model, param_keys, param_shapes
 
 __all__ = ["save_model", "load_model", "model_path", "ModelFileError", "FORMAT", "MAX_MODEL_BYTES"]
 
-FORMAT = "mnist_scratch.model/1"
+FORMAT = "mnist_scratch.model/2"
+#: Formats :func:`load_model` reads: 2 added batch norm (``batch_norm`` and the running statistics).
+READABLE_FORMATS = (FORMAT, "mnist_scratch.model/1")
 #: The most a model file's arrays may take once inflated: 1 GiB (784-128-64-10 in float32: 0.4 MB).
 MAX_MODEL_BYTES = 1 << 30
 _MAX_METADATA_BYTES = 4 << 20
@@ -66,7 +72,8 @@ def model_path(path, *, check: bool = False) -> Path:
 def save_model(model: Model, path) -> Path:
     """Write ``model`` to ``path`` (``.npz`` is added if missing). Returns the path."""
     path = model_path(path)
-    for key, value in model.params.items():
+    state = getattr(model, "state", {})
+    for key, value in {**model.params, **state}.items():
         bad = np.size(value) - np.count_nonzero(np.isfinite(value))
         if bad:
             raise ValueError(f"cannot save {path}: parameter {key} holds {bad:,} NaN or infinite values, so "
@@ -80,11 +87,12 @@ def save_model(model: Model, path) -> Path:
         "seed": model.seed,
         "dtype": str(model.dtype),
         "shapes": {k: list(v.shape) for k, v in model.params.items()},
+        "batch_norm": bool(getattr(model, "batch_norm", False)),
         "recipe": model.recipe,
         "package_version": __version__,
         "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    arrays = {k: np.ascontiguousarray(v) for k, v in model.params.items()}
+    arrays = {k: np.ascontiguousarray(v) for k, v in {**model.params, **state}.items()}
     arrays["metadata"] = np.array(json.dumps(metadata, default=str))
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as f:
@@ -156,7 +164,7 @@ def _metadata(arrays: dict, path) -> dict:
         meta = json.loads(str(text[()]))
     except (ValueError, RecursionError) as err:
         _fail(path, f"its metadata is not valid JSON ({type(err).__name__})")
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+    if not isinstance(meta, dict) or meta.get("format") not in READABLE_FORMATS:
         _fail(path, f"has format {meta.get('format') if isinstance(meta, dict) else None!r}, expected {FORMAT!r}")
     sizes = meta.get("sizes")
     if (not isinstance(sizes, list) or len(sizes) < 2
@@ -165,7 +173,8 @@ def _metadata(arrays: dict, path) -> dict:
     activation, loss = meta.get("activation"), meta.get("loss")
     if not (isinstance(activation, str) and activation in ACTIVATIONS and isinstance(loss, str) and loss in LOSSES):
         _fail(path, f"names an unknown activation or loss: {activation!r:.50}, {loss!r:.50}")
-    for key, kinds in (("init", str), ("seed", (int, type(None))), ("recipe", (dict, type(None)))):
+    for key, kinds in (("init", str), ("seed", (int, type(None))), ("recipe", (dict, type(None))),
+                       ("batch_norm", bool)):
         if key in meta and not isinstance(meta[key], kinds):
             _fail(path, f"has a bad {key!r} in its metadata: {meta[key]!r:.100}")
     return meta
@@ -189,11 +198,12 @@ def load_model(path) -> Model:
         _fail(path, f"is not a readable model file; it may be truncated or not an .npz at all "
                     f"({type(err).__name__}: {str(err)[:200]})")
     meta = _metadata(arrays, path)
-    sizes = meta["sizes"]
-    expected = param_keys(len(sizes) - 1)
+    sizes, batch_norm = meta["sizes"], meta.get("batch_norm", False)
+    state = _bn_state(arrays, sizes, path) if batch_norm else None
+    shapes = bn_param_shapes(sizes) if batch_norm else param_shapes(sizes)
+    expected = list(shapes) if batch_norm else param_keys(len(sizes) - 1)
     if set(arrays) != set(expected):
         _fail(path, f"holds arrays {sorted(arrays)}, but layer sizes {sizes} need {expected}")
-    shapes = param_shapes(sizes)
     for key in expected:
         a = arrays[key]
         if a.shape != shapes[key]:
@@ -204,8 +214,29 @@ def load_model(path) -> Model:
             _fail(path, f"array {key} contains NaN or infinite values")
     dtype = np.result_type(*arrays.values())
     params = {k: arrays[k].astype(dtype) for k in expected}
+    if state is not None:
+        state = {k: v.astype(dtype) for k, v in state.items()}
     model = Model(sizes, meta["activation"], meta["loss"], meta.get("init", "he"),
-                  meta.get("seed", 0), params=params, dtype=dtype)
+                  meta.get("seed", 0), params=params, dtype=dtype, batch_norm=batch_norm, state=state)
     model.recipe = meta.get("recipe") or {}
     model.metadata = meta
     return model
+
+
+def _bn_state(arrays: dict, sizes, path) -> dict:
+    """Take a batch-normalized model's running statistics out of ``arrays``, each one checked."""
+    state = {}
+    for key, shape in bn_state_shapes(sizes).items():
+        if key not in arrays:
+            _fail(path, f"is a batch-normalized model but has no array {key} (a running statistic that "
+                        f"prediction needs)")
+        a = state[key] = arrays.pop(key)
+        if a.shape != shape:
+            _fail(path, f"array {key} has shape {a.shape}, but the metadata's sizes {sizes} need {shape}")
+        if not np.issubdtype(a.dtype, np.floating):
+            _fail(path, f"array {key} has dtype {a.dtype}; running statistics must be floating point")
+        if not np.all(np.isfinite(a)):
+            _fail(path, f"array {key} contains NaN or infinite values")
+        if key.startswith("running_var") and np.any(a < 0):
+            _fail(path, f"array {key} holds negative variances")
+    return state

@@ -113,18 +113,22 @@ def get_recipe(name) -> Recipe:
 
 
 def run_recipe(recipe, *, data_dir=None, dataset: str = "mnist", seed: int = 0, sizes=None,
-               epochs=None, progress: bool = True, data=None, callback=None):
+               epochs=None, progress: bool = True, data=None, callback=None, batch_norm: bool = False):
     """Train a recipe from scratch. Returns ``(model, history, result)``.
 
     ``result`` holds ``test_accuracy`` (and ``dev_accuracy`` with a dev split),
     ``train_seconds``, ``layers`` and ``epochs``. ``sizes`` (not for a CNN) and
     ``epochs`` override the recipe's; ``data`` may pass already loaded arrays
-    (scaled as the recipe wants).
+    (scaled as the recipe wants). ``batch_norm=True`` (not for a CNN) adds batch
+    normalization to every hidden layer (see :mod:`mnist_scratch.bn_network`).
     """
     recipe = recipe if isinstance(recipe, Recipe) else get_recipe(recipe)
     if recipe.kind == "cnn" and sizes is not None:
         raise ValueError(f"the {recipe.name!r} recipe is a convolutional network: layer sizes "
                          f"(--layers) apply only to the fully connected recipes")
+    if recipe.kind == "cnn" and batch_norm:
+        raise ValueError(f"the {recipe.name!r} recipe is a convolutional network: batch norm "
+                         f"(--batch-norm) applies only to the fully connected recipes")
     X, y, X_test, y_test = data if data is not None else load_mnist(data_dir, dataset=dataset, scale=recipe.scale)
     X_dev = y_dev = None
     if recipe.dev_size:
@@ -137,7 +141,7 @@ def run_recipe(recipe, *, data_dir=None, dataset: str = "mnist", seed: int = 0, 
         model = CNN(**recipe.cnn, seed=seed)
         history = train_cnn(model, X, y, seed=seed, progress=progress, callback=callback, **settings)
     else:
-        model = Model(sizes, recipe.activation, recipe.loss, recipe.init, seed=seed)
+        model = Model(sizes, recipe.activation, recipe.loss, recipe.init, seed=seed, batch_norm=batch_norm)
         history = train(model, X, y, X_dev=X_dev, y_dev=y_dev, seed=seed, progress=progress,
                         callback=callback, **settings)
     result = {
@@ -148,6 +152,7 @@ def run_recipe(recipe, *, data_dir=None, dataset: str = "mnist", seed: int = 0, 
         "train_seconds": round(history.train_seconds, 3),
         "dataset": dataset,
         "seed": seed,
+        "batch_norm": bool(batch_norm),
     }
     if X_dev is not None:
         result["dev_accuracy"] = accuracy(y_dev, model.predict(X_dev))

@@ -78,10 +78,18 @@ class SaturationWatch:
 class DivergenceGuard:
     """Stops training when a batch's cost is NaN, infinite or explodes (or, for squared error,
     is stuck at saturation: see :class:`SaturationWatch`), and restores the parameters from the
-    start of the last epoch that began with a good cost."""
+    start of the last epoch that began with a good cost.
 
-    def __init__(self, theta, classes: int, history: History, lr: float):
+    ``state`` (a model's batch-norm running statistics, ``model.state``) is saved
+    and restored with ``theta``, so that restored weights never meet running
+    statistics measured with other weights. The copy is taken when the epoch's first
+    batch has passed forward (and so has updated the statistics with these weights).
+    """
+
+    def __init__(self, theta, classes: int, history: History, lr: float, state: dict | None = None):
         self.theta, self.safe, self.history, self.lr = theta, theta.copy(), history, lr
+        self.state = state or {}
+        self.safe_state = _copy(self.state)
         self.classes, self.first_cost, self.limit = classes, None, None
         self.safe_epoch, self.watch = 1, None
         self.start = time.perf_counter()
@@ -102,10 +110,12 @@ class DivergenceGuard:
                            f"average target costs {w.guess:.3g}). ")
         if first_batch_of_epoch and (self.watch is None or J < self.watch.level):
             np.copyto(self.safe, self.theta)  # these parameters gave a good cost: remember them
+            _restore(self.safe_state, self.state)
             self.safe_epoch = epoch
 
     def _diverged(self, epoch, what, why=""):
         np.copyto(self.theta, self.safe)
+        _restore(self.state, self.safe_state)
         self.history.stopped = "diverged"
         self.history.train_seconds = time.perf_counter() - self.start
         raise TrainingDiverged(
@@ -115,15 +125,18 @@ class DivergenceGuard:
 
 
 class EarlyStopping:
-    """Stop when dev accuracy has not improved for ``patience`` records; keep the best parameters."""
+    """Stop when dev accuracy has not improved for ``patience`` records; keep the best parameters
+    (and the batch-norm running statistics ``state`` that went with them)."""
 
-    def __init__(self, patience: int, theta, history: History):
+    def __init__(self, patience: int, theta, history: History, state: dict | None = None):
         self.patience, self.theta, self.history = int(patience), theta, history
         self.best_acc, self.best_theta, self.since = -1.0, None, 0
+        self.state, self.best_state = state or {}, {}
 
     def should_stop(self, record: dict) -> bool:
         if record["dev_acc"] > self.best_acc:
             self.best_acc, self.best_theta, self.since = record["dev_acc"], self.theta.copy(), 0
+            self.best_state = _copy(self.state)
             self.history.best_epoch = record["epoch"]
             return False
         self.since += 1
@@ -135,3 +148,14 @@ class EarlyStopping:
     def restore_best(self) -> None:
         if self.best_theta is not None:
             np.copyto(self.theta, self.best_theta)
+            _restore(self.state, self.best_state)
+
+
+def _copy(state: dict) -> dict:
+    return {k: v.copy() for k, v in state.items()}
+
+
+def _restore(into: dict, source: dict) -> None:
+    """Copy ``source``'s arrays into ``into``'s, in place (the model keeps its own arrays)."""
+    for key, value in source.items():
+        np.copyto(into[key], value)

@@ -12,6 +12,11 @@ progress bar) is a small named helper below.
 * ``batch_size=None`` is **full-batch gradient descent**, as the classic
   lessons do it: one epoch is then one iteration over all rows.
 * ``batch_size=1`` is per-example SGD; anything between is mini-batch SGD.
+* The forward and backward passes are the model's own (``model.forward_train``,
+  ``model.backward``): :func:`mnist_scratch.network.forward` and
+  :func:`~mnist_scratch.network.backward`, or with ``batch_norm=True`` those of
+  :mod:`mnist_scratch.bn_network`, whose running statistics (``model.state``)
+  the divergence guard and early stopping save and restore with the parameters.
 
 The function returns a :class:`~mnist_scratch.history.History`;
 ``history.to_frame()`` makes it a pandas DataFrame.
@@ -27,12 +32,12 @@ import numpy as np
 from .evaluate import accuracy
 from .flat_params import FlatGradient, pack
 from .history import History, StopTraining, TrainingDiverged
-from .network import Model, backward, cost, forward
+from .network import Model, cost
 from .optim import WITH_MOMENTUM, make_optimizer
 from .schedules import make_schedule
 from .stopping import DIVERGENCE_FACTOR, DivergenceGuard, EarlyStopping
 from .threads import blas_threads, choose_threads
-from .train_checks import check_config, check_data
+from .train_checks import check_batch_norm_batches, check_config, check_data
 
 __all__ = ["train", "run_epoch", "History", "TrainingDiverged", "StopTraining", "DIVERGENCE_FACTOR"]
 
@@ -73,10 +78,11 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
     """
     data = check_data(model, X, y, X_dev, y_dev, targets)
     history = History(check_config(locals(), has_dev=data["X_dev"] is not None))
+    check_batch_norm_batches(model, len(data["X"]), batch_size)
     run = Run.start(model, history, data, optimizer=optimizer, momentum=momentum, lr=lr,
                     schedule=schedule, epochs=int(epochs), batch_size=batch_size, l2=l2,
                     dropout=dropout, seed=seed, should_stop=should_stop)
-    stopper = EarlyStopping(early_stopping, run.theta, history) if early_stopping else None
+    stopper = EarlyStopping(early_stopping, run.theta, history, model.state) if early_stopping else None
     bar = _progress_bar(int(epochs), progress)
     start = time.perf_counter()
     try:
@@ -109,11 +115,10 @@ def run_epoch(run: Run, data: dict, epoch: int) -> dict:
     cost_sum = correct = 0.0
     for i, (Xb, Tb, yb) in enumerate(batches(data, run.batch_size, run.rng)):
         run.poll_stop()
-        cache = forward(params, Xb, model.activation, model.loss,            # 1. forward
-                        dropout=run.dropout, rng=run.rng)
+        cache = model.forward_train(Xb, dropout=run.dropout, rng=run.rng)    # 1. forward
         J = cost(cache, Tb, model.loss)                                       # 2. cost
         run.guard.check(J, epoch, first_batch_of_epoch=i == 0)
-        grads = backward(params, cache, Tb, model.activation, model.loss)    # 3. backward
+        grads = model.backward(cache, Tb)                                     # 3. backward
         if run.l2:
             add_l2_gradient(grads, params, run.l2)                           # 4. L2
         run.optimizer.step(run.theta, run.grad.fill(grads), run.current_lr())  # 5. step
@@ -156,7 +161,7 @@ class Run:
         return cls(model, history, theta, FlatGradient(model.params, theta),
                    make_optimizer(optimizer, **options), lr, make_schedule(schedule), epochs,
                    None if B == n else B, -(-n // B), l2, dropout, np.random.default_rng(seed),
-                   should_stop, DivergenceGuard(theta, model.sizes[-1], history, lr))
+                   should_stop, DivergenceGuard(theta, model.sizes[-1], history, lr, model.state))
 
     def current_lr(self) -> float:
         """The learning rate after the schedule, at the current step."""
@@ -195,8 +200,8 @@ def make_record(run: Run, data: dict, totals: dict, epoch: int, seconds: float) 
     if run.l2:
         record["l2_cost"] = 0.5 * run.l2 * sum(float(np.sum(model.params[k] ** 2))
                                                   for k in model.params if k.startswith("W"))
-    if data["X_dev"] is not None:  # the same forward pass and cost as for a training batch, without dropout
-        dev = forward(model.params, data["X_dev"], model.activation, model.loss)
+    if data["X_dev"] is not None:  # the forward pass of prediction: no dropout, batch norm's running stats
+        dev = model.forward(data["X_dev"])
         record["dev_cost"] = cost(dev, data["T_dev"], model.loss)
         record["dev_acc"] = accuracy(data["y_dev"], dev.A[-1].argmax(axis=1))
     record["seconds"] = seconds

@@ -16,7 +16,7 @@ from .losses import one_hot
 from .network import Model
 from .optim import WITH_MOMENTUM
 
-__all__ = ["check_data", "check_config"]
+__all__ = ["check_data", "check_config", "check_batch_norm_batches"]
 
 
 def check_labels(y, n, name, classes):
@@ -120,3 +120,14 @@ def check_config(args: dict, has_dev: bool) -> dict:
     if args["model"].loss == "mse":
         config["targets"] = list(args["targets"])
     return config
+
+
+def check_batch_norm_batches(model: Model, n: int, batch_size) -> None:
+    """Batch norm's train mode measures a variance over each batch, so every batch needs 2 rows or more."""
+    if not getattr(model, "batch_norm", False):
+        return
+    B = n if batch_size is None else min(int(batch_size), n)
+    if B < 2 or n % B == 1:
+        last = "every batch has" if B < 2 else f"with {n} rows and batch_size={B} the last batch has"
+        raise ValueError(f"batch_size: a batch-normalized model needs batches of at least 2 rows to measure "
+                         f"a variance, but {last} 1 row; choose another batch_size")

@@ -116,6 +116,12 @@ RIGHT_ANSWERS = {
     "momentum_step": [_momentum, _momentum_in_place, _momentum_sutskever],
     "cosine": [lambda t, T: 0.5 * (1 + math.cos(math.pi * t / T)), lambda t, T: (1 + np.cos(np.pi * t / T)) / 2,
                lambda t, T: np.cos(np.pi * t / T / 2) ** 2],
+    "batchnorm_forward": [lambda Z, g, b, eps: g * (Z - Z.mean(0)) / np.sqrt(Z.var(0) + eps) + b,
+                          lambda Z, g, b, eps: g * (Z - Z.mean(0, keepdims=True)) / (Z.std(0) ** 2 + eps) ** 0.5 + b],
+    "batchnorm_backward": [lambda dY, Zh, g, s: (g / s * (dY - dY.mean(0) - Zh * (dY * Zh).mean(0)),
+                                                 (dY * Zh).sum(0), dY.sum(0)),
+                           lambda dY, Zh, g, s: (g / (len(dY) * s) * (len(dY) * dY - dY.sum(0) - Zh * (dY * Zh).sum(0)),
+                                                 np.einsum("ij,ij->j", dY, Zh), dY.sum(axis=0))],
 }
 
 

@@ -369,6 +369,25 @@ WRONG_ANSWERS = [
     ('cosine', '1 - t / T (linear)', lambda t,T: 1-t/T,
      'that falls in a straight line; the cosine schedule falls slowly at first and at the end: 1/2 (1 + '
      'cos(pi t / T)).'),
+    # lesson 9 (the full table: tests/test_check_hints_batchnorm.py)
+    ('batchnorm_forward', 'normalized over axis=1', lambda Z,g,b,e: g*(Z-Z.mean(1,keepdims=True))/np.sqrt(Z.var(1,keepdims=True)+e)+b,
+     "you normalized each ROW (one image's features) instead of each column: batch norm normalizes every feature "
+     "over the batch, so take the mean and variance with axis=0."),
+    ('batchnorm_forward', 'eps outside the sqrt', lambda Z,g,b,e: g*(Z-Z.mean(0))/(Z.std(0)+e)+b,
+     'eps belongs inside the square root, as in the paper and the libraries: divide by np.sqrt(var + eps), not by '
+     'np.sqrt(var) + eps.'),
+    ('batchnorm_forward', 'unbiased variance', lambda Z,g,b,e: g*(Z-Z.mean(0))/np.sqrt(Z.var(0,ddof=1)+e)+b,
+     "you used the unbiased variance (ddof=1, dividing by n - 1). Batch norm normalizes with the batch's own "
+     "variance, dividing by n: np.var's default, ddof=0."),
+    ('batchnorm_backward', 'no gamma', lambda dY,Zh,g,s: (1/s*(dY-dY.mean(0)-Zh*(dY*Zh).mean(0)), (dY*Zh).sum(0), dY.sum(0)),
+     'you forgot gamma: the output is gamma * Z_hat + beta, so the gradient reaching Z_hat is gamma * dY; '
+     'dZ = gamma / s * (...).'),
+    ('batchnorm_backward', 'no mean terms', lambda dY,Zh,g,s: (g/s*dY, (dY*Zh).sum(0), dY.sum(0)),
+     'dZ = gamma * dY / s is the INFERENCE-mode gradient. In train mode the mean and the variance are computed '
+     "from the batch, so every row's output depends on every row: subtract mean(dY) and Z_hat * mean(dY * Z_hat), "
+     'column by column.'),
+    ('batchnorm_backward', 'dbeta with keepdims', lambda dY,Zh,g,s: (g/s*(dY-dY.mean(0)-Zh*(dY*Zh).mean(0)), (dY*Zh).sum(0), dY.sum(0, keepdims=True)),
+     'dbeta has shape (1, 5); it must have gamma\'s shape (5,): sum over the rows without keepdims.'),
 ]
 
 

@@ -54,6 +54,24 @@ def test_train_evaluate_predict(tmp_path):
     assert len([line for line in out.splitlines() if re.match(r"^\s+\d\s+\d+\.\d%", line)]) == 10
 
 
+def test_train_evaluate_predict_with_batch_norm(tmp_path):
+    model = tmp_path / "bn.npz"
+    result = run("train", "--layers", "784,16,10", "--epochs", "1", "--batch-norm", "--out", str(model),
+                 "--json", "--no-progress")
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["batch_norm"] is True and summary["test_accuracy"] > 0.85
+    assert "784-16-10 with batch norm" in result.stdout
+    evaluation = json.loads(run("evaluate", str(model), "--json").stdout.strip().splitlines()[-1])
+    assert evaluation["batch_norm"] is True
+    assert evaluation["test_accuracy"] == pytest.approx(summary["test_accuracy"])
+    assert "with batch norm" in run("evaluate", str(model)).stdout
+    assert "test image 0: true label 7" in run("predict", str(model), "--index", "0").stdout
+    result = run("train", "--recipe", "cnn", "--batch-norm", check=False)
+    assert result.returncode == 1 and "batch norm (--batch-norm) applies only to the fully connected" in result.stderr
+    result = run("train", "--recipe", "myonn-784-100-10", "--batch-norm", check=False)
+    assert result.returncode == 1 and "needs batches of at least 2 rows" in result.stderr
+
+
 @pytest.mark.parametrize("args,message", [
     (["train", "--layers", "784,x,10"], "is not a comma-separated list of whole numbers"),
     (["train", "--layers", "100,10"], "the first layer must be 784"),

@@ -40,6 +40,8 @@ check                    lesson the learner writes
 ``cosine``               7      ``fn(t, T)``: the cosine schedule's factor
 ``rmsprop_step``         8      ``fn(theta, s, g, lr, rho, eps)``: one RMSprop step
 ``xavier_init``          8      ``fn(fan_in, fan_out, rng)``: Xavier-initialised weights
+``batchnorm_forward``    9      ``fn(Z, gamma, beta, eps)``: batch norm in train mode
+``batchnorm_backward``   9      ``fn(dY, Z_hat, gamma, s)``: its gradients (dZ, dgamma, dbeta)
 =======================  =====  =====================================================
 """
 
@@ -48,14 +50,16 @@ from __future__ import annotations
 from ._checking import CheckFailed, hint_of
 from ._checks_basics import (accuracy, backward, cross_entropy, mean_digit, one_hot, predict, relu,
                              relu_prime, scale_pixels, softmax)
+from ._checks_batchnorm import batchnorm_backward, batchnorm_forward
+from ._checks_optim import rmsprop_step, xavier_init
 from ._checks_training import (confusion_matrix, cosine, dropout, he_init, l2_penalty, momentum_step,
                                per_class_accuracy, sgd_epoch)
-from ._checks_optim import rmsprop_step, xavier_init
 
 __all__ = ["CheckFailed", "hint_of", "CHECKS",
            "scale_pixels", "mean_digit", "one_hot", "relu", "relu_prime", "softmax", "cross_entropy",
            "backward", "predict", "accuracy", "he_init", "sgd_epoch", "l2_penalty", "dropout",
-           "confusion_matrix", "per_class_accuracy", "momentum_step", "cosine", "rmsprop_step", "xavier_init"]
+           "confusion_matrix", "per_class_accuracy", "momentum_step", "cosine", "rmsprop_step", "xavier_init",
+           "batchnorm_forward", "batchnorm_backward"]
 
 #: Every check, by name.
 CHECKS = {name: globals()[name] for name in __all__[3:]}
