@@ -47,7 +47,8 @@ def rms_list(theta, s, g, lr, rho, eps):                   # a list instead of a
 
 # --------------------------------------------------------------------------- RMSprop: wrong answers
 def rms(*, square=True, swap=False, no_one_minus=False, adagrad=False, forget=False, sign=-1, no_sqrt=False,
-        no_divide=False, multiply=False, old_s=False, no_eps=False, order="theta, s"):
+        no_divide=False, multiply=False, old_s=False, no_eps=False, order="theta, s", eps_after=False, no_lr=False,
+        bias_correct=False, return_root=False, return_step=False):
     """One RMSprop step, right by default, or with one planted mistake."""
     def step(theta, s, g, lr, rho, eps):
         g2 = g ** 2 if square else g
@@ -63,14 +64,20 @@ def rms(*, square=True, swap=False, no_one_minus=False, adagrad=False, forget=Fa
         else:
             s = rho * s + (1 - rho) * g2
         root = old if old_s else s
-        denominator = (root if no_sqrt else np.sqrt(root)) + (0 if no_eps else eps)
+        if bias_correct:                                  # Adam's correction, which RMSprop does not have
+            root = root / (1 - rho)
+        denominator = (root if no_sqrt else np.sqrt(root)) + (0 if no_eps or eps_after else eps)
+        if no_lr:
+            lr = 1.0
         if no_divide:
             update = g
         elif multiply:
             update = g * denominator
         else:
             update = g / denominator
-        theta = theta + sign * lr * update
+        theta = (0 if return_step else theta) + sign * lr * update + (eps if eps_after else 0)
+        if return_root:
+            s = np.sqrt(s)
         return (theta, s) if order == "theta, s" else (s, theta) if order == "s, theta" else theta
     return step
 
@@ -102,6 +109,9 @@ RIGHT = [
 ADAGRAD = ("that is AdaGrad's running sum, s + g ** 2, which only grows; RMSprop keeps a moving average that "
            "forgets: s = rho * s + (1 - rho) * g ** 2.")
 
+NAN = ("theta has NaN or inf where the gradient is 0: there s is 0 too, and 0 / sqrt(0) is 0 / 0. Add eps to the "
+       "root, in brackets: g / (np.sqrt(s) + eps) (without them, g / np.sqrt(s) + eps divides first).")
+
 WRONG_ANSWERS = [
     ("rmsprop_step", "forgets the square", rms(square=False),
      "s must average the SQUARED gradients: s = rho * s + (1 - rho) * g ** 2 (without the square, negative "
@@ -116,9 +126,18 @@ WRONG_ANSWERS = [
     ("rmsprop_step", "s forgets its past", rms(forget=True),
      "s forgot its past: on the second step it is only (1 - rho) * g ** 2. Start from the s you are given: "
      "s = rho * s + (1 - rho) * g ** 2."),
-    ("rmsprop_step", "no eps", rms(no_eps=True),
-     "theta has NaN or inf where the gradient is 0: there s is 0 too, and 0 / sqrt(0) is 0 / 0. Add eps to the "
-     "denominator: g / (np.sqrt(s) + eps)."),
+    ("rmsprop_step", "no eps", rms(no_eps=True), NAN),
+    ("rmsprop_step", "eps outside the brackets: g / np.sqrt(s) + eps", rms(eps_after=True), NAN),
+    ("rmsprop_step", "no learning rate", rms(no_lr=True),
+     "the step is missing the learning rate: theta - lr * g / (np.sqrt(s) + eps)."),
+    ("rmsprop_step", "Adam's bias correction", rms(bias_correct=True),
+     "you divided s by 1 - rho, Adam's bias correction; RMSprop has none: theta - lr * g / (np.sqrt(s) + eps), "
+     "with s itself."),
+    ("rmsprop_step", "returns the root of s", rms(return_root=True),
+     "you returned np.sqrt(s), the root; return the average s itself and take the root only in the step: "
+     "theta - lr * g / (np.sqrt(s) + eps)."),
+    ("rmsprop_step", "returns the step", rms(return_step=True),
+     "you returned the step, not the new parameters: return theta - lr * g / (np.sqrt(s) + eps)."),
     ("rmsprop_step", "uphill", rms(sign=+1),
      "theta moved uphill: subtract the step, theta - lr * g / (np.sqrt(s) + eps)."),
     ("rmsprop_step", "divides by s, no root", rms(no_sqrt=True),
@@ -141,6 +160,13 @@ WRONG_ANSWERS = [
     ("xavier_init", "np.random instead of rng", xav(source="np.random"),
      "two calls with generators seeded alike gave different weights: draw from the rng you are given "
      "(rng.normal(...) or rng.uniform(...)), not from np.random."),
+    ("xavier_init", "ignores rng: a generator of its own", lambda i, o, rng: xav()(i, o, np.random.default_rng(0)),
+     "generators seeded differently gave the same weights, so the rng argument is ignored: draw from the rng you "
+     "are given (rng.normal(...) or rng.uniform(...)), not from a generator of your own."),
+    ("xavier_init", "2 / fan_in + fan_out, no brackets", xav(var=lambda i, o: 2 / i + o),
+     "2 / fan_in + fan_out divides before it adds: put the sum in brackets, np.sqrt(2 / (fan_in + fan_out))."),
+    ("xavier_init", "the fans multiplied", xav(var=lambda i, o: 2 / (i * o)),
+     "that is 2 / (fan_in * fan_out), a product; Xavier's variance adds the fans: 2 / (fan_in + fan_out)."),
     ("xavier_init", "not centred", xav("uniform", mean=0.05),
      "the weights are not centred on 0 (their mean is 0.05): draw them from a distribution with mean 0, such "
      "as rng.normal(0, std, size=(fan_in, fan_out))."),

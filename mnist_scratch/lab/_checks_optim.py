@@ -68,12 +68,16 @@ def rmsprop_step(fn):
             raise Wrong(_ADAGRAD)
         raise Wrong("s should be a moving average, s = rho * s + (1 - rho) * g ** 2; yours took the whole "
                     "g ** 2 (the factor 1 - rho is missing).")
+    if _same(s, np.sqrt(right_s)):
+        raise Wrong("you returned np.sqrt(s), the root; return the average s itself and take the root only in "
+                    "the step: theta - lr * g / (np.sqrt(s) + eps).")
     if not _same(s, right_s):
         raise Wrong("after one step from s = 0, s should be (1 - rho) * g ** 2: "
                     "s = rho * s + (1 - rho) * g ** 2.")
     if np.isnan(theta).any() or np.isinf(theta).any():
         raise Wrong("theta has NaN or inf where the gradient is 0: there s is 0 too, and 0 / sqrt(0) is 0 / 0. "
-                    "Add eps to the denominator: g / (np.sqrt(s) + eps).")
+                    "Add eps to the root, in brackets: g / (np.sqrt(s) + eps) (without them, g / np.sqrt(s) + eps "
+                    "divides first).")
     with np.errstate(divide="ignore", invalid="ignore"):
         for wrong_theta, hint in [
             (_THETA0 + _LR * g / (np.sqrt(right_s) + _EPS),
@@ -87,9 +91,18 @@ def rmsprop_step(fn):
              "you multiplied by np.sqrt(s) + eps; divide by it: theta - lr * g / (np.sqrt(s) + eps)."),
             (_THETA0 - _LR * g / (np.sqrt(s0) + _EPS),
              "you divided by the OLD average; update s first, then divide by the new one, np.sqrt(s) + eps."),
+            (_THETA0 - g / (np.sqrt(right_s) + _EPS),
+             "the step is missing the learning rate: theta - lr * g / (np.sqrt(s) + eps)."),
+            (_THETA0 - _LR * g / (np.sqrt(right_s / (1 - _RHO)) + _EPS),
+             "you divided s by 1 - rho, Adam's bias correction; RMSprop has none: theta - lr * g / (np.sqrt(s) + "
+             "eps), with s itself."),
         ]:
             if _same(theta, wrong_theta):
                 raise Wrong(hint)
+        for step in (_LR * g / (np.sqrt(right_s) + _EPS), -_LR * g / (np.sqrt(right_s) + _EPS)):
+            if _same(theta, step):
+                raise Wrong("you returned the step, not the new parameters: return theta - lr * g / (np.sqrt(s) + "
+                            "eps).")
     accepted = [right_theta, _rmsprop(_THETA0, s0, g, _LR, _RHO, _EPS, eps_inside=True)[0]]
     if not any(_same(theta, a) for a in accepted):
         raise Wrong("after one step theta differs from RMSprop's: theta - lr * g / (np.sqrt(s) + eps), with the "
@@ -126,8 +139,12 @@ def xavier_init(fn):
     if not np.array_equal(got, call(fn, fan_in, fan_out, np.random.default_rng(1))):
         raise Wrong("two calls with generators seeded alike gave different weights: draw from the rng you are "
                     "given (rng.normal(...) or rng.uniform(...)), not from np.random.")
+    if np.array_equal(got, call(fn, fan_in, fan_out, np.random.default_rng(2))):
+        raise Wrong("generators seeded differently gave the same weights, so the rng argument is ignored: draw "
+                    "from the rng you are given (rng.normal(...) or rng.uniform(...)), not from a generator of "
+                    "your own.")
     target, std, mean = math.sqrt(2 / (fan_in + fan_out)), float(got.std()), float(got.mean())
-    if abs(mean) > 0.1 * target:
+    if abs(mean) > 0.1 * max(target, std):       # judged against the spread: a huge spread is not "off-centre"
         raise Wrong(f"the weights are not centred on 0 (their mean is {mean:.3g}): draw them from a "
                     "distribution with mean 0, such as rng.normal(0, std, size=(fan_in, fan_out)).")
     total = fan_in + fan_out
@@ -145,6 +162,10 @@ def xavier_init(fn):
         (math.sqrt(2 / total / 3), "a uniform distribution on [-a, a] has variance a ** 2 / 3, so the limit is "
                                    "not the standard deviation: use a = np.sqrt(6 / (fan_in + fan_out)), or draw "
                                    "from a normal with std np.sqrt(2 / (fan_in + fan_out))."),
+        (math.sqrt(2 / fan_in + fan_out), "2 / fan_in + fan_out divides before it adds: put the sum in brackets, "
+                                          "np.sqrt(2 / (fan_in + fan_out))."),
+        (math.sqrt(2 / (fan_in * fan_out)), "that is 2 / (fan_in * fan_out), a product; Xavier's variance adds the "
+                                            "fans: 2 / (fan_in + fan_out)."),
         (math.sqrt(6 / total), "np.sqrt(6 / (fan_in + fan_out)) is the LIMIT of the uniform version, not a standard "
                                "deviation: use rng.uniform(-a, a, ...) with that a, or a normal with std "
                                "np.sqrt(2 / (fan_in + fan_out))."),
