@@ -31,8 +31,8 @@ momentum is about to carry the parameters:
 :math:`v \leftarrow \mu v + \nabla J(\theta - \eta\mu v),\ \theta \leftarrow \theta - \eta v`.
 Tracking the look-ahead point :math:`\tilde\theta = \theta - \eta\mu v`
 instead gives the rule in the table, with the gradient taken at the current
-parameters like every other optimizer here; for a constant learning rate it
-visits the same points. Compared with heavy-ball momentum it adds
+parameters like every other optimizer here; for a constant learning rate its
+parameters are exactly Sutskever's look-ahead points. Compared with heavy-ball momentum it adds
 :math:`\eta g` once more and so brakes sooner when the gradient turns.
 
 **AdaGrad** (Duchi et al., 2011) divides each parameter's step by the root of
