@@ -7,8 +7,10 @@ change a hint in mnist_scratch/lab/_checks_*.py and this table with it.
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -384,7 +386,13 @@ def test_a_wrong_answer_gets_its_hint(capsys, name, answer, fn, hint):
     assert checker(fn, raises=False) is False
 
 
+def companion_tables(name: str) -> list:
+    """``name`` (WRONG_ANSWERS or RIGHT_ANSWERS) from every tests/test_check_hints_<topic>.py."""
+    return [getattr(importlib.import_module(path.stem), name)
+            for path in sorted(Path(__file__).parent.glob("test_check_hints_*.py"))]
+
+
 def test_every_check_has_at_least_three_wrong_answers():
-    counts = Counter(row[0] for row in WRONG_ANSWERS)
+    counts = Counter(row[0] for table in [WRONG_ANSWERS, *companion_tables("WRONG_ANSWERS")] for row in table)
     assert set(counts) == set(check.CHECKS)
     assert min(counts.values()) >= 3, counts
