@@ -130,8 +130,9 @@ def filters(W, cols: int = 8):
 
 
 def feature_maps(image, maps: dict, layers=("conv1", "pool1", "conv2", "pool2"), max_maps: int = 16):
-    """One digit and what each layer makes of it: a row per layer, one picture per channel
-    (``maps`` as :meth:`mnist_scratch.cnn.CNN.feature_maps` returns them, for this one image)."""
+    """One digit and what each layer makes of it: a row per layer, one picture per channel, each
+    on its own scale from 0 (``maps`` as :meth:`mnist_scratch.cnn.CNN.feature_maps` returns them,
+    after ReLU, for this one image)."""
     plt = _plt()
     shown = [np.asarray(maps[name])[0][:max_maps] for name in layers]
     cols = max(len(m) for m in shown)
@@ -142,9 +143,8 @@ def feature_maps(image, maps: dict, layers=("conv1", "pool1", "conv2", "pool2"),
     axes[0, 0].imshow(np.asarray(image).reshape(28, 28), cmap="gray_r")
     axes[0, 0].set_title("the digit", fontsize=8, loc="left")
     for row, (name, m) in zip(axes[1:], zip(layers, shown)):
-        top = max(m.max(), 1e-12)
-        for c, ax in enumerate(row[:len(m)]):
-            ax.imshow(m[c], cmap=COLORMAP, vmin=0, vmax=top)
+        for c, ax in enumerate(row[:len(m)]):              # each map on its own scale: 0 to its largest value
+            ax.imshow(m[c], cmap=COLORMAP, vmin=0, vmax=max(m[c].max(), 1e-12))
         row[0].set_title(f"{name}: {len(m)} maps of {m.shape[1]}x{m.shape[2]}", fontsize=8, loc="left")
     fig.tight_layout()
     return fig
