@@ -131,6 +131,15 @@ def pool_one_axis(A):
     return np.maximum(A[0::2], A[1::2])
 
 
+def pool_wrong_index(A):
+    H, W = A.shape
+    out = np.zeros((H // 2, W // 2))
+    for y in range(0, H, 2):
+        for x in range(0, W, 2):
+            out[y, x] = A[y:y + 2, x:x + 2].max()
+    return out
+
+
 RIGHT_ANSWERS = {
     "conv2d": [conv_loops, conv_einsum, conv_package, conv_tensordot,
                lambda image, kernel: conv_loops(image.astype(np.float32), kernel.astype(np.float32))],
@@ -187,6 +196,12 @@ WRONG_ANSWERS = [
      "is: A[y:y+2, x:x+2].max()."),
     ('maxpool', 'minimum', lambda A: A.reshape(A.shape[0] // 2, 2, A.shape[1] // 2, 2).min(axis=(1, 3)),
      "you took each block's MINIMUM; max-pooling keeps the largest value."),
+    ('maxpool', 'reshape that does not make blocks', lambda A: A.reshape(3, 4, 2, 2).max(axis=(2, 3)),
+     "A.reshape(H // 2, W // 2, 2, 2) does not cut A into 2x2 blocks: it regroups each row's numbers. Keep "
+     "the rows' order: A.reshape(H // 2, 2, W // 2, 2).max(axis=(1, 3))."),
+    ('maxpool', 'out[y, x] with y, x stepping by 2', pool_wrong_index,
+     'calling it raised IndexError: index 4 is out of bounds for axis 1 with size 4. The output has only H/2 '
+     'rows and W/2 columns: when y and x step by 2 over A, write to out[y // 2, x // 2].'),
     ('maxpool', 'transposed', lambda A: pool_reshape(A).T,
      'your output has shape (4, 3), transposed: it should be (H/2, W/2) = (3, 4), rows first.'),
     ('maxpool', 'the whole map\'s maximum', lambda A: A.max(),

@@ -101,7 +101,13 @@ def maxpool(fn):
     A = rng.integers(-9, 10, size=(6, 8)).astype(float)
     A[0:2, 0:2] = [[-5.0, -2.0], [-7.0, -3.0]]               # a block with only negative numbers
     H, W = A.shape
-    got = call(fn, A)
+    try:
+        got = call(fn, A)
+    except Wrong as wrong:
+        if "IndexError" in str(wrong) and "out of bounds" in str(wrong):
+            raise Wrong(f"{wrong} The output has only H/2 rows and W/2 columns: when y and x step by 2 over A, "
+                        "write to out[y // 2, x // 2].") from None
+        raise
     blocks = _blocks(A)
     right = blocks.max(axis=(1, 3))
     if same(got, right):
@@ -122,6 +128,9 @@ def maxpool(fn):
         (blocks.mean(axis=(1, 3)), "you took each block's MEAN: that is average pooling. Max-pooling keeps the "
                                    "largest value: .max() of each 2x2 block."),
         (blocks.min(axis=(1, 3)), "you took each block's MINIMUM; max-pooling keeps the largest value."),
+        (A.reshape(H // 2, W // 2, 2, 2).max(axis=(2, 3)),
+         "A.reshape(H // 2, W // 2, 2, 2) does not cut A into 2x2 blocks: it regroups each row's numbers. "
+         "Keep the rows' order: A.reshape(H // 2, 2, W // 2, 2).max(axis=(1, 3))."),
         (A[::2, ::2], "you kept the top-left pixel of every block; max-pooling keeps the block's largest value, "
                       "wherever it is: A[y:y+2, x:x+2].max()."),
         (np.maximum(right, 0), "every block's maximum is right except where all four numbers are negative: there "
