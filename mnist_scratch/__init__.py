@@ -29,8 +29,8 @@ readable beside the equations in its docstring: ``activations``, ``losses``,
 ``init``, ``network`` (forward and backward), ``gradient_check``, ``optim``,
 ``schedules``, ``train`` (with ``history`` and ``stopping``), ``evaluate``,
 ``model_io``, ``batchnorm`` (with ``bn_network``, the network of
-``Model(sizes, batch_norm=True)``); ``conv`` and ``cnn`` (with ``cnn_train``) for a
-convolutional network. The one speed trick of the training loop has its own
+``Model(sizes, batch_norm=True)``); ``conv`` and ``cnn`` (with ``cnn_train``, and
+``cnn_io`` for model files) for a convolutional network. The one speed trick of the training loop has its own
 module, ``flat_params``; the convolution's, im2col, is named in ``conv``.
 ``recipes`` and ``cli`` put the pieces together.
 

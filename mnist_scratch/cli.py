@@ -1,7 +1,7 @@
 """The command line: ``mnist-scratch`` or ``python -m mnist_scratch``.
 
     mnist-scratch train [--layers 784,128,64,10] [--epochs N] [--recipe NAME] [--batch-norm] [--out model.npz] [--json]
-    mnist-scratch evaluate model.npz [--json]
+    mnist-scratch evaluate model.npz [--json]          (a fully connected model or a CNN)
     mnist-scratch predict model.npz --index 7
     mnist-scratch download [--dataset fashion-mnist]
     mnist-scratch recipes
@@ -123,11 +123,24 @@ def _load_data(args, model=None):
     return load_mnist(args.data_dir, dataset=args.dataset, scale=scale)
 
 
+def _inputs_and_classes(model) -> tuple[int, int]:
+    """How many pixels a saved model reads and how many classes it tells apart (an MLP or a CNN)."""
+    if hasattr(model, "image_shape"):                      # a CNN
+        C, H, W = model.image_shape
+        return C * H * W, model.classes
+    return model.sizes[0], model.sizes[-1]
+
+
+def _layers_of(model) -> list:
+    return model.layers if hasattr(model, "image_shape") else model.sizes
+
+
 def _check_model_fits(model, args) -> None:
     """A model for another input size or number of classes cannot be evaluated on this data set."""
     classes = DATASETS[args.dataset].classes
-    if model.sizes[0] != 784 or model.sizes[-1] != len(classes):
-        raise ValueError(f"{args.model}: this model maps {model.sizes[0]} inputs to {model.sizes[-1]} outputs, "
+    inputs, outputs = _inputs_and_classes(model)
+    if inputs != 784 or outputs != len(classes):
+        raise ValueError(f"{args.model}: this model maps {inputs} inputs to {outputs} outputs, "
                          f"but {DATASETS[args.dataset].title} has 784 pixels and {len(classes)} classes")
 
 
@@ -138,8 +151,6 @@ def _train(args) -> int:
     if args.out:  # before training, so that a bad --out does not cost a trained model
         args.out = model_path(args.out, check=True)
     recipe = args.recipe
-    if args.out and recipe.kind == "cnn":    # model_io saves fully connected models only, for now
-        raise ValueError("saving CNN models is not supported yet; run the cnn recipe without --out")
     model, history, result = run_recipe(recipe, data_dir=args.data_dir, dataset=args.dataset,
                                         seed=args.seed, sizes=args.layers, epochs=args.epochs,
                                         progress=not args.no_progress, batch_norm=args.batch_norm)
@@ -162,15 +173,16 @@ def _evaluate(args) -> int:
     _check_model_fits(model, args)
     _, _, X_test, y_test = _load_data(args, model)
     predicted = model.predict(X_test)
-    C = confusion_matrix(y_test, predicted, model.sizes[-1])
-    result = {"model": args.model, "layers": model.sizes, "batch_norm": model.batch_norm,
+    classes = _inputs_and_classes(model)[1]
+    C = confusion_matrix(y_test, predicted, classes)
+    result = {"model": args.model, "layers": _layers_of(model), "batch_norm": bool(getattr(model, "batch_norm", False)),
               "test_accuracy": float((predicted == y_test).mean()),
-              "per_class_accuracy": [round(float(a), 4) for a in per_class_accuracy(y_test, predicted, model.sizes[-1])],
+              "per_class_accuracy": [round(float(a), 4) for a in per_class_accuracy(y_test, predicted, classes)],
               "confusion_matrix": C.tolist()}
     if args.json:
         print(json.dumps(result))
         return 0
-    print(f"{args.model}: {'-'.join(map(str, model.sizes))}{' with batch norm' * model.batch_norm}, "
+    print(f"{args.model}: {'-'.join(map(str, result['layers']))}{' with batch norm' * result['batch_norm']}, "
           f"test accuracy {result['test_accuracy']:.2%}")
     print("per-class accuracy: " + "  ".join(f"{k}:{a:.1%}" for k, a in enumerate(result["per_class_accuracy"])))
     print("confusion matrix (rows: true class, columns: predicted):")
@@ -187,7 +199,7 @@ def _predict(args, parser) -> int:
     _, _, X_test, y_test = _load_data(args, model)
     if args.index >= len(X_test):
         parser.error(f"argument --index: {args.index} is out of range; the test set has {len(X_test)} images (0-{len(X_test) - 1})")
-    probs = model.predict_proba(X_test[args.index])[0]
+    probs = model.predict_proba(X_test[args.index:args.index + 1])[0]
     classes = DATASETS[args.dataset].classes
     print(ascii_digit(X_test[args.index] - X_test[args.index].min()))
     print(f"test image {args.index}: true label {classes[y_test[args.index]]}, "

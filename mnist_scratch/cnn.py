@@ -46,8 +46,8 @@ from .conv import (conv_backward, conv_forward, conv_output_size, flatten_backwa
                    maxpool_backward, maxpool_forward)
 from .losses import cross_entropy
 
-__all__ = ["CNN", "init_cnn_params", "forward", "backward", "loss_and_grads", "feature_map_sizes",
-           "layer_names"]
+__all__ = ["CNN", "init_cnn_params", "cnn_param_shapes", "forward", "backward", "loss_and_grads",
+           "feature_map_sizes", "layer_names"]
 
 
 def feature_map_sizes(image_shape, kernel: int, padding: str) -> list[tuple[int, int]]:
@@ -72,6 +72,17 @@ def layer_names(channels=(16, 32), kernel: int = 5, hidden: int = 128, classes: 
     conv = f"conv{kernel}x{kernel}x{{}}" + ("" if padding == "valid" else f"/{padding}")
     return ["x".join(map(str, image_shape)), conv.format(channels[0]), "pool2",
             conv.format(channels[1]), "pool2", hidden, classes]
+
+
+def cnn_param_shapes(channels=(16, 32), kernel: int = 5, hidden: int = 128, classes: int = 10,
+                     image_shape=(1, 28, 28), padding: str = "valid") -> dict:
+    """The shape of every parameter, by name: what :func:`init_cnn_params` makes and a model file must hold."""
+    C = image_shape[0]
+    c1, c2 = channels
+    H, W = feature_map_sizes(image_shape, kernel, padding)[-1]
+    flat = c2 * H * W
+    return {"W1": (c1, C, kernel, kernel), "b1": (c1,), "W2": (c2, c1, kernel, kernel), "b2": (c2,),
+            "W3": (flat, hidden), "b3": (hidden,), "W4": (hidden, classes), "b4": (classes,)}
 
 
 def init_cnn_params(channels=(16, 32), kernel: int = 5, hidden: int = 128, classes: int = 10,
@@ -161,6 +172,12 @@ class CNN:
     @property
     def num_params(self) -> int:
         return sum(p.size for p in self.params.values())
+
+    @property
+    def architecture(self) -> dict:
+        """The arguments that rebuild this network's shape: ``CNN(**model.architecture)``."""
+        return {"channels": list(self.channels), "kernel": self.kernel, "hidden": self.hidden,
+                "classes": self.classes, "image_shape": list(self.image_shape), "padding": self.padding}
 
     @property
     def layers(self) -> list:

@@ -2,12 +2,18 @@
 
 A model file is an ordinary NumPy ``.npz`` archive holding one array per
 parameter (``W1``, ``b1``, …) and a ``metadata`` string of JSON: the format
-tag, layer sizes, activation, loss, initialisation, the training recipe and
-the package version. A batch-normalized model (format 2, ``"batch_norm": true``)
-also holds ``gamma1``, ``beta1``, … among its parameters and its running
-statistics ``running_mean1``, ``running_var1``, …; files of format 1 (before
-batch norm) still load. Saving is atomic, and refuses parameters that are NaN or
+tag, the model's ``kind``, its architecture, the training recipe and the
+package version. Saving is atomic, and refuses parameters that are NaN or
 infinite.
+
+Two kinds of model are saved: ``"mlp"``, a fully connected
+:class:`~mnist_scratch.network.Model` (its metadata holds the layer sizes,
+activation, loss and initialisation), and ``"cnn"``, a
+:class:`~mnist_scratch.cnn.CNN` (its architecture, see
+:mod:`mnist_scratch.cnn_io`). Format 2 added the ``kind``; files of format 1,
+all fully connected, still load. A batch-normalized model (``"batch_norm": true``)
+also holds ``gamma1``, ``beta1``, … among its parameters and its running
+statistics ``running_mean1``, ``running_var1``, ….
 
 Loading trusts nothing in the file. Before any array is read, the archive's
 table of contents and each array's ``.npy`` header are checked against each
@@ -32,17 +38,22 @@ import numpy as np
 
 from ._version import __version__
 from .activations import ACTIVATIONS
+from .cnn import CNN
+from .cnn_io import cnn_from_file, cnn_metadata
 from .data.atomic import atomic_path, check_writable
 from .data.errors import write_error
 from .losses import LOSSES
 from .bn_network import bn_param_shapes, bn_state_shapes
 from .network import Model, param_keys, param_shapes
 
-__all__ = ["save_model", "load_model", "model_path", "ModelFileError", "FORMAT", "MAX_MODEL_BYTES"]
+__all__ = ["save_model", "load_model", "model_path", "ModelFileError", "FORMAT", "READABLE_FORMATS", "KINDS",
+           "MAX_MODEL_BYTES"]
 
 FORMAT = "mnist_scratch.model/2"
-#: Formats :func:`load_model` reads: 2 added batch norm (``batch_norm`` and the running statistics).
-READABLE_FORMATS = (FORMAT, "mnist_scratch.model/1")
+#: Formats :func:`load_model` reads. Format 2 added the ``kind`` (format 1: every model was fully
+#: connected) and, for a fully connected model, ``batch_norm`` with the running statistics.
+READABLE_FORMATS = ("mnist_scratch.model/1", FORMAT)
+KINDS = ("mlp", "cnn")
 #: The most a model file's arrays may take once inflated: 1 GiB (784-128-64-10 in float32: 0.4 MB).
 MAX_MODEL_BYTES = 1 << 30
 _MAX_METADATA_BYTES = 4 << 20
@@ -69,8 +80,9 @@ def model_path(path, *, check: bool = False) -> Path:
     return check_writable(path) if check else path
 
 
-def save_model(model: Model, path) -> Path:
-    """Write ``model`` to ``path`` (``.npz`` is added if missing). Returns the path."""
+def save_model(model: Model | CNN, path) -> Path:
+    """Write ``model`` (a :class:`Model` or a :class:`CNN`) to ``path`` (``.npz`` is added if missing).
+    Returns the path."""
     path = model_path(path)
     state = getattr(model, "state", {})
     for key, value in {**model.params, **state}.items():
@@ -78,13 +90,14 @@ def save_model(model: Model, path) -> Path:
         if bad:
             raise ValueError(f"cannot save {path}: parameter {key} holds {bad:,} NaN or infinite values, so "
                              f"the model cannot predict; train it again (with a smaller learning rate) first")
+    if isinstance(model, CNN):
+        kind = cnn_metadata(model)
+    else:
+        kind = {"kind": "mlp", "sizes": model.sizes, "activation": model.activation, "loss": model.loss,
+                "init": model.init, "seed": model.seed}
     metadata = {
         "format": FORMAT,
-        "sizes": model.sizes,
-        "activation": model.activation,
-        "loss": model.loss,
-        "init": model.init,
-        "seed": model.seed,
+        **kind,
         "dtype": str(model.dtype),
         "shapes": {k: list(v.shape) for k, v in model.params.items()},
         "batch_norm": bool(getattr(model, "batch_norm", False)),
@@ -165,7 +178,18 @@ def _metadata(arrays: dict, path) -> dict:
     except (ValueError, RecursionError) as err:
         _fail(path, f"its metadata is not valid JSON ({type(err).__name__})")
     if not isinstance(meta, dict) or meta.get("format") not in READABLE_FORMATS:
-        _fail(path, f"has format {meta.get('format') if isinstance(meta, dict) else None!r}, expected {FORMAT!r}")
+        _fail(path, f"has format {meta.get('format') if isinstance(meta, dict) else None!r:.60}, expected {FORMAT!r}")
+    kind = meta.setdefault("kind", "mlp")
+    if kind not in KINDS:
+        _fail(path, f"holds a model of kind {kind!r:.60}, which this version of mnist_scratch cannot read "
+                    f"(it reads {', '.join(map(repr, KINDS))})")
+    for key, kinds in (("seed", (int, type(None))), ("recipe", (dict, type(None)))):
+        if key in meta and not isinstance(meta[key], kinds):
+            _fail(path, f"has a bad {key!r} in its metadata: {meta[key]!r:.100}")
+    return meta
+
+
+def _mlp_metadata(meta: dict, path) -> dict:
     sizes = meta.get("sizes")
     if (not isinstance(sizes, list) or len(sizes) < 2
             or not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_MODEL_BYTES for n in sizes)):
@@ -173,14 +197,13 @@ def _metadata(arrays: dict, path) -> dict:
     activation, loss = meta.get("activation"), meta.get("loss")
     if not (isinstance(activation, str) and activation in ACTIVATIONS and isinstance(loss, str) and loss in LOSSES):
         _fail(path, f"names an unknown activation or loss: {activation!r:.50}, {loss!r:.50}")
-    for key, kinds in (("init", str), ("seed", (int, type(None))), ("recipe", (dict, type(None))),
-                       ("batch_norm", bool)):
+    for key, kinds in (("init", str), ("batch_norm", bool)):
         if key in meta and not isinstance(meta[key], kinds):
             _fail(path, f"has a bad {key!r} in its metadata: {meta[key]!r:.100}")
     return meta
 
 
-def load_model(path) -> Model:
+def load_model(path) -> Model | CNN:
     """Read a model written by :func:`save_model`, checking it thoroughly, in bounded time and memory."""
     path = Path(path)
     if path.is_dir():
@@ -198,6 +221,17 @@ def load_model(path) -> Model:
         _fail(path, f"is not a readable model file; it may be truncated or not an .npz at all "
                     f"({type(err).__name__}: {str(err)[:200]})")
     meta = _metadata(arrays, path)
+    if meta["kind"] == "cnn":
+        if meta.get("batch_norm"):
+            _fail(path, "holds a CNN marked as batch-normalized; batch norm is an option of fully connected models only")
+        try:
+            model = cnn_from_file(meta, arrays)
+        except ValueError as err:
+            _fail(path, str(err))
+        model.recipe = meta.get("recipe") or {}
+        model.metadata = meta
+        return model
+    meta = _mlp_metadata(meta, path)
     sizes, batch_norm = meta["sizes"], meta.get("batch_norm", False)
     state = _bn_state(arrays, sizes, path) if batch_norm else None
     shapes = bn_param_shapes(sizes) if batch_norm else param_shapes(sizes)

@@ -7,8 +7,10 @@ change a hint in mnist_scratch/lab/_checks_*.py and this table with it.
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -403,21 +405,14 @@ def test_a_wrong_answer_gets_its_hint(capsys, name, answer, fn, hint):
     assert checker(fn, raises=False) is False
 
 
-def _topic_tables() -> list:
-    """The wrong-answer rows of the lessons that keep theirs in tests/test_check_hints_<topic>.py."""
-    import importlib.util
-    from pathlib import Path
-
-    rows = []
-    for path in sorted(Path(__file__).parent.glob("test_check_hints_*.py")):
-        spec = importlib.util.spec_from_file_location(f"_hints_{path.stem}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        rows += getattr(module, "WRONG_ANSWERS", [])   # lesson 9 keeps its rows in this file's table
-    return rows
+def companion_tables(name: str, default=()) -> list:
+    """``name`` (WRONG_ANSWERS, RIGHT_ANSWERS, …) from every tests/test_check_hints_<topic>.py that has it
+    (lesson 9 keeps its rows in this file's tables)."""
+    return [getattr(importlib.import_module(path.stem), name, default)
+            for path in sorted(Path(__file__).parent.glob("test_check_hints_*.py"))]
 
 
 def test_every_check_has_at_least_three_wrong_answers():
-    counts = Counter(row[0] for row in WRONG_ANSWERS + _topic_tables())
+    counts = Counter(row[0] for table in [WRONG_ANSWERS, *companion_tables("WRONG_ANSWERS")] for row in table)
     assert set(counts) == set(check.CHECKS)
     assert min(counts.values()) >= 3, counts

@@ -25,12 +25,6 @@ def test_recipes_lists_all_seven():
     assert [r["number"] for r in listed] == [1, 2, 3, 4, 5, 6, 7]
 
 
-def test_cnn_recipe_refuses_to_save_before_training(tmp_path):
-    result = run("train", "--recipe", "cnn", "--out", str(tmp_path / "cnn.npz"), check=False)
-    assert result.returncode == 1 and "saving CNN models is not supported yet" in result.stderr
-    assert "Traceback" not in result.stderr and not (tmp_path / "cnn.npz").exists()
-
-
 def test_train_evaluate_predict(tmp_path):
     model = tmp_path / "tiny.npz"
     result = run("train", "--layers", "784,16,10", "--epochs", "1", "--seed", "3", "--out", str(model),

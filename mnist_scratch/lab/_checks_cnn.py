@@ -1,0 +1,143 @@
+"""Self-checks for lesson 10: a 'valid' convolution of one image, and 2x2 max-pooling of one map.
+
+Each check compares the learner's answer with the right one and, when they
+differ, with the usual wrong ones, so that its hint can name the mistake.
+The inputs are chosen to tell them apart: non-square images, a non-square
+filter that is not symmetric, and feature maps with negative values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checking import Wrong, call, checker, differs_by, same
+
+__all__ = ["conv2d", "maxpool"]
+
+
+def _correlate(image, kernel):
+    """The right answer, written plainly: one dot product per window."""
+    kh, kw = kernel.shape
+    H, W = image.shape[0] - kh + 1, image.shape[1] - kw + 1
+    return np.array([[np.sum(image[y:y + kh, x:x + kw] * kernel) for x in range(W)] for y in range(H)])
+
+
+# --------------------------------------------------------------------------- convolution
+def _conv_mistakes(image, kernel, got):
+    """Raise Wrong naming the mistake if ``got`` matches a common wrong convolution."""
+    kh, kw = kernel.shape
+    H, W = image.shape
+    right = _correlate(image, kernel)
+    if got.shape == right.shape and same(got, _correlate(image, kernel[::-1, ::-1])):
+        raise Wrong("you flipped the filter (kernel[::-1, ::-1]): that is the convolution of signal processing. "
+                    "Deep-learning 'convolution' layers compute the cross-correlation, without the flip: "
+                    "out[y, x] = sum(image[y:y+kh, x:x+kw] * kernel). Since the filter is learned, the flip "
+                    "would change nothing but the bookkeeping.")
+    if got.shape == right.shape and kh == kw and same(got, _correlate(image, kernel.T)):
+        raise Wrong("you used the filter transposed (kernel.T): multiply image[y:y+kh, x:x+kw] by kernel as "
+                    "it is, rows with rows.")
+    if got.shape == right.shape and same(got, right / (kh * kw)):
+        raise Wrong("you took the mean of each window's products; a convolution takes their SUM: "
+                    "np.sum(window * kernel).")
+    if got.shape == right.shape[::-1] and right.shape[0] != right.shape[1]:
+        if same(got, right.T):
+            raise Wrong(f"your output is transposed: shape {got.shape} instead of {right.shape}. The first axis "
+                        "is the rows (y, height H) and the second the columns (x, width W): out[y, x].")
+        raise Wrong(f"expected shape {right.shape}, (H - kh + 1, W - kw + 1), got {got.shape}: rows and columns "
+                    "are swapped somewhere. Use kh, kw = kernel.shape, and y over rows, x over columns.")
+    if got.shape == (H, W):
+        raise Wrong(f"your output has the image's own size {got.shape}: that is 'same' padding. A 'valid' "
+                    f"convolution only places the filter where it fits entirely, so the output is "
+                    f"(H - kh + 1, W - kw + 1) = {right.shape}.")
+    if got.shape in ((H - kh, W - kw), (H - kh + 2, W - kw + 2)):
+        raise Wrong(f"your output has shape {got.shape}, off by one: a {kh}x{kw} filter fits in "
+                    f"H - kh + 1 = {H - kh + 1} rows and W - kw + 1 = {W - kw + 1} columns of positions. "
+                    f"Loop with range(H - kh + 1) and range(W - kw + 1).")
+    if kh != kw and got.shape == (H - kw + 1, W - kh + 1):
+        raise Wrong(f"expected shape {right.shape}, got {got.shape}: you used the filter's width for the rows "
+                    "or its height for the columns. kh, kw = kernel.shape: kh goes with H, kw with W.")
+    if got.shape != right.shape:
+        raise Wrong(f"expected shape (H - kh + 1, W - kw + 1) = {right.shape}, got {got.shape}.")
+
+
+@checker
+def conv2d(fn):
+    """``fn(image, kernel)``: the 'valid' cross-correlation of a 2-D image with a 2-D filter."""
+    rng = np.random.default_rng(10)
+    image = rng.integers(-3, 4, size=(7, 9)).astype(float)
+    cases = [(image, np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0], [2.0, 0.0, 1.0]])),   # square, not symmetric
+             (image, np.array([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]]))]                   # 2x3: not square
+    for image, kernel in cases:
+        got = call(fn, image, kernel)
+        right = _correlate(image, kernel)
+        if same(got, right):
+            continue
+        if kernel.shape[0] == kernel.shape[1]:
+            _conv_mistakes(image, kernel, got)
+        else:                   # right for the square filter: only the mistakes a non-square one reveals
+            H, W, (kh, kw) = *image.shape, kernel.shape
+            if got.shape == right.shape[::-1] and same(got, right.T) or got.shape == (H - kw + 1, W - kh + 1):
+                _conv_mistakes(image, kernel, got)
+            raise Wrong(f"right for a square 3x3 filter, but wrong for a 2x3 one (expected shape {right.shape}, "
+                        f"got {got.shape}): take kh, kw = kernel.shape and slide kh rows by kw columns.")
+        first = right[0, 0]
+        raise Wrong(f"right shape, but the numbers differ from the cross-correlation {differs_by(got, right)}. "
+                    f"out[0, 0] should be np.sum(image[0:kh, 0:kw] * kernel) = {first:g}; yours is "
+                    f"{float(got[0, 0]):g}. Check the window's slice: image[y:y+kh, x:x+kw].")
+    return ("out[y, x] = sum(image[y:y+kh, x:x+kw] * kernel), (H - kh + 1) x (W - kw + 1) of them: "
+            "the sliding dot product. Correct!")
+
+
+# --------------------------------------------------------------------------- max-pooling
+def _blocks(A, size=2):
+    H, W = A.shape
+    return A.reshape(H // size, size, W // size, size)
+
+
+@checker
+def maxpool(fn):
+    """``fn(A)``: 2x2 max-pooling of one feature map ``(H, W)`` (H, W even), shape ``(H/2, W/2)``."""
+    rng = np.random.default_rng(11)
+    A = rng.integers(-9, 10, size=(6, 8)).astype(float)
+    A[0:2, 0:2] = [[-5.0, -2.0], [-7.0, -3.0]]               # a block with only negative numbers
+    H, W = A.shape
+    try:
+        got = call(fn, A)
+    except Wrong as wrong:
+        if "IndexError" in str(wrong) and "out of bounds" in str(wrong):
+            raise Wrong(f"{wrong} The output has only H/2 rows and W/2 columns: when y and x step by 2 over A, "
+                        "write to out[y // 2, x // 2].") from None
+        raise
+    blocks = _blocks(A)
+    right = blocks.max(axis=(1, 3))
+    if same(got, right):
+        return "the largest of every non-overlapping 2x2 block, (H/2) x (W/2) of them. Correct!"
+    if got.shape == (H - 1, W - 1):
+        raise Wrong(f"your output has shape {got.shape}: the 2x2 windows overlap (stride 1). Pooling windows do "
+                    f"not overlap: step by 2, so the output is (H/2, W/2) = {right.shape}; e.g. "
+                    f"A[y:y+2, x:x+2] for y in range(0, H, 2).")
+    if got.shape == (W // 2, H // 2):
+        raise Wrong(f"your output has shape {got.shape}, transposed: it should be (H/2, W/2) = {right.shape}, rows "
+                    "first.")
+    if got.shape in ((H // 2, W), (H, W // 2)):
+        raise Wrong(f"your output has shape {got.shape}: you pooled along one axis only. Take the maximum over "
+                    f"2 rows AND 2 columns, giving {right.shape}.")
+    if got.shape != right.shape:
+        raise Wrong(f"expected shape (H/2, W/2) = {right.shape}, got {got.shape}: one number per 2x2 block.")
+    for wrong, hint in [
+        (blocks.mean(axis=(1, 3)), "you took each block's MEAN: that is average pooling. Max-pooling keeps the "
+                                   "largest value: .max() of each 2x2 block."),
+        (blocks.min(axis=(1, 3)), "you took each block's MINIMUM; max-pooling keeps the largest value."),
+        (A.reshape(H // 2, W // 2, 2, 2).max(axis=(2, 3)),
+         "A.reshape(H // 2, W // 2, 2, 2) does not cut A into 2x2 blocks: it regroups each row's numbers. "
+         "Keep the rows' order: A.reshape(H // 2, 2, W // 2, 2).max(axis=(1, 3))."),
+        (A[::2, ::2], "you kept the top-left pixel of every block; max-pooling keeps the block's largest value, "
+                      "wherever it is: A[y:y+2, x:x+2].max()."),
+        (np.maximum(right, 0), "every block's maximum is right except where all four numbers are negative: there "
+                               "you return 0. Did you start from np.zeros and take np.maximum? Start from the "
+                               "block's own values (or -np.inf) instead."),
+    ]:
+        if same(got, wrong):
+            raise Wrong(hint)
+    raise Wrong(f"right shape, but the numbers differ from each 2x2 block's maximum {differs_by(got, right)}; "
+                f"out[0, 0] should be A[0:2, 0:2].max() = {right[0, 0]:g}.")
