@@ -21,7 +21,8 @@ from threadpoolctl import threadpool_limits
 from bench_train import one_core_busy
 from mnist_scratch.data import load_mnist
 from mnist_scratch.flat_params import FlatGradient, pack
-from mnist_scratch.network import Model, backward, forward
+from mnist_scratch.model import Model
+from mnist_scratch.network import backward, forward
 from mnist_scratch.optim import Adam
 from mnist_scratch.threads import SMALL_BATCH
 

@@ -26,7 +26,8 @@ Layout
 ------
 The math a learner opens sits here at the top, one concept per module, each
 readable beside the equations in its docstring: ``activations``, ``losses``,
-``init``, ``network`` (forward and backward), ``gradient_check``, ``optim``,
+``init``, ``network`` (forward and backward), ``model`` (``Model``: an architecture
+with its parameters and passes), ``gradient_check``, ``optim``,
 ``schedules``, ``train`` (with ``history`` and ``stopping``), ``evaluate``,
 ``model_io``, ``batchnorm`` (with ``bn_network``, the network of
 ``Model(sizes, batch_norm=True)``); ``conv`` and ``cnn`` (with ``cnn_train``, and
@@ -49,7 +50,8 @@ from .evaluate import accuracy, confusion_matrix, misclassified, per_class_accur
 from .gradient_check import gradient_check, numerical_gradient, relative_error
 from .losses import cross_entropy, mse, one_hot
 from .model_io import ModelFileError, load_model, save_model
-from .network import Model, backward, cost, forward, init_params
+from .model import Model
+from .network import backward, cost, forward, init_params
 from .recipes import BEST, RECIPES, get_recipe, run_recipe
 from .train import History, StopTraining, TrainingDiverged, train
 

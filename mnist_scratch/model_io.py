@@ -7,7 +7,7 @@ package version. Saving is atomic, and refuses parameters that are NaN or
 infinite.
 
 Two kinds of model are saved: ``"mlp"``, a fully connected
-:class:`~mnist_scratch.network.Model` (its metadata holds the layer sizes,
+:class:`~mnist_scratch.model.Model` (its metadata holds the layer sizes,
 activation, loss and initialisation), and ``"cnn"``, a
 :class:`~mnist_scratch.cnn.CNN` (its architecture, see
 :mod:`mnist_scratch.cnn_io`). Format 2 added the ``kind``; files of format 1,
@@ -44,7 +44,8 @@ from .data.atomic import atomic_path, check_writable
 from .data.errors import write_error
 from .losses import LOSSES
 from .bn_network import bn_param_shapes, bn_state_shapes
-from .network import Model, param_keys, param_shapes
+from .model import Model
+from .network import param_keys, param_shapes
 
 __all__ = ["save_model", "load_model", "model_path", "ModelFileError", "FORMAT", "READABLE_FORMATS", "KINDS",
            "MAX_MODEL_BYTES"]

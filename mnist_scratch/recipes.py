@@ -5,7 +5,7 @@ training settings of one well-known lesson, together with the accuracy that
 lesson reports. ``benchmarks/recipes.py`` trains them all and checks each
 reaches its reference.
 
-A recipe's ``kind`` is ``"mlp"`` (a :class:`~mnist_scratch.network.Model` with
+A recipe's ``kind`` is ``"mlp"`` (a :class:`~mnist_scratch.model.Model` with
 layer ``sizes``, trained by :func:`~mnist_scratch.train.train`) or ``"cnn"`` (a
 :class:`~mnist_scratch.cnn.CNN` made with the recipe's ``cnn`` options, trained
 by :func:`~mnist_scratch.cnn_train.train_cnn`).
@@ -20,7 +20,7 @@ from .cnn_train import train_cnn
 from .data.mnist import load_mnist
 from .data.split import train_dev_split
 from .evaluate import accuracy
-from .network import Model
+from .model import Model
 from .train import train
 
 __all__ = ["Recipe", "RECIPES", "BEST", "get_recipe", "run_recipe"]

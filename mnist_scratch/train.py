@@ -32,7 +32,8 @@ import numpy as np
 from .evaluate import accuracy
 from .flat_params import FlatGradient, pack
 from .history import History, StopTraining, TrainingDiverged
-from .network import Model, cost
+from .model import Model
+from .network import cost
 from .optim import WITH_MOMENTUM, make_optimizer
 from .schedules import make_schedule
 from .stopping import DIVERGENCE_FACTOR, DivergenceGuard, EarlyStopping

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .losses import one_hot
-from .network import Model
+from .model import Model
 from .optim import WITH_MOMENTUM
 
 __all__ = ["check_data", "check_config", "check_batch_norm_batches"]

@@ -16,7 +16,8 @@ import math
 from mnist_scratch.lab import check, plots
 from mnist_scratch.activations import softmax
 from mnist_scratch.losses import cross_entropy
-from mnist_scratch.network import Model, backward, forward
+from mnist_scratch.model import Model
+from mnist_scratch.network import backward, forward
 from mnist_scratch.train import train
 
 

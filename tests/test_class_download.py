@@ -23,7 +23,7 @@ from mnist_scratch.data.atomic import check_writable
 from mnist_scratch.data.download import DownloadError, download
 from mnist_scratch.data.errors import FileWriteError
 from mnist_scratch.model_io import save_model
-from mnist_scratch.network import Model
+from mnist_scratch.model import Model
 
 LABELS = ["test_labels"]
 MISSING = ["train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]

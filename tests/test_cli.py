@@ -114,7 +114,7 @@ def _one_line_error(result, code=1):
 @pytest.fixture(scope="module")
 def five_outputs(tmp_path_factory):
     from mnist_scratch.model_io import save_model
-    from mnist_scratch.network import Model
+    from mnist_scratch.model import Model
 
     return save_model(Model([784, 8, 5]), tmp_path_factory.mktemp("models") / "five.npz")
 

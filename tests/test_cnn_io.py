@@ -16,7 +16,7 @@ from mnist_scratch import cli
 from mnist_scratch.cnn import CNN
 from mnist_scratch.data.sources import DATASETS, PARTS, DataFile
 from mnist_scratch.model_io import FORMAT, KINDS, ModelFileError, load_model, save_model
-from mnist_scratch.network import Model
+from mnist_scratch.model import Model
 
 TINY = dict(channels=(2, 3), kernel=5, hidden=8)
 

@@ -11,7 +11,7 @@ import pytest
 from mnist_scratch import __version__
 from mnist_scratch.evaluate import accuracy, confusion_matrix, misclassified, per_class_accuracy
 from mnist_scratch.model_io import FORMAT, ModelFileError, load_model, save_model
-from mnist_scratch.network import Model
+from mnist_scratch.model import Model
 
 
 def test_accuracy_confusion_and_per_class():

@@ -18,7 +18,7 @@ from _bounds import bounded
 from mnist_scratch.data import DataFileError, load_idx, load_mnist
 from mnist_scratch.data.idx import MAX_IDX_BYTES, IdxFormatError, parse_idx
 from mnist_scratch.model_io import FORMAT, MAX_MODEL_BYTES, ModelFileError, load_model, save_model
-from mnist_scratch.network import Model
+from mnist_scratch.model import Model
 
 GiB = 1 << 30
 

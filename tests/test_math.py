@@ -14,7 +14,8 @@ from mnist_scratch.gradient_check import gradient_check, numerical_gradient, rel
 from mnist_scratch.init import init_weights
 from mnist_scratch.losses import cross_entropy, logsumexp, mse
 from mnist_scratch.flat_params import FlatGradient, pack
-from mnist_scratch.network import Model, backward, cost, forward, init_params
+from mnist_scratch.model import Model
+from mnist_scratch.network import backward, cost, forward, init_params
 
 
 # --------------------------------------------------------------------------- activations

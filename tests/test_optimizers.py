@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from mnist_scratch.network import Model
+from mnist_scratch.model import Model
 from mnist_scratch.optim import OPTIMIZERS, AdaGrad, Nesterov, RMSprop, make_optimizer
 from mnist_scratch.train import train
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from mnist_scratch.data import DataFileError, load_csv, load_idx, parse_idx, save_csv
 from mnist_scratch.data.idx import IdxFormatError
 from mnist_scratch.model_io import ModelFileError, load_model, save_model
-from mnist_scratch.network import Model
+from mnist_scratch.model import Model
 
 PROPERTY = settings(max_examples=80, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -10,7 +10,7 @@ import sys
 import pytest
 from threadpoolctl import threadpool_info
 
-from mnist_scratch.network import Model
+from mnist_scratch.model import Model
 from mnist_scratch.threads import ENV_VAR, SMALL_BATCH, choose_threads
 from mnist_scratch.train import train
 

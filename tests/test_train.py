@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from mnist_scratch.evaluate import accuracy
-from mnist_scratch.network import Model, backward, forward
+from mnist_scratch.model import Model
+from mnist_scratch.network import backward, forward
 from mnist_scratch.optim import Adam, Momentum, SGD
 from mnist_scratch.schedules import Cosine, Exponential, Step, make_schedule
 from mnist_scratch.recipes import BEST, RECIPES, get_recipe, run_recipe

@@ -10,7 +10,7 @@ import pytest
 
 from mnist_scratch.data import load_mnist
 from mnist_scratch.evaluate import accuracy
-from mnist_scratch.network import Model
+from mnist_scratch.model import Model
 from mnist_scratch.stopping import SaturationWatch
 from mnist_scratch.train import TrainingDiverged, train
 

@@ -8,7 +8,7 @@ import pytest
 
 from mnist_scratch.data.sources import DATASETS
 from mnist_scratch.lab import draw_digit, playground, prediction_browser
-from mnist_scratch.network import Model
+from mnist_scratch.model import Model
 
 
 @pytest.fixture(scope="module")

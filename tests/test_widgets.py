@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from mnist_scratch.network import Model
+from mnist_scratch.model import Model
 from mnist_scratch.lab.preprocess import center_of_mass, preprocess_drawing
 from mnist_scratch.train import train
 from mnist_scratch.lab import check_environment, draw_digit, playground, prediction_browser

@@ -22,7 +22,7 @@ import time
 from ..data.mnist import load_mnist
 from ..data.split import dev_indices
 from ..evaluate import accuracy
-from ..network import Model
+from ..model import Model
 from ..train import TrainingDiverged, train
 from .render import figure_png, new_figure
 from .validate import check_mnist
