@@ -66,6 +66,12 @@ FORWARD_WRONG = [
     (lambda Z, g, b, e: Z @ g, "the output must have Z's shape"),
     (lambda Z, g, b, e: 1 / 0, "ZeroDivisionError"),
     (lambda Z, g, b, e: Z.__isub__(Z.mean(0)), "changed its input array in place"),
+    (lambda Z, g, b, e: g * Z / np.sqrt(Z.var(0) + e) + b, "you did not subtract the column means"),
+    (lambda Z, g, b, e: g * ((Z - Z.mean(0)) / np.sqrt(Z.var(0) + e) + b), "not gamma * (Z_hat + beta)"),
+    (lambda Z, g, b, e: fwd(Z, g, b, 1e-5), "you used a fixed eps (1e-05) instead of the argument eps"),
+    (lambda Z, g, b, e: fwd(Z, g, b, 1e-8), "you used a fixed eps (1e-08)"),
+    (lambda Z, g, b, e: Z * np.nan, "the output holds NaN or infinite values"),
+    (lambda Z, g, b, e: (fwd(Z, g, b, e),), "it returned a tuple (1 items)"),
 ]
 
 
@@ -101,7 +107,17 @@ def bwd_package(dY, Z_hat, gamma, s):
     return package_backward(dY, {"Z_hat": Z_hat, "gamma": gamma, "inv_std": 1 / s, "train": True})
 
 
-@pytest.mark.parametrize("fn", [bwd, bwd_staged, bwd_package,
+def bwd_jacobian(dY, Z_hat, gamma, s):
+    """Each column's full n x n Jacobian (1/s)(I - 1/n - z_hat z_hat^T / n), applied to gamma * dY: right too."""
+    n, d = dY.shape
+    dZ = np.empty_like(dY)
+    for j in range(d):
+        jac = (np.eye(n) - 1 / n - np.outer(Z_hat[:, j], Z_hat[:, j]) / n) / s[j]
+        dZ[:, j] = jac.T @ (gamma[j] * dY[:, j])
+    return dZ, np.einsum("ij,ij->j", dY, Z_hat), np.sum(dY, axis=0)
+
+
+@pytest.mark.parametrize("fn", [bwd, bwd_staged, bwd_package, bwd_jacobian,
                                 lambda dY, Zh, g, s: list(bwd(dY, Zh, g, s))])
 def test_right_backward_answers_pass(fn):
     assert hint_of(check.batchnorm_backward, fn) is None
@@ -126,6 +142,18 @@ BACKWARD_WRONG = [
     (lambda *a: (bwd(*a)[0] + 0.01, *bwd(*a)[1:]), "dZ differs from gamma / s * (dY - mean(dY)"),
     (lambda *a: None, "return three things"),
     (lambda dY, Zh, g, s: dY.undefined, "AttributeError"),
+    (lambda *a: (bwd(*a)[0] / len(a[0]), *bwd(*a)[1:]), "yours is n = 8 times too small"),
+    (lambda dY, Zh, g, s: (g / s * (len(dY) * dY - dY.sum(0) - Zh * (dY * Zh).sum(0)), (dY * Zh).sum(0), dY.sum(0)),
+     "yours is n = 8 times too large"),
+    (lambda dY, Zh, g, s: (g / s * (dY - dY.mean(0) + Zh * (dY * Zh).mean(0)), (dY * Zh).sum(0), dY.sum(0)),
+     "term is subtracted, not added"),
+    (lambda dY, Zh, g, s: (g / s ** 2 * (dY - dY.mean(0) - Zh * (dY * Zh).mean(0)), (dY * Zh).sum(0), dY.sum(0)),
+     "divide by s once, not by s squared"),
+    (lambda dY, Zh, g, s: (bwd(dY, Zh, g, s)[0], dY.T @ Zh, dY.sum(0)), "dY.T @ Z_hat is a matrix product"),
+    (lambda *a: (bwd(*a)[0] * np.nan, *bwd(*a)[1:]), "dZ holds NaN or infinite values"),
+    (lambda *a: ("dZ", "dgamma", "dbeta"), "must all be arrays of numbers"),
+    (lambda *a: (bwd(*a)[0], [[1, 2], [3]], bwd(*a)[2]), "must all be arrays of numbers"),
+    (lambda *a: (bwd(*a)[0], {}, bwd(*a)[2]), "must all be arrays of numbers"),
 ]
 
 

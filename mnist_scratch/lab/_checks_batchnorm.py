@@ -39,10 +39,13 @@ def batchnorm_forward(fn):
     eps = 0.01                                    # large enough that where eps goes shows
     got = call(fn, Z, gamma, beta, eps, numeric=False)
     if isinstance(got, tuple):
-        raise Wrong(f"it returned a tuple of {len(got)} things; return only the output array, gamma * Z_hat + beta.")
+        raise Wrong(f"it returned a tuple ({len(got)} items); return only the output array, gamma * Z_hat + beta.")
     got = call(fn, Z, gamma, beta, eps)
     if got.shape != Z.shape:
         raise Wrong(f"the output must have Z's shape {Z.shape} (one normalized value per entry), got {got.shape}.")
+    if not np.all(np.isfinite(got)):
+        raise Wrong("the output holds NaN or infinite values: did you divide by zero or take the square root of a "
+                    "negative number? Divide by np.sqrt(var + eps), with var = Z.var(axis=0).")
     right = _normalize(Z, gamma, beta, eps)
     if same(got, right, rtol=1e-6, atol=1e-9):
         return "every column normalized over the batch, then scaled by gamma and shifted by beta. Correct!"
@@ -65,6 +68,12 @@ def batchnorm_forward(fn):
         (_normalize(Z, gamma, np.zeros_like(beta), eps), "you forgot beta: the output is gamma * Z_hat + beta."),
         (_normalize(Z, 1.0, 0.0, eps), "you returned Z_hat itself: the output is gamma * Z_hat + beta, which "
          "lets the network choose the scale and shift it wants."),
+        (gamma * Z / np.sqrt(Z.var(axis=0) + eps) + beta, "you did not subtract the column means: "
+         "Z_hat = (Z - Z.mean(axis=0)) / np.sqrt(var + eps), so that every column is centred on 0."),
+        (gamma * (_normalize(Z, 1.0, 0.0, eps) + beta), "beta is added after the scaling: gamma * Z_hat + beta, "
+         "not gamma * (Z_hat + beta)."),
+        *((_normalize(Z, gamma, beta, fixed), f"you used a fixed eps ({fixed:g}) instead of the argument eps: "
+           f"divide by np.sqrt(var + eps) with the eps the function is given.") for fixed in (1e-5, 1e-8, 1e-7)),
     ]
     for candidate, hint in wrong:
         if same(got, candidate, rtol=1e-6, atol=1e-9):
@@ -96,14 +105,22 @@ def batchnorm_backward(fn):
     got = call(fn, dY, Z_hat, gamma, s, numeric=False)
     if not isinstance(got, (tuple, list)) or len(got) != 3:
         raise Wrong("return three things, in this order: dZ, dgamma, dbeta.")
-    dZ, dgamma, dbeta = (np.asarray(g, dtype=float) if g is not None else None for g in got)
-    if any(g is None for g in (dZ, dgamma, dbeta)):
+    if any(g is None for g in got):
         raise Wrong("one of dZ, dgamma, dbeta is None: did you forget to compute it?")
+    try:
+        dZ, dgamma, dbeta = (np.asarray(g, dtype=float) for g in got)
+    except (TypeError, ValueError):
+        raise Wrong("dZ, dgamma and dbeta must all be arrays of numbers: dZ of dY's shape, dgamma and dbeta "
+                    "one number per column.") from None
     right_dbeta, right_dgamma = dY.sum(axis=0), (dY * Z_hat).sum(axis=0)
     for name, g in (("dgamma", dgamma), ("dbeta", dbeta)):
         if g.shape == (1, d):
             raise Wrong(f"{name} has shape (1, {d}); it must have gamma's shape ({d},): sum over the rows "
                         f"without keepdims.")
+        if name == "dgamma" and g.shape == (d, d) and same(g, dY.T @ Z_hat):
+            raise Wrong(f"dgamma has shape ({d}, {d}): dY.T @ Z_hat is a matrix product, which mixes the columns. "
+                        f"Multiply element by element and sum over the rows: (dY * Z_hat).sum(axis=0) (that "
+                        f"is the diagonal of your matrix).")
         if g.shape == (n,):
             raise Wrong(f"{name} has shape ({n},), one number per row: sum over the rows (axis=0), not across "
                         f"the features, so that you get one number per feature, shape ({d},).")
@@ -125,6 +142,9 @@ def batchnorm_backward(fn):
                     f"{differs_by(dgamma, right_dgamma)}.")
     if dZ.shape != dY.shape:
         raise Wrong(f"dZ must have dY's shape {dY.shape}, got {dZ.shape}.")
+    if not np.all(np.isfinite(dZ)):
+        raise Wrong("dZ holds NaN or infinite values: dZ = gamma / s * (dY - mean(dY) - Z_hat * mean(dY * Z_hat)) "
+                    "needs no division but the one by s.")
     right = _compact(dY, Z_hat, gamma, s)
     if same(dZ, right):
         return "dZ, dgamma and dbeta all match the compact formula. Correct!"
@@ -145,6 +165,20 @@ def batchnorm_backward(fn):
     ]
     for changes, hint in wrong:
         if same(dZ, _compact(dY, Z_hat, gamma, s, **changes)):
+            raise Wrong(hint)
+    inner = dY - dY.mean(axis=0) - Z_hat * (dY * Z_hat).mean(axis=0)
+    wrong_arrays = [
+        (right / n, f"yours is n = {n} times too small: the two means already carry the 1/n, so don't divide by n "
+         f"again: dZ = gamma / s * (dY - mean(dY) - Z_hat * mean(dY * Z_hat))."),
+        (right * n, f"yours is n = {n} times too large: n * dY - sum(dY) - Z_hat * sum(dY * Z_hat) must still be "
+         f"divided by n, or write it with means: dZ = gamma / s * (dY - mean(dY) - Z_hat * mean(dY * Z_hat))."),
+        (gamma / s * (dY - dY.mean(axis=0) + Z_hat * (dY * Z_hat).mean(axis=0)), "the Z_hat * mean(dY * Z_hat) "
+         "term is subtracted, not added: dZ = gamma / s * (dY - mean(dY) - Z_hat * mean(dY * Z_hat))."),
+        (gamma / s ** 2 * inner, "divide by s once, not by s squared: dZ = gamma / s * (...); the 1/s^2 of the "
+         "variance path is already inside the Z_hat * mean(dY * Z_hat) term."),
+    ]
+    for candidate, hint in wrong_arrays:
+        if same(dZ, candidate):
             raise Wrong(hint)
     raise Wrong(f"dZ differs from gamma / s * (dY - mean(dY) - Z_hat * mean(dY * Z_hat)) {differs_by(dZ, right)}. "
                 f"Take every mean over the rows, axis=0.")
