@@ -155,7 +155,7 @@ def _train(args) -> int:
                                         seed=args.seed, sizes=args.layers, epochs=args.epochs,
                                         progress=not args.no_progress, batch_norm=args.batch_norm)
     print(f"{recipe.name}: {'-'.join(map(str, result['layers']))}{' with batch norm' * args.batch_norm}, "
-          f"{result['epochs']} epochs, "
+          f"{result['epochs']} epoch{'' if result['epochs'] == 1 else 's'}, "
           f"{result['train_seconds']:.1f} s, test accuracy {result['test_accuracy']:.2%}")
     if args.out:
         result["model"] = str(save_model(model, args.out))
