@@ -38,6 +38,8 @@ check                    lesson the learner writes
 ``per_class_accuracy``   6      ``fn(C)``: accuracy per true class
 ``momentum_step``        7      ``fn(theta, v, g, lr, mu)``: one momentum step
 ``cosine``               7      ``fn(t, T)``: the cosine schedule's factor
+``to_torch_layout``      11     ``fn(params)``: our parameters as a PyTorch Sequential's state_dict
+``train_step``           11     ``fn(model, loss_fn, optimizer, xb, yb)``: one PyTorch training step
 =======================  =====  =====================================================
 """
 
@@ -48,11 +50,13 @@ from ._checks_basics import (accuracy, backward, cross_entropy, mean_digit, one_
                              relu_prime, scale_pixels, softmax)
 from ._checks_training import (confusion_matrix, cosine, dropout, he_init, l2_penalty, momentum_step,
                                per_class_accuracy, sgd_epoch)
+from ._checks_frameworks import to_torch_layout, train_step
 
 __all__ = ["CheckFailed", "hint_of", "CHECKS",
            "scale_pixels", "mean_digit", "one_hot", "relu", "relu_prime", "softmax", "cross_entropy",
            "backward", "predict", "accuracy", "he_init", "sgd_epoch", "l2_penalty", "dropout",
-           "confusion_matrix", "per_class_accuracy", "momentum_step", "cosine"]
+           "confusion_matrix", "per_class_accuracy", "momentum_step", "cosine",
+           "to_torch_layout", "train_step"]
 
 #: Every check, by name.
 CHECKS = {name: globals()[name] for name in __all__[3:]}
