@@ -76,6 +76,7 @@ def _keras():
     return keras
 
 
+@pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
 def test_our_weights_in_a_keras_network_give_our_predictions(trained):
     keras = _keras()
     model, X = trained
