@@ -24,7 +24,7 @@ EXECUTED      := build/executed
 SLIDES_OUT    := build/slides
 SLIDES_VENDOR := $(SLIDES_OUT)/vendor
 
-.PHONY: help lab test test-fast figures bench classroom slides slides-vendor book book-serve clean
+.PHONY: help lab test test-fast figures bench classroom slides slides-vendor book book-serve clean FORCE
 
 help:
 	@echo "make lab        create .venv if needed and open JupyterLab on notebooks/"
@@ -54,9 +54,17 @@ $(VENV)/.notebook-installed: $(BIN)/python pyproject.toml
 # `make lab` shows learners the same JupyterLab as before (tools/hide_nbgrader.py).
 # The lessons run first, once: the run keeps their executed copies in build/executed/ (conftest.py),
 # which the classroom and reading-edition tests then reuse instead of running the lessons again.
-$(VENV)/.test-installed: $(BIN)/python pyproject.toml
-	@echo "Installing mnist_scratch with its notebook, test, classroom, release and book tools into $(VENV) (a few minutes the first time) ..."
-	$(PIP_INSTALL) -e ".[notebook,test,classroom,release,book]" $(PIP_FILTER)
+# TEST_EXTRAS names the extras it installs; CI adds `frameworks` (PyTorch and Keras, for lesson 11, whose
+# framework cells are skipped without them): make test TEST_EXTRAS=notebook,test,classroom,release,book,frameworks
+# $(VENV)/.test-extras holds the last list, rewritten only when it changes, so a new list reinstalls.
+TEST_EXTRAS ?= notebook,test,classroom,release,book
+
+$(VENV)/.test-extras: FORCE | $(BIN)/python
+	@echo '$(TEST_EXTRAS)' | cmp -s - $@ || echo '$(TEST_EXTRAS)' > $@
+
+$(VENV)/.test-installed: $(BIN)/python pyproject.toml $(VENV)/.test-extras
+	@echo "Installing mnist_scratch with its $(TEST_EXTRAS) extras into $(VENV) (a few minutes the first time) ..."
+	$(PIP_INSTALL) -e ".[$(TEST_EXTRAS)]" $(PIP_FILTER)
 	@$(BIN)/python -c "import mnist_scratch, jupyterlab, nbval, xdist, nbgrader, build, myst_nb" || { echo "The installation failed: see pip's messages above."; exit 1; }
 	@$(BIN)/python tools/hide_nbgrader.py
 	@touch $@ $(VENV)/.notebook-installed $(VENV)/.classroom-installed $(VENV)/.book-installed
@@ -139,3 +147,5 @@ book-serve:
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist *.egg-info
+
+FORCE:

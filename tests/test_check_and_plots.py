@@ -3,6 +3,9 @@ table is in test_check_hints.py); every plotting helper draws without error."""
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -136,8 +139,8 @@ def test_every_check_has_right_answers_listed():
     from test_check_hints import companion_tables     # lesson tables of their own: tests/test_check_hints_*.py
 
     listed = set(RIGHT_ANSWERS)
-    for table in companion_tables("RIGHT_ANSWERS", {}):
-        listed |= set(table)
+    for table in companion_tables("RIGHT_ANSWERS", {}):    # {check: [fn, ...]} or [(check, description, fn)]
+        listed |= set(table) if isinstance(table, dict) else {row[0] for row in table}
     for rows in companion_tables("RIGHT", []):         # lesson 8's rows: (check, description, fn)
         listed |= {row[0] for row in rows}
     assert listed == set(check.CHECKS)

@@ -44,6 +44,8 @@ check                    lesson the learner writes
 ``batchnorm_backward``   9      ``fn(dY, Z_hat, gamma, s)``: its gradients (dZ, dgamma, dbeta)
 ``conv2d``               10     ``fn(image, kernel)``: a 'valid' cross-correlation
 ``maxpool``              10     ``fn(A)``: 2x2 max-pooling of one feature map
+``to_torch_layout``      11     ``fn(params)``: our parameters as a PyTorch Sequential's state_dict
+``train_step``           11     ``fn(model, loss_fn, optimizer, xb, yb)``: one PyTorch training step
 =======================  =====  =====================================================
 """
 
@@ -54,6 +56,7 @@ from ._checks_basics import (accuracy, backward, cross_entropy, mean_digit, one_
                              relu_prime, scale_pixels, softmax)
 from ._checks_batchnorm import batchnorm_backward, batchnorm_forward
 from ._checks_cnn import conv2d, maxpool
+from ._checks_frameworks import to_torch_layout, train_step
 from ._checks_optim import rmsprop_step, xavier_init
 from ._checks_training import (confusion_matrix, cosine, dropout, he_init, l2_penalty, momentum_step,
                                per_class_accuracy, sgd_epoch)
@@ -62,7 +65,7 @@ __all__ = ["CheckFailed", "hint_of", "CHECKS",
            "scale_pixels", "mean_digit", "one_hot", "relu", "relu_prime", "softmax", "cross_entropy",
            "backward", "predict", "accuracy", "he_init", "sgd_epoch", "l2_penalty", "dropout",
            "confusion_matrix", "per_class_accuracy", "momentum_step", "cosine", "rmsprop_step", "xavier_init",
-           "batchnorm_forward", "batchnorm_backward", "conv2d", "maxpool"]
+           "batchnorm_forward", "batchnorm_backward", "conv2d", "maxpool", "to_torch_layout", "train_step"]
 
 #: Every check, by name.
 CHECKS = {name: globals()[name] for name in __all__[3:]}
