@@ -82,7 +82,7 @@ def test_no_dataset_or_model_files_are_tracked():
 LESSONS = ["01_data_exploration", "02_the_math", "03_train_784_10_10", "04_train_784_128_64_10",
            "05_cost_curves_and_hyperparameters", "06_misclassification_gallery", "07_beyond",
            "08_optimizers_and_initialization", "09_batch_normalization",
-           "10_convolutional_network"]
+           "10_convolutional_network", "11_frameworks"]
 
 
 def _cells(name):
