@@ -31,8 +31,9 @@ Backward, from :math:`dZ = \partial J/\partial Z`:
 
 (terms with :math:`y'-i` or :math:`x'-j` outside the output are left out):
 every input pixel collects the gradient of every output position whose window
-covered it. That is a "full" convolution of :math:`dZ` with the flipped
-filters. The gradient of the padding zeros is simply dropped.
+covered it. That is a "full" cross-correlation of :math:`dZ` with the
+flipped filters (the same as signal processing's "full" convolution with the
+filters as they are). The gradient of the padding zeros is simply dropped.
 
 **Speed trick: im2col.** Written as loops, the sums above are six nested
 loops: slow in Python. ``im2col`` ("image to columns") instead copies every

@@ -38,6 +38,18 @@ def conv_tensordot(image, kernel):
     return np.tensordot(sliding_window_view(image, kernel.shape), kernel, axes=2).tolist()
 
 
+def conv_pure_python(image, kernel):             # plain Python: nested lists and sums, no NumPy in the loops
+    kh, kw = kernel.shape
+    H, W = image.shape
+    return [[sum(image[y + i][x + j] * kernel[i][j] for i in range(kh) for j in range(kw))
+             for x in range(W - kw + 1)] for y in range(H - kh + 1)]
+
+
+def conv_full(image, kernel):                    # scipy.signal.correlate2d's default mode='full'
+    kh, kw = kernel.shape
+    return conv_loops(np.pad(image, ((kh - 1, kh - 1), (kw - 1, kw - 1))), kernel)
+
+
 def conv_flipped(image, kernel):
     return conv_loops(image, kernel[::-1, ::-1])
 
@@ -92,6 +104,42 @@ def conv_off_slice(image, kernel):               # the window starts one pixel l
                       for x in range(image.shape[1] - kw + 1)] for y in range(image.shape[0] - kh + 1)])
 
 
+def conv_int_output(image, kernel):              # out made with dtype=int: fractions cut off
+    kh, kw = kernel.shape
+    H, W = image.shape
+    out = np.zeros((H - kh + 1, W - kw + 1), dtype=int)
+    for y in range(H - kh + 1):
+        for x in range(W - kw + 1):
+            out[y, x] = np.sum(image[y:y + kh, x:x + kw] * kernel)
+    return out
+
+
+def conv_int_each(image, kernel):                # int(...) around each sum: right only while the sums are whole
+    kh, kw = kernel.shape
+    H, W = image.shape
+    out = np.zeros((H - kh + 1, W - kw + 1))
+    for y in range(H - kh + 1):
+        for x in range(W - kw + 1):
+            out[y, x] = int(np.sum(image[y:y + kh, x:x + kw] * kernel))
+    return out
+
+
+def conv_matmul(image, kernel):                  # window @ kernel, summed: a matrix product, not element-wise
+    kh, kw = kernel.shape
+    H, W = image.shape
+    return np.array([[np.sum(image[y:y + kh, x:x + kw] @ kernel) for x in range(W - kw + 1)]
+                     for y in range(H - kh + 1)])
+
+
+def conv_square_image(image, kernel):            # n = image.shape[0] for both directions (MNIST is square)
+    n = image.shape[0]
+    return conv_loops(image[:, :n], kernel)
+
+
+def conv_off_for_2x3_only(image, kernel):      # planted: right for square filters, 1 too large for the 2x3 one
+    return conv_loops(image, kernel) + (kernel.shape[0] != kernel.shape[1])
+
+
 # --------------------------------------------------------------------------- max-pooling
 def pool_reshape(A):
     H, W = A.shape
@@ -140,8 +188,28 @@ def pool_wrong_index(A):
     return out
 
 
+def pool_zeros_like(A):                          # out = np.zeros_like(A): A's own shape
+    out = np.zeros_like(A)
+    out[:A.shape[0] // 2, :A.shape[1] // 2] = pool_loops(A)
+    return out
+
+
+def pool_square(A):                              # n = A.shape[0] for both directions
+    n = A.shape[0]
+    return pool_loops(A[:, :n])
+
+
+def pool_window_at_y(A):                         # block (y, x) taken at A[y:y+2, x:x+2], not A[2y:2y+2, 2x:2x+2]
+    H, W = A.shape
+    out = np.empty((H // 2, W // 2))
+    for y in range(H // 2):
+        for x in range(W // 2):
+            out[y, x] = A[y:y + 2, x:x + 2].max()
+    return out
+
+
 RIGHT_ANSWERS = {
-    "conv2d": [conv_loops, conv_einsum, conv_package, conv_tensordot,
+    "conv2d": [conv_loops, conv_einsum, conv_package, conv_tensordot, conv_pure_python,
                lambda image, kernel: conv_loops(image.astype(np.float32), kernel.astype(np.float32))],
     "maxpool": [pool_reshape, pool_loops, pool_strided, pool_package,
                 lambda A: sliding_window_view(A, (2, 2))[::2, ::2].max(axis=(2, 3))],
@@ -178,7 +246,34 @@ WRONG_ANSWERS = [
      'columns. kh, kw = kernel.shape: kh goes with H, kw with W.'),
     ('conv2d', 'window one pixel late', conv_off_slice,
      "right shape, but the numbers differ from the cross-correlation by up to 22. out[0, 0] should be "
-     "np.sum(image[0:kh, 0:kw] * kernel) = -1; yours is 3. Check the window's slice: image[y:y+kh, x:x+kw]."),
+     "np.sum(image[0:kh, 0:kw] * kernel) = -1; yours is 3. Check the window's slice, image[y:y+kh, x:x+kw], and "
+     "that out[y, x] is that window times kernel, summed, and nothing more (no bias, no ReLU, no abs)."),
+    ('conv2d', 'output array of integers', conv_int_output,
+     'your output holds integers (dtype int64) though the input holds floats, so every fraction would be cut '
+     'off, and almost every number of a real image or feature map has one. Make the output with np.zeros(shape) '
+     'or np.empty(shape), without dtype=int, and put no int(...) around its numbers.'),
+    ('conv2d', 'int(...) around each sum', conv_int_each,
+     'your numbers are the right ones with their fractions cut off or rounded (out[1, 0] should be 4.5; yours '
+     'is 4): did you write int(...) or round(...)? Keep np.sum(image[y:y+kh, x:x+kw] * kernel) as it is, a '
+     'float.'),
+    ('conv2d', 'matrix product of window and filter', conv_matmul,
+     'you multiplied each window and the filter as matrices (@ or np.dot), then summed. A convolution '
+     'multiplies them element by element, each pixel by the weight over it: np.sum(image[y:y+kh, x:x+kw] * '
+     'kernel).'),
+    ('conv2d', 'square image assumed', conv_square_image,
+     'your output is square, (5, 5), but the image is not: it has H = 7 rows and W = 9 columns. Take H, W = '
+     'image.shape, so the output is (H - kh + 1, W - kw + 1) = (5, 7).'),
+    ('conv2d', 'right shape, numbers wrong for the 2x3 filter only', conv_off_for_2x3_only,
+     'right for a square 3x3 filter, but for a 2x3 one the numbers differ by up to 1: out[0, 0] should be '
+     'np.sum(image[0:2, 0:3] * kernel) = -2; yours is -1. Take kh, kw = kernel.shape and multiply the window '
+     'image[y:y+kh, x:x+kw], kh rows by kw columns, by the filter as it is.'),
+    ('conv2d', 'products not summed', lambda image, kernel: sliding_window_view(image, kernel.shape) * kernel,
+     'your output has shape (5, 7, 3, 3): every window\'s 3x3 products, not their sum. Each out[y, x] is one '
+     'number: np.sum(image[y:y+kh, x:x+kw] * kernel).'),
+    ('conv2d', "'full' correlation", conv_full,
+     "your output has shape (9, 11): that is a 'full' correlation (mode='full'), which also places the filter "
+     "where it only partly covers the image. A 'valid' one places it only where it fits entirely: (H - kh + 1, "
+     "W - kw + 1) = (5, 7)."),
     ('maxpool', 'mean (average pooling)', lambda A: A.reshape(A.shape[0] // 2, 2, A.shape[1] // 2, 2).mean(axis=(1, 3)),
      "you took each block's MEAN: that is average pooling. Max-pooling keeps the largest value: .max() of "
      "each 2x2 block."),
@@ -206,6 +301,22 @@ WRONG_ANSWERS = [
      'your output has shape (4, 3), transposed: it should be (H/2, W/2) = (3, 4), rows first.'),
     ('maxpool', 'the whole map\'s maximum', lambda A: A.max(),
      'expected shape (H/2, W/2) = (3, 4), got (): one number per 2x2 block.'),
+    ('maxpool', 'output array of integers', lambda A: pool_loops(A).astype(int),
+     'your output holds integers (dtype int64) though the input holds floats, so every fraction would be cut '
+     'off, and almost every number of a real image or feature map has one. Make the output with np.zeros(shape) '
+     'or np.empty(shape), without dtype=int, and put no int(...) around its numbers.'),
+    ('maxpool', 'np.zeros_like(A)', pool_zeros_like,
+     "your output has A's own shape (6, 8) (np.zeros_like(A)?): it needs one number per 2x2 block, so make it "
+     "np.zeros((H // 2, W // 2)), shape (3, 4)."),
+    ('maxpool', 'square map assumed', pool_square,
+     'your output is square, (3, 3), but A is not: it has H = 6 rows and W = 8 columns. Take H, W = A.shape, '
+     'so the output is (H // 2, W // 2) = (3, 4).'),
+    ('maxpool', 'block (y, x) at A[y:y+2, x:x+2]', pool_window_at_y,
+     'out[y, x] is the maximum of A[y:y+2, x:x+2] in your answer: those windows overlap, and the last rows and '
+     'columns of A are never looked at. Block (y, x) starts at row 2 * y and column 2 * x: A[2*y:2*y+2, '
+     '2*x:2*x+2].'),
+    ('maxpool', 'sum of each block', lambda A: A.reshape(A.shape[0] // 2, 2, A.shape[1] // 2, 2).sum(axis=(1, 3)),
+     "you added each block's four numbers; max-pooling keeps the largest: .max() of each 2x2 block."),
 ]
 
 

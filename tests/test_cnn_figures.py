@@ -48,6 +48,9 @@ def test_every_picture_draws_in_the_series_colour_maps():
     assert len(_images(figures["filters"])) == 4
     # the digit, then 4 + 4 + 16 (of 20, at most 16 shown) + 16 maps
     assert len(_images(figures["feature_maps"])) == 1 + 4 + 4 + 16 + 16
+    titles = [ax.get_title(loc="left") for ax in figures["feature_maps"].axes if ax.get_title(loc="left")]
+    assert titles[1:] == ["conv1: 4 maps of 24x24", "pool1: 4 maps of 12x12",
+                          "conv2: the first 16 of 20 maps of 8x8", "pool2: the first 16 of 20 maps of 4x4"]
     assert [t.get_text() for t in figures["pooling_picture"].axes[3].texts].count("0") == 12
     plt.close("all")
 

@@ -9,6 +9,7 @@ filter that is not symmetric, and feature maps with negative values.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checking import Wrong, call, checker, differs_by, same
 
@@ -20,6 +21,22 @@ def _correlate(image, kernel):
     kh, kw = kernel.shape
     H, W = image.shape[0] - kh + 1, image.shape[1] - kw + 1
     return np.array([[np.sum(image[y:y + kh, x:x + kw] * kernel) for x in range(W)] for y in range(H)])
+
+
+def _window_sums(image, kernel, product):
+    """A wrong answer: every window combined with the filter by ``product`` (a matrix product), then summed."""
+    kh, kw = kernel.shape
+    H, W = image.shape[0] - kh + 1, image.shape[1] - kw + 1
+    return np.array([[np.sum(product(image[y:y + kh, x:x + kw], kernel)) for x in range(W)] for y in range(H)])
+
+
+def _integer_output(got, right):
+    """Raise Wrong if ``got`` holds integers: the fractions of real images and feature maps would be cut off."""
+    if np.issubdtype(got.dtype, np.integer) and got.shape == right.shape:
+        raise Wrong(f"your output holds integers (dtype {got.dtype}) though the input holds floats, so every "
+                    "fraction would be cut off, and almost every number of a real image or feature map has one. "
+                    "Make the output with np.zeros(shape) or np.empty(shape), without dtype=int, and put no int(...) "
+                    "around its numbers.")
 
 
 # --------------------------------------------------------------------------- convolution
@@ -36,6 +53,12 @@ def _conv_mistakes(image, kernel, got):
     if got.shape == right.shape and kh == kw and same(got, _correlate(image, kernel.T)):
         raise Wrong("you used the filter transposed (kernel.T): multiply image[y:y+kh, x:x+kw] by kernel as "
                     "it is, rows with rows.")
+    if got.shape == right.shape and kh == kw and any(
+            same(got, _window_sums(image, kernel, product)) for product in (np.matmul, lambda w, k: w @ k.T,
+                                                                              lambda w, k: k @ w)):
+        raise Wrong("you multiplied each window and the filter as matrices (@ or np.dot), then summed. A "
+                    "convolution multiplies them element by element, each pixel by the weight over it: "
+                    "np.sum(image[y:y+kh, x:x+kw] * kernel).")
     if got.shape == right.shape and same(got, right / (kh * kw)):
         raise Wrong("you took the mean of each window's products; a convolution takes their SUM: "
                     "np.sum(window * kernel).")
@@ -45,6 +68,10 @@ def _conv_mistakes(image, kernel, got):
                         "is the rows (y, height H) and the second the columns (x, width W): out[y, x].")
         raise Wrong(f"expected shape {right.shape}, (H - kh + 1, W - kw + 1), got {got.shape}: rows and columns "
                     "are swapped somewhere. Use kh, kw = kernel.shape, and y over rows, x over columns.")
+    if right.shape[0] != right.shape[1] and got.shape in ((H - kh + 1,) * 2, (W - kw + 1,) * 2):
+        raise Wrong(f"your output is square, {got.shape}, but the image is not: it has H = {H} rows and "
+                    f"W = {W} columns. Take H, W = image.shape, so the output is (H - kh + 1, W - kw + 1) = "
+                    f"{right.shape}.")
     if got.shape == (H, W):
         raise Wrong(f"your output has the image's own size {got.shape}: that is 'same' padding. A 'valid' "
                     f"convolution only places the filter where it fits entirely, so the output is "
@@ -56,6 +83,13 @@ def _conv_mistakes(image, kernel, got):
     if kh != kw and got.shape == (H - kw + 1, W - kh + 1):
         raise Wrong(f"expected shape {right.shape}, got {got.shape}: you used the filter's width for the rows "
                     "or its height for the columns. kh, kw = kernel.shape: kh goes with H, kw with W.")
+    if got.shape == right.shape + kernel.shape:
+        raise Wrong(f"your output has shape {got.shape}: every window's {kh}x{kw} products, not their sum. Each "
+                    "out[y, x] is one number: np.sum(image[y:y+kh, x:x+kw] * kernel).")
+    if got.shape == (H + kh - 1, W + kw - 1):
+        raise Wrong(f"your output has shape {got.shape}: that is a 'full' correlation (mode='full'), which also "
+                    f"places the filter where it only partly covers the image. A 'valid' one places it only where "
+                    f"it fits entirely: (H - kh + 1, W - kw + 1) = {right.shape}.")
     if got.shape != right.shape:
         raise Wrong(f"expected shape (H - kh + 1, W - kw + 1) = {right.shape}, got {got.shape}.")
 
@@ -70,20 +104,32 @@ def conv2d(fn):
     for image, kernel in cases:
         got = call(fn, image, kernel)
         right = _correlate(image, kernel)
+        _integer_output(got, right)
         if same(got, right):
             continue
+        if got.shape == right.shape and (same(got, np.trunc(right)) or same(got, np.round(right))):
+            y, x = np.argwhere(~np.isclose(got, right))[0]
+            raise Wrong(f"your numbers are the right ones with their fractions cut off or rounded (out[{y}, {x}] "
+                        f"should be {right[y, x]:g}; yours is {float(got[y, x]):g}): did you write int(...) or "
+                        "round(...)? Keep np.sum(image[y:y+kh, x:x+kw] * kernel) as it is, a float.")
         if kernel.shape[0] == kernel.shape[1]:
             _conv_mistakes(image, kernel, got)
         else:                   # right for the square filter: only the mistakes a non-square one reveals
             H, W, (kh, kw) = *image.shape, kernel.shape
             if got.shape == right.shape[::-1] and same(got, right.T) or got.shape == (H - kw + 1, W - kh + 1):
                 _conv_mistakes(image, kernel, got)
+            if got.shape == right.shape:
+                raise Wrong(f"right for a square 3x3 filter, but for a 2x3 one the numbers differ "
+                            f"{differs_by(got, right)}: out[0, 0] should be np.sum(image[0:2, 0:3] * kernel) = "
+                            f"{right[0, 0]:g}; yours is {float(got[0, 0]):g}. Take kh, kw = kernel.shape and "
+                            "multiply the window image[y:y+kh, x:x+kw], kh rows by kw columns, by the filter as it is.")
             raise Wrong(f"right for a square 3x3 filter, but wrong for a 2x3 one (expected shape {right.shape}, "
                         f"got {got.shape}): take kh, kw = kernel.shape and slide kh rows by kw columns.")
         first = right[0, 0]
         raise Wrong(f"right shape, but the numbers differ from the cross-correlation {differs_by(got, right)}. "
                     f"out[0, 0] should be np.sum(image[0:kh, 0:kw] * kernel) = {first:g}; yours is "
-                    f"{float(got[0, 0]):g}. Check the window's slice: image[y:y+kh, x:x+kw].")
+                    f"{float(got[0, 0]):g}. Check the window's slice, image[y:y+kh, x:x+kw], and that out[y, x] is "
+                    "that window times kernel, summed, and nothing more (no bias, no ReLU, no abs).")
     return ("out[y, x] = sum(image[y:y+kh, x:x+kw] * kernel), (H - kh + 1) x (W - kw + 1) of them: "
             "the sliding dot product. Correct!")
 
@@ -110,6 +156,7 @@ def maxpool(fn):
         raise
     blocks = _blocks(A)
     right = blocks.max(axis=(1, 3))
+    _integer_output(got, right)
     if same(got, right):
         return "the largest of every non-overlapping 2x2 block, (H/2) x (W/2) of them. Correct!"
     if got.shape == (H - 1, W - 1):
@@ -119,6 +166,12 @@ def maxpool(fn):
     if got.shape == (W // 2, H // 2):
         raise Wrong(f"your output has shape {got.shape}, transposed: it should be (H/2, W/2) = {right.shape}, rows "
                     "first.")
+    if got.shape == (H, W):
+        raise Wrong(f"your output has A's own shape {got.shape} (np.zeros_like(A)?): it needs one number per 2x2 "
+                    f"block, so make it np.zeros((H // 2, W // 2)), shape {right.shape}.")
+    if got.shape in ((H // 2, H // 2), (W // 2, W // 2)):
+        raise Wrong(f"your output is square, {got.shape}, but A is not: it has H = {H} rows and W = {W} columns. "
+                    f"Take H, W = A.shape, so the output is (H // 2, W // 2) = {right.shape}.")
     if got.shape in ((H // 2, W), (H, W // 2)):
         raise Wrong(f"your output has shape {got.shape}: you pooled along one axis only. Take the maximum over "
                     f"2 rows AND 2 columns, giving {right.shape}.")
@@ -128,6 +181,12 @@ def maxpool(fn):
         (blocks.mean(axis=(1, 3)), "you took each block's MEAN: that is average pooling. Max-pooling keeps the "
                                    "largest value: .max() of each 2x2 block."),
         (blocks.min(axis=(1, 3)), "you took each block's MINIMUM; max-pooling keeps the largest value."),
+        (blocks.sum(axis=(1, 3)), "you added each block's four numbers; max-pooling keeps the largest: .max() of "
+                                  "each 2x2 block."),
+        (sliding_window_view(A, (2, 2)).max(axis=(2, 3))[:H // 2, :W // 2],
+         "out[y, x] is the maximum of A[y:y+2, x:x+2] in your answer: those windows overlap, and the last "
+         "rows and columns of A are never looked at. Block (y, x) starts at row 2 * y and column 2 * x: "
+         "A[2*y:2*y+2, 2*x:2*x+2]."),
         (A.reshape(H // 2, W // 2, 2, 2).max(axis=(2, 3)),
          "A.reshape(H // 2, W // 2, 2, 2) does not cut A into 2x2 blocks: it regroups each row's numbers. "
          "Keep the rows' order: A.reshape(H // 2, 2, W // 2, 2).max(axis=(1, 3))."),

@@ -134,6 +134,7 @@ def feature_maps(image, maps: dict, layers=("conv1", "pool1", "conv2", "pool2"),
     on its own scale from 0 (``maps`` as :meth:`mnist_scratch.cnn.CNN.feature_maps` returns them,
     after ReLU, for this one image)."""
     plt = _plt()
+    counts = [len(np.asarray(maps[name])[0]) for name in layers]
     shown = [np.asarray(maps[name])[0][:max_maps] for name in layers]
     cols = max(len(m) for m in shown)
     fig, axes = plt.subplots(len(layers) + 1, cols, figsize=(0.95 * cols, 1.05 * (len(layers) + 1) + 0.2),
@@ -142,9 +143,10 @@ def feature_maps(image, maps: dict, layers=("conv1", "pool1", "conv2", "pool2"),
         ax.axis("off")
     axes[0, 0].imshow(np.asarray(image).reshape(28, 28), cmap="gray_r")
     axes[0, 0].set_title("the digit", fontsize=8, loc="left")
-    for row, (name, m) in zip(axes[1:], zip(layers, shown)):
+    for row, name, m, count in zip(axes[1:], layers, shown, counts):
         for c, ax in enumerate(row[:len(m)]):              # each map on its own scale: 0 to its largest value
             ax.imshow(m[c], cmap=COLORMAP, vmin=0, vmax=max(m[c].max(), 1e-12))
-        row[0].set_title(f"{name}: {len(m)} maps of {m.shape[1]}x{m.shape[2]}", fontsize=8, loc="left")
+        which = f"{len(m)} maps" if len(m) == count else f"the first {len(m)} of {count} maps"
+        row[0].set_title(f"{name}: {which} of {m.shape[1]}x{m.shape[2]}", fontsize=8, loc="left")
     fig.tight_layout()
     return fig
