@@ -31,6 +31,12 @@ def _biases_first(params):
     return state
 
 
+def _transposed_in_place(params):
+    for l in range(1, len(params) // 2 + 1):
+        params[f"W{l}"] = params[f"W{l}"].T
+    return _layout(params, transpose=False)
+
+
 def _as_lists(params):
     return {k: v.tolist() for k, v in _layout(params).items()}
 
@@ -69,6 +75,20 @@ WRONG_ANSWERS = [
      lambda p: {**_layout(p), "0.weight": p["W2"].T, "2.weight": p["W1"].T},
      "'0.weight' should be W1.T, shape (5, 7); got shape (4, 5) with other numbers. Check which layer's W "
      "goes under which number."),
+    ("to_torch_layout", "weights reshaped, not transposed",
+     lambda p: {**_layout(p), **{f"{2 * (l - 1)}.weight": p[f"W{l}"].reshape(p[f"W{l}"].shape[::-1]) for l in (1, 2, 3)}},
+     "'0.weight' has the right shape (5, 7) but its numbers in the wrong places: W1 was reshaped, which keeps the "
+     "numbers in their row-by-row order, instead of transposed, which turns rows into columns. Store W1.T."),
+    ("to_torch_layout", "len(params) layers", lambda p: _layout(p, layers=len(p)),
+     "calling it raised KeyError: 'W4'. params holds a W and a b for each layer, so a network has "
+     "len(params) // 2 layers, not len(params): loop over l = 1 … len(params) // 2."),
+    ("to_torch_layout", "layers counted from 0",
+     lambda p: {f"{2 * l}.{n}": p[f"{k}{l}"].T for l in range(len(p) // 2) for n, k in (("weight", "W"), ("bias", "b"))},
+     "calling it raised KeyError: 'W0'. Our layers are numbered from 1: W1, b1, W2, …; layer l goes under "
+     "module number 2 * (l - 1)."),
+    ("to_torch_layout", "params transposed in place", _transposed_in_place,
+     "it changed params in place (our own model's parameters!); leave them alone and put the transposes, W.T, "
+     "only into the new dictionary."),
     ("to_torch_layout", "a list, not a dict", lambda p: list(_layout(p).values()),
      "it returned a list; return a dict from names such as '0.weight' to arrays, as model.state_dict() is."),
     ("to_torch_layout", "no return", lambda p: None, "it returned None: did you forget the `return`?"),
@@ -95,12 +115,40 @@ def _step(model, loss_fn, optimizer, xb, yb, *, order=("zero", "forward", "backw
     return give(loss)
 
 
+def _model_zero_grad(model, loss_fn, optimizer, xb, yb):
+    model.zero_grad()                    # empties the same .grad as optimizer.zero_grad()
+    loss = loss_fn(model(xb), yb)
+    loss.backward(retain_graph=False)
+    optimizer.step()
+    return loss.data.item()
+
+
+def _functional_loss(model, loss_fn, optimizer, xb, yb):
+    import torch.nn.functional as F
+    optimizer.zero_grad()
+    loss = F.cross_entropy(model(xb), yb)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _forward_without_grad(model, loss_fn, optimizer, xb, yb):
+    import torch
+    optimizer.zero_grad()
+    with torch.no_grad():
+        loss = loss_fn(model(xb), yb)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
 RIGHT_ANSWERS += [
     ("train_step", "zero_grad first", _step),
     ("train_step", "zero_grad last, after step", lambda *a: _step(*a, order=("forward", "backward", "step", "zero"))),
     ("train_step", "zero_grad after the loss", lambda *a: _step(*a, order=("forward", "zero", "backward", "step"))),
     ("train_step", "returns the loss object", lambda *a: _step(*a, give=lambda loss: loss)),
     ("train_step", "returns float(loss)", lambda *a: _step(*a, give=float)),
+    ("train_step", "model.zero_grad(), loss.data.item()", _model_zero_grad),
 ]
 
 WRONG_ANSWERS += [
@@ -134,6 +182,23 @@ WRONG_ANSWERS += [
      lambda model, loss_fn, optimizer, xb, yb: _step(model, loss_fn, optimizer, yb, yb),
      "the model was called on something other than the batch of images xb: call model(xb)."),
 ]
+
+
+TORCH_WRONG_ANSWERS = [   # answers that call PyTorch itself: their hints need it loaded
+    ("train_step", "F.cross_entropy instead of loss_fn", _functional_loss,
+     "calling it raised TypeError: cross_entropy_loss(): argument 'input' (position 1) must be Tensor, not _Logits. "
+     "The check hands your function stand-ins for PyTorch's objects, not tensors: use the model, loss_fn and "
+     "optimizer it is given, loss = loss_fn(model(xb), yb)."),
+    ("train_step", "forward under torch.no_grad()", _forward_without_grad,
+     "the model ran under torch.no_grad(), so PyTorch records nothing for backward() (it raises 'element 0 of "
+     "tensors does not require grad'). Use no_grad only to predict; a training step needs the gradients."),
+]
+
+
+@pytest.mark.parametrize("name,answer,fn,hint", TORCH_WRONG_ANSWERS, ids=[f"{r[0]}: {r[1]}" for r in TORCH_WRONG_ANSWERS])
+def test_a_wrong_answer_that_uses_pytorch_gets_its_hint(name, answer, fn, hint):
+    pytest.importorskip("torch")
+    assert check.hint_of(check.CHECKS[name], fn) == hint
 
 
 @pytest.mark.parametrize("name,answer,fn", RIGHT_ANSWERS, ids=[f"{r[0]}: {r[1]}" for r in RIGHT_ANSWERS])

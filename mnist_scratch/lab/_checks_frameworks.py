@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from ..network import init_params
@@ -18,7 +20,7 @@ from .frameworks import to_torch_layout as _layout
 __all__ = ["to_torch_layout", "train_step"]
 
 
-# --------------------------------------------------------------------------- exercise 1
+# --------------------------------------------------------------------------- exercise 2 (to_torch_layout)
 def _keys_hint(got_keys: list, want_keys: list) -> str:
     text = f"expected the keys {want_keys}, got {got_keys}. "
     consecutive = [f"{l}.{p}" for l in range(len(want_keys) // 2) for p in ("weight", "bias")]
@@ -45,6 +47,15 @@ def to_torch_layout(fn):
         try:
             got = call(fn, params, numeric=False)
         except Wrong as wrong:
+            if str(wrong).endswith(("KeyError: 'W0'.", "KeyError: 'b0'.")):
+                raise Wrong(f"{wrong} Our layers are numbered from 1: W1, b1, W2, …; layer l goes under "
+                            "module number 2 * (l - 1).") from None
+            if sizes == [7, 5, 4, 3] and str(wrong).endswith(("KeyError: 'W4'.", "KeyError: 'b4'.")):
+                raise Wrong(f"{wrong} params holds a W and a b for each layer, so a network has "
+                            "len(params) // 2 layers, not len(params): loop over l = 1 … len(params) // 2.") from None
+            if str(wrong).startswith("it changed its input array in place"):
+                raise Wrong("it changed params in place (our own model's parameters!); leave them alone and put "
+                            "the transposes, W.T, only into the new dictionary.") from None
             if sizes != [7, 5, 4, 3] and "KeyError" in str(wrong):
                 raise Wrong(f"it worked for a network of 3 layers, but for a {arch} network ({len(sizes) - 1} "
                             f"layers) {wrong} Loop over the layers, l = 1 … len(params) // 2, rather than "
@@ -71,6 +82,10 @@ def to_torch_layout(fn):
                     raise Wrong(f"{key!r} has shape {value.shape}, our W{l}'s (in, out). nn.Linear keeps its "
                                 f"weight the other way round, (out, in) = {expected.shape}, and computes "
                                 f"x @ weight.T: store W{l}.T.")
+                if value.shape == expected.shape and np.allclose(value, expected.T.reshape(expected.shape)):
+                    raise Wrong(f"{key!r} has the right shape {expected.shape} but its numbers in the wrong places: "
+                                f"W{l} was reshaped, which keeps the numbers in their row-by-row order, instead "
+                                f"of transposed, which turns rows into columns. Store W{l}.T.")
                 raise Wrong(f"{key!r} should be W{l}.T, shape {expected.shape}; got shape {value.shape} "
                             "with other numbers. Check which layer's W goes under which number.")
             if value.shape != expected.shape:
@@ -80,7 +95,7 @@ def to_torch_layout(fn):
     return "weights transposed to (out, in), Linear layers at 0, 2, 4, …, for any depth. Well done!"
 
 
-# --------------------------------------------------------------------------- exercise 2
+# --------------------------------------------------------------------------- exercise 1 (train_step)
 class _Logits:
     """What the stand-in model returns: remembers its batch and whether softmax was applied."""
 
@@ -99,7 +114,7 @@ class _Loss:
     def __init__(self, world, batch: int):
         self.world, self.batch, self.value = world, batch, 2.5 - 0.5 * batch
 
-    def backward(self):
+    def backward(self, *args, **kwargs):
         world = self.world
         world.log.append("backward")
         world.grad += 10.0 ** self.batch            # batch k's gradient is 10**k: sums stay readable
@@ -113,12 +128,20 @@ class _Loss:
     def detach(self):
         return self
 
+    cpu = detach
+    data = property(detach)
+
 
 class _Model:
     def __init__(self, world):
         self.world = world
 
     def __call__(self, xb):
+        torch = sys.modules.get("torch")     # the check never imports PyTorch, but looks where it is loaded
+        if torch is not None and hasattr(torch, "is_grad_enabled") and not torch.is_grad_enabled():
+            raise Wrong("the model ran under torch.no_grad(), so PyTorch records nothing for backward() "
+                        "(it raises 'element 0 of tensors does not require grad'). Use no_grad only to "
+                        "predict; a training step needs the gradients.")
         for k, batch in enumerate(self.world.batches):
             if xb is batch[0]:
                 self.world.log.append("forward")
@@ -129,6 +152,10 @@ class _Model:
 
     def train(self, mode: bool = True):
         return self
+
+    def zero_grad(self, set_to_none: bool = True):      # model.zero_grad() empties the same .grad
+        self.world.log.append("zero_grad")
+        self.world.grad = 0.0
 
     def parameters(self):
         return iter(())
@@ -187,6 +214,9 @@ def _one_call(fn, world, k: int) -> list:
         raise
     except Exception as err:
         hint = _exception_hint(err)
+        if "must be Tensor" in str(err) and "softmax" not in str(err):
+            hint += (" The check hands your function stand-ins for PyTorch's objects, not tensors: use the "
+                     "model, loss_fn and optimizer it is given, loss = loss_fn(model(xb), yb).")
         if "softmax" in str(err):
             hint += (" Leave out the softmax: nn.CrossEntropyLoss takes the raw scores (logits) and applies "
                      "log-softmax itself.")
