@@ -35,9 +35,9 @@ def _check_rows(model: Model, X, name: str) -> np.ndarray:
     if len(X) == 0:
         raise ValueError(f"{name} has no rows: training needs at least one example")
     for first in range(0, len(X), 4096):  # in blocks, so the check costs little memory
-        bad = np.argwhere(~np.isfinite(X[first:first + 4096]))
-        if len(bad):
-            row, col = bad[0]
+        block = X[first:first + 4096]
+        if not np.isfinite(block).all():  # (cheap; only a broken block is searched for its first bad value)
+            row, col = np.argwhere(~np.isfinite(block))[0]
             raise ValueError(f"{name} holds NaN or infinite values (or numbers too large for {X.dtype}), the first "
                              f"at row {first + row}, column {col}: the data is broken, not the learning rate; "
                              f"check how {name} was made")
