@@ -97,6 +97,22 @@ def test_the_package_never_imports_a_framework():
     assert out.strip() == "[]"
 
 
+def test_keras_is_imported_on_torch_without_scikit_learn():
+    # Lesson 11's import: Keras alone would load scikit-learn and SciPy (about 75 MB) where they are installed.
+    pytest.importorskip("torch")
+    pytest.importorskip("keras")
+    pytest.importorskip("sklearn")        # installed here (the test extra): the case that matters
+    code = ("import sys; from mnist_scratch.lab.frameworks import import_keras_on_torch\n"
+            "keras = import_keras_on_torch()\n"
+            "print(keras.backend.backend(), 'sklearn' in sys.modules, 'scipy' in sys.modules)\n"
+            "import sklearn; print('sklearn', 'sklearn' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**env, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["torch", "False", "False", "sklearn", "True"]
+
+
 def test_ci_installs_the_frameworks_extra_on_top_of_make_tests_default():
     default = re.search(r"^TEST_EXTRAS \?= (\S+)$", (REPO / "Makefile").read_text(), re.M).group(1)
     ci = re.search(r"^make test TEST_EXTRAS=(\S+)$", (REPO / ".ci" / "run").read_text(), re.M).group(1)

@@ -6,13 +6,45 @@ Its ``state_dict()`` names each parameter after the module's index in the Sequen
 ReLUs included, so layer l's Linear is module ``2 (l - 1)``; and ``nn.Linear`` keeps its
 weight as (out, in) and computes ``x @ weight.T + bias``, where our ``W`` is (in, out) and
 we compute ``X @ W + b``. Keras's ``Dense`` keeps its kernel as (in, out), as we do.
+
+:func:`import_keras_on_torch` is the one function here that imports a framework, and
+only when the lesson calls it.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+
 import numpy as np
 
-__all__ = ["to_torch_layout", "to_keras_weights", "from_torch_layout"]
+__all__ = ["to_torch_layout", "to_keras_weights", "from_torch_layout", "import_keras_on_torch"]
+
+
+def import_keras_on_torch():
+    """``import keras`` on the PyTorch backend, without its scikit-learn wrappers (a memory trick).
+
+    Keras imports scikit-learn, and with it SciPy, whenever they are installed, for
+    its scikit-learn wrappers alone: about 75 MB more in every kernel, which a class
+    of 30 on 1 GiB each cannot spare (lesson 11 would peak near 750 MB instead of
+    under 700). Lesson 11 does not use those wrappers, so scikit-learn is hidden
+    while Keras is imported (``keras.wrappers`` then says it needs scikit-learn; a
+    scikit-learn imported before, or after, works as usual). Raises ImportError
+    without Keras, and RuntimeError if Keras was already imported on another backend.
+    """
+    os.environ["KERAS_BACKEND"] = "torch"          # must be set before keras is first imported
+    hide = "sklearn" not in sys.modules
+    if hide:
+        sys.modules["sklearn"] = None              # `import sklearn` now raises ImportError
+    try:
+        import keras
+    finally:
+        if hide:
+            del sys.modules["sklearn"]
+    if keras.backend.backend() != "torch":
+        raise RuntimeError(f"Keras was imported on {keras.backend.backend()} before: restart the kernel, so that "
+                           "KERAS_BACKEND=torch applies")
+    return keras
 
 
 def _layers(params: dict) -> int:
