@@ -34,6 +34,9 @@ __all__ = ["ENV_VAR", "SMALL_BATCH", "choose_threads", "blas_threads", "limit_th
 
 ENV_VAR = "MNIST_SCRATCH_THREADS"
 
+#: The BLAS libraries' own variables, which :func:`limit_this_process` sets (where unset) for child processes.
+CHILD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
 #: Steps of at most this many rows run on one BLAS thread.
 SMALL_BATCH = 2048
 
@@ -75,10 +78,14 @@ def limit_this_process(threads=None) -> int:
     """Limit BLAS to one thread (or ``threads``, or ``$MNIST_SCRATCH_THREADS``) from now on; return the count.
 
     The lessons' and widgets' rule (see the module's docstring). Unlike
-    :func:`blas_threads` it is not undone at the end of a block.
+    :func:`blas_threads` it is not undone at the end of a block. Processes started
+    from here on inherit the count through ``OPENBLAS_NUM_THREADS`` (and OpenMP's
+    and MKL's variables), unless those are already set.
     """
     from threadpoolctl import threadpool_limits
 
     count = choose_threads(1, threads)
     threadpool_limits(limits=count, user_api="blas")
+    for name in CHILD_VARIABLES:   # and what the process starts (a lesson's `!python -m mnist_scratch …`)
+        os.environ.setdefault(name, str(count))
     return count

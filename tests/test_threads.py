@@ -11,7 +11,7 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from mnist_scratch.model import Model
-from mnist_scratch.threads import ENV_VAR, SMALL_BATCH, choose_threads
+from mnist_scratch.threads import CHILD_VARIABLES, ENV_VAR, SMALL_BATCH, choose_threads
 from mnist_scratch.train import train
 
 
@@ -55,24 +55,30 @@ def test_training_runs_on_the_chosen_thread_count(small, monkeypatch):
     assert seen == [[2] * len(before)]
 
 
-def _threads_after_importing_the_lab(**env) -> tuple[list, list, subprocess.CompletedProcess]:
-    """BLAS thread counts before and after ``import mnist_scratch.lab`` in a fresh process, as a lesson's kernel is."""
+def _threads_after_importing_the_lab(**env) -> tuple:
+    """BLAS thread counts before and after ``import mnist_scratch.lab`` in a fresh process, as a lesson's kernel
+    is, and in a process it then starts; and the finished process."""
     code = ("import json, numpy; from threadpoolctl import threadpool_info as info\n"
             "now = lambda: [l['num_threads'] for l in info() if l['user_api'] == 'blas']\n"
-            "before = now(); import mnist_scratch.lab; print(json.dumps([before, now()]))")
-    clean = {k: v for k, v in os.environ.items() if k != ENV_VAR}
+            "before = now(); import mnist_scratch.lab, subprocess, sys\n"
+            "child = subprocess.run([sys.executable, '-c', 'import json, numpy; from threadpoolctl import "
+            "threadpool_info as i; print(json.dumps([l[\\'num_threads\\'] for l in i() if l[\\'user_api\\'] == "
+            "\\'blas\\']))'], capture_output=True, text=True).stdout\n"
+            "print(json.dumps([before, now(), json.loads(child)]))")
+    clean = {k: v for k, v in os.environ.items() if k not in (ENV_VAR, *CHILD_VARIABLES)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**clean, "MPLBACKEND": "Agg", **env})
-    before, after = json.loads(done.stdout) if done.returncode == 0 else (None, None)
-    return before, after, done
+    before, after, child = json.loads(done.stdout) if done.returncode == 0 else (None, None, None)
+    return before, after, child, done
 
 
 def test_a_lesson_kernel_uses_one_thread_unless_told_otherwise():
-    before, after, done = _threads_after_importing_the_lab()
+    before, after, child, done = _threads_after_importing_the_lab()
     assert done.returncode == 0, done.stderr
     if not before:
         pytest.skip("no BLAS library that threadpoolctl can see")
     assert after == [1] * len(before)                    # every lesson's setup cell imports the lab
-    assert _threads_after_importing_the_lab(**{ENV_VAR: "2"})[1] == [2] * len(before)
+    assert child == [1] * len(before)                    # and a `!python -m mnist_scratch …` it starts
+    assert list(_threads_after_importing_the_lab(**{ENV_VAR: "2"})[1:3]) == [[2] * len(before)] * 2
     *_, done = _threads_after_importing_the_lab(**{ENV_VAR: "lots"})
     assert done.returncode != 0 and f"{ENV_VAR} must be a whole number of threads >= 1, not 'lots'" in done.stderr
