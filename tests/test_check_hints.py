@@ -393,7 +393,18 @@ WRONG_ANSWERS = [
 ]
 
 
-@pytest.mark.parametrize("name,answer,fn,hint", WRONG_ANSWERS, ids=[f"{r[0]}: {r[1]}" for r in WRONG_ANSWERS])
+def companion_tables(name: str, default=()) -> list:
+    """``name`` (WRONG_ANSWERS, RIGHT_ANSWERS, …) from every tests/test_check_hints_<topic>.py that has it
+    (lesson 9 keeps its rows in this file's tables)."""
+    return [getattr(importlib.import_module(path.stem), name, default)
+            for path in sorted(Path(__file__).parent.glob("test_check_hints_*.py"))]
+
+
+#: This table and the lessons' own (lessons 8, 10 and 11 keep theirs in tests/test_check_hints_<topic>.py).
+EVERY_WRONG_ANSWER = WRONG_ANSWERS + [row for table in companion_tables("WRONG_ANSWERS") for row in table]
+
+
+@pytest.mark.parametrize("name,answer,fn,hint", EVERY_WRONG_ANSWER, ids=[f"{r[0]}: {r[1]}" for r in EVERY_WRONG_ANSWER])
 def test_a_wrong_answer_gets_its_hint(capsys, name, answer, fn, hint):
     checker = check.CHECKS[name]
     assert check.hint_of(checker, fn) == hint
@@ -405,14 +416,7 @@ def test_a_wrong_answer_gets_its_hint(capsys, name, answer, fn, hint):
     assert checker(fn, raises=False) is False
 
 
-def companion_tables(name: str, default=()) -> list:
-    """``name`` (WRONG_ANSWERS, RIGHT_ANSWERS, …) from every tests/test_check_hints_<topic>.py that has it
-    (lesson 9 keeps its rows in this file's tables)."""
-    return [getattr(importlib.import_module(path.stem), name, default)
-            for path in sorted(Path(__file__).parent.glob("test_check_hints_*.py"))]
-
-
 def test_every_check_has_at_least_three_wrong_answers():
-    counts = Counter(row[0] for table in [WRONG_ANSWERS, *companion_tables("WRONG_ANSWERS")] for row in table)
+    counts = Counter(row[0] for row in EVERY_WRONG_ANSWER)
     assert set(counts) == set(check.CHECKS)
     assert min(counts.values()) >= 3, counts
