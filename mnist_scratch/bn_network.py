@@ -45,7 +45,7 @@ import numpy as np
 
 from .activations import get_activation
 from .batchnorm import batchnorm_backward, batchnorm_forward
-from .network import Cache, _output, init_params, output_delta
+from .network import Cache, _output, dropout_mask, init_params, output_delta
 
 __all__ = ["bn_param_shapes", "bn_state_shapes", "init_bn_params", "init_bn_state", "bn_forward",
            "bn_backward", "BNCache"]
@@ -120,9 +120,8 @@ def bn_forward(params, state, X, activation: str = "relu", loss: str = "cross_en
                 state[f"running_var{l}"], train=train, momentum=momentum, eps=eps)
             A = g(Z)                                                      # A[l] = g(Z~[l])
             if dropout:
-                keep = rng.random(A.shape, dtype=np.float32) >= dropout
-                cache.masks[l] = keep / np.float32(1 - dropout)
-                A = A * cache.masks[l]
+                cache.masks[l] = dropout_mask(A.shape, dropout, rng)
+                A = A * cache.masks[l]                                    # inverted dropout
         cache.Z.append(Z)
         cache.A.append(A)
     return cache

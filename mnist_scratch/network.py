@@ -42,7 +42,7 @@ from .init import init_weights
 from .losses import LOSSES, cross_entropy, mse, one_hot
 
 __all__ = ["init_params", "param_keys", "param_shapes", "count_params", "forward", "backward",
-           "output_delta", "cost", "Cache", "check_sizes"]
+           "output_delta", "cost", "Cache", "check_sizes", "dropout_mask"]
 
 
 # --------------------------------------------------------------------------- parameters
@@ -115,6 +115,13 @@ def _output(loss):
     return softmax if loss == "cross_entropy" else sigmoid
 
 
+def dropout_mask(shape, p: float, rng) -> np.ndarray:
+    """Inverted dropout's mask: 0 with probability ``p``, else 1/(1 - p), so that the kept
+    activations are scaled up and nothing changes at test time."""
+    keep = rng.random(shape, dtype=np.float32) >= p
+    return keep / np.float32(1 - p)
+
+
 def forward(params, X, activation: str = "relu", loss: str = "cross_entropy", *,
             dropout: float = 0.0, rng=None) -> Cache:
     """Forward propagation. Returns a :class:`Cache`; ``cache.A[-1]`` is the prediction.
@@ -135,9 +142,8 @@ def forward(params, X, activation: str = "relu", loss: str = "cross_entropy", *,
         Z = cache.A[l - 1] @ params[f"W{l}"] + params[f"b{l}"]      # Z[l] = A[l-1] W[l] + b[l]
         A = output(Z) if l == L else g(Z)                            # A[l] = g(Z[l])
         if dropout and l < L:
-            keep = rng.random(A.shape, dtype=np.float32) >= dropout
-            cache.masks[l] = keep / np.float32(1 - dropout)
-            A = A * cache.masks[l]
+            cache.masks[l] = dropout_mask(A.shape, dropout, rng)
+            A = A * cache.masks[l]                                   # inverted dropout
         cache.Z.append(Z)
         cache.A.append(A)
     return cache

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .math_figures import GraphSheet
+
 __all__ = ["batchnorm_graph", "column_histograms", "mode_bars", "lr_range"]
 
 _DARK = "#00204d"      # cividis's dark blue
@@ -32,19 +34,9 @@ def batchnorm_graph():
     ax.set_xlim(-0.8, 11.0)
     ax.set_ylim(-3.3, 2.0)
     ax.axis("off")
-    box = dict(boxstyle="round,pad=0.35", fc="white", ec="black")
-    nodes = {}
-
-    def node(name, x, y, label, **style):
-        nodes[name] = ax.text(x, y, label, ha="center", va="center", fontsize=9, bbox={**box, **style})
-
-    def arrow(a, b, backward=False):
-        ax.annotate("", xy=(0.5, 0.5), xytext=(0.5, 0.5), xycoords=nodes[b], textcoords=nodes[a],
-                    arrowprops=dict(arrowstyle="-|>", lw=1.2, color=_DARK if backward else "black",
-                                    ls="--" if backward else "-", shrinkA=0, shrinkB=0,
-                                    patchA=nodes[a].get_bbox_patch(), patchB=nodes[b].get_bbox_patch()))
-
-    parameter, gradient = dict(fc="#ffe9a8"), dict(ec=_DARK, ls="--")
+    sheet = GraphSheet(ax, fontsize=9, pad=0.35, lw=1.2)
+    node, arrow = sheet.node, sheet.arrow
+    parameter, gradient = GraphSheet.PARAMETER, GraphSheet.GRADIENT
     node("Z", 0, 0, "Z\n(n, d)")
     node("mu", 1.4, 1.4, "μ = mean(Z)\n(d,)")
     node("Zc", 2.6, 0, "Z − μ\n(n, d)")

@@ -38,6 +38,38 @@ def plot_activation(name: str, z=None):
     return fig
 
 
+class GraphSheet:
+    """A computational graph drawn on ``ax``: boxed nodes, solid forward and dashed backward arrows.
+
+    ``node(name, x, y, label, **style)`` places a box (``GraphSheet.PARAMETER`` or
+    ``GraphSheet.GRADIENT`` as its style for parameters and gradients);
+    ``arrow(a, b, backward=False, label="")`` joins two placed nodes.
+    """
+
+    DARK = "#00204d"                                   # cividis's dark blue
+    PARAMETER = dict(fc="#ffe9a8")
+    GRADIENT = dict(ec=DARK, ls="--")
+
+    def __init__(self, ax, *, fontsize: float, pad: float, lw: float):
+        self.ax, self.fontsize, self.lw = ax, fontsize, lw
+        self.box = dict(boxstyle=f"round,pad={pad}", fc="white", ec="black")
+        self.nodes = {}
+
+    def node(self, name, x, y, label, **style):
+        self.nodes[name] = self.ax.text(x, y, label, ha="center", va="center", fontsize=self.fontsize,
+                                        bbox={**self.box, **style})
+
+    def arrow(self, a, b, backward=False, label=""):
+        na, nb = self.nodes[a], self.nodes[b]
+        self.ax.annotate("", xy=(0.5, 0.5), xytext=(0.5, 0.5), xycoords=nb, textcoords=na,
+                         arrowprops=dict(arrowstyle="-|>", lw=self.lw, color=self.DARK if backward else "black",
+                                         ls="--" if backward else "-", shrinkA=0, shrinkB=0,
+                                         patchA=na.get_bbox_patch(), patchB=nb.get_bbox_patch()))
+        if label:
+            (x0, y0), (x1, y1) = na.get_position(), nb.get_position()
+            self.ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.22, label, ha="center", fontsize=8.5)
+
+
 def computational_graph():
     """The toy network of lesson 2 as a computational graph.
 
@@ -50,24 +82,9 @@ def computational_graph():
     ax.set_xlim(-0.7, 10.8)
     ax.set_ylim(-3.4, 2.1)
     ax.axis("off")
-    dark = "#00204d"  # cividis's dark blue
-    box = dict(boxstyle="round,pad=0.4", fc="white", ec="black")
-    nodes = {}
-
-    def node(name, x, y, label, **style):
-        nodes[name] = ax.text(x, y, label, ha="center", va="center", fontsize=9.5, bbox={**box, **style})
-
-    def arrow(a, b, backward=False, label=""):
-        ax.annotate("", xy=(0.5, 0.5), xytext=(0.5, 0.5), xycoords=nodes[b], textcoords=nodes[a],
-                    arrowprops=dict(arrowstyle="-|>", lw=1.3, color=dark if backward else "black",
-                                    ls="--" if backward else "-", shrinkA=0, shrinkB=0,
-                                    patchA=nodes[a].get_bbox_patch(), patchB=nodes[b].get_bbox_patch()))
-        if label:
-            (x0, y0), (x1, y1) = nodes[a].get_position(), nodes[b].get_position()
-            ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.22, label, ha="center", fontsize=8.5)
-
-    parameter = dict(fc="#ffe9a8")
-    gradient = dict(ec=dark, ls="--")
+    sheet = GraphSheet(ax, fontsize=9.5, pad=0.4, lw=1.3)
+    node, arrow = sheet.node, sheet.arrow
+    parameter, gradient = GraphSheet.PARAMETER, GraphSheet.GRADIENT
     node("X", 0, 0, "X\n(n, 3)")
     node("W1", 1.6, 1.5, "W¹ (3, 2)\nb¹ (2,)", **parameter)
     node("Z1", 2.6, 0, "Z¹ = X W¹ + b¹\n(n, 2)")
