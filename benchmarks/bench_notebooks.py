@@ -23,12 +23,12 @@ average is printed too, because it says how far to trust the seconds.
 
     python benchmarks/bench_notebooks.py                              # every lesson
     python benchmarks/bench_notebooks.py notebooks/04_*.ipynb --judge cpu
-    python benchmarks/bench_notebooks.py --threads 1 --judge cpu      # on a busy machine
+    python benchmarks/bench_notebooks.py --judge cpu                  # on a busy machine
 
-On a busy machine, multithreaded BLAS wastes CPU time spinning while its
-threads wait for a core; ``--threads 1`` runs the kernels single-threaded,
-so that their CPU seconds measure the lessons' own work: about the wall-clock
-time of a quiet machine's single core, an upper bound for a quiet 2-core one.
+A lesson's kernel computes on one BLAS thread from its setup cell on
+(mnist_scratch/threads.py), and so its CPU seconds measure the lessons' own
+work even on a busy machine. ``--threads N`` gives every kernel N threads
+instead (``MNIST_SCRATCH_THREADS`` and the BLAS libraries' own variables).
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from mnist_scratch.threads import CHILD_VARIABLES, ENV_VAR
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 #: Seconds a lesson may take: 40, except for a lesson that trains a convolutional network.
@@ -126,10 +128,10 @@ def main(argv=None) -> int:
     parser.add_argument("--judge", choices=("wall", "cpu"), default="wall",
                         help="judge --max-seconds on wall-clock seconds (default) or on CPU seconds")
     parser.add_argument("--threads", type=int, default=None,
-                        help="BLAS threads for the kernels (OPENBLAS/OMP/MKL_NUM_THREADS); default: leave as is")
+                        help="BLAS threads for the kernels (default: the lessons' own rule, one)")
     args = parser.parse_args(argv)
     if args.threads is not None:   # the kernels inherit this process's environment
-        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        for name in (ENV_VAR, *CHILD_VARIABLES):
             os.environ[name] = str(args.threads)
     paths = args.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
