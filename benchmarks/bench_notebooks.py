@@ -26,7 +26,7 @@ average is printed too, because it says how far to trust the seconds.
     python benchmarks/bench_notebooks.py --judge cpu                  # on a busy machine
 
 A lesson's kernel computes on one BLAS thread from its setup cell on
-(mnist_scratch/threads.py), and so its CPU seconds measure the lessons' own
+(mnist_scratch/training/threads.py), and so its CPU seconds measure the lessons' own
 work even on a busy machine. ``--threads N`` gives every kernel N threads
 instead (``MNIST_SCRATCH_THREADS`` and the BLAS libraries' own variables).
 """
@@ -41,7 +41,7 @@ import threading
 import time
 from pathlib import Path
 
-from mnist_scratch.threads import CHILD_VARIABLES, ENV_VAR
+from mnist_scratch.training.threads import CHILD_VARIABLES, ENV_VAR
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 #: Seconds a lesson may take: 40, except for a lesson that trains a convolutional network.

@@ -2,7 +2,7 @@
 
 Times forward + backward + an Adam step of 784-128-64-10 for batches of 128, 2,048
 and 59,000 rows (full batch) with 1 and 2 BLAS threads, first on a quiet machine,
-then with another process keeping one core busy. ``mnist_scratch.threads`` uses
+then with another process keeping one core busy. ``mnist_scratch.training.threads`` uses
 one thread up to ``SMALL_BATCH`` rows and the library's default above it; this
 benchmark is what that rule rests on.
 
@@ -20,11 +20,11 @@ from threadpoolctl import threadpool_limits
 
 from bench_train import one_core_busy
 from mnist_scratch.data import load_mnist
-from mnist_scratch.flat_params import FlatGradient, pack
+from mnist_scratch.training.flat_params import FlatGradient, pack
 from mnist_scratch.model import Model
 from mnist_scratch.network import backward, forward
 from mnist_scratch.optim import Adam
-from mnist_scratch.threads import SMALL_BATCH
+from mnist_scratch.training.threads import SMALL_BATCH
 
 BATCHES = (128, SMALL_BATCH, 59000)
 

@@ -7,7 +7,7 @@
 Each row: recipe, the accuracy reached (test, or dev where the source reports dev),
 the reference, and the training seconds on this machine. A reference the source states
 approximately ("~94.0%") is met within the tolerance recorded beside it in
-mnist_scratch/recipes.py (half a point). Exit status 1 names every recipe below its reference.
+mnist_scratch/recipes/__init__.py (half a point). Exit status 1 names every recipe below its reference.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ from .data import (DataFileError, DataNotFoundError, load_csv, load_idx, load_mn
 from .evaluate import accuracy, confusion_matrix, misclassified, per_class_accuracy, predict, predict_proba
 from .gradient_check import gradient_check, numerical_gradient, relative_error
 from .losses import cross_entropy, mse, one_hot
-from .model_io import ModelFileError, load_model, save_model
+from .files.model_file import ModelFileError, load_model, save_model
 from .model import Model
 from .network import backward, cost, forward, init_params
 from .recipes import BEST, RECIPES, get_recipe, run_recipe

@@ -5,13 +5,13 @@ same four things as :func:`mnist_scratch.train.train`,
 
 1. forward pass,  2. cost,  3. backward pass,  4. optimizer step,
 
-on the same flat parameter vector (:mod:`mnist_scratch.flat_params`), with the
-same optimizers, schedules, divergence guard and :class:`~mnist_scratch.history.History`.
+on the same flat parameter vector (:mod:`mnist_scratch.training.flat_params`), with the
+same optimizers, schedules, divergence guard and :class:`~mnist_scratch.training.history.History`.
 What differs: no dev set, dropout or L2; ``epochs`` may be fractional (1.5 is
 one and a half passes); ``max_seconds`` bounds the training time.
 
 **BLAS threads.** Every step runs on one BLAS thread unless ``threads=`` or
-``$MNIST_SCRATCH_THREADS`` says otherwise (:mod:`mnist_scratch.threads` counts
+``$MNIST_SCRATCH_THREADS`` says otherwise (:mod:`mnist_scratch.training.threads` counts
 the images of a step, not the ``n*24*24`` rows of its im2col matrix). On the
 2-core machine at load 8-10, one thread took 192 ms per batch of 128 images
 and two threads 735 ms.
@@ -25,15 +25,15 @@ import time
 import numpy as np
 
 from .cnn import CNN, backward, forward
-from .flat_params import FlatGradient, pack
-from .history import History, StopTraining
+from .training.flat_params import FlatGradient, pack
+from .training.history import History, StopTraining
 from .losses import cross_entropy
 from .optim import WITH_MOMENTUM, make_optimizer
 from .schedules import make_schedule
-from .stopping import DivergenceGuard
-from .threads import blas_threads, choose_threads
+from .training.stopping import DivergenceGuard
+from .training.threads import blas_threads, choose_threads
 from .train import _call_back, batches
-from .train_checks import check_labels
+from .training.checks import check_labels
 
 __all__ = ["train_cnn"]
 
@@ -49,7 +49,7 @@ def train_cnn(model: CNN, X, y, *, epochs: float = 3, batch_size: int = 64, opti
     One record per (possibly partial) epoch: ``epoch`` (fractional), ``iteration``, ``lr``,
     ``cost``, ``train_acc`` (averaged over the epoch's batches) and ``seconds``.
     ``callback(history)`` runs after every record; raise :class:`StopTraining` in it to stop.
-    Raises :class:`~mnist_scratch.history.TrainingDiverged` if the cost becomes NaN or explodes.
+    Raises :class:`~mnist_scratch.training.history.TrainingDiverged` if the cost becomes NaN or explodes.
     """
     X = model.as_images(X)
     y = check_labels(y, len(X), "y", model.classes)

@@ -25,7 +25,7 @@ cross-entropy (derived in :mod:`mnist_scratch.losses`):
 Parameters are a plain dict of NumPy arrays, ``{"W1", "b1", "W2", "b2", …}``,
 that you can print and plot. The code below is written the way the equations
 read; the one speed trick, packing the parameters into one flat vector for the
-optimizer, lives in :mod:`mnist_scratch.flat_params` and is used only by
+optimizer, lives in :mod:`mnist_scratch.training.flat_params` and is used only by
 :func:`mnist_scratch.train.train`. :class:`~mnist_scratch.model.Model` (in
 :mod:`mnist_scratch.model`) bundles an architecture with its parameters and
 these passes, or those of :mod:`mnist_scratch.bn_network`.

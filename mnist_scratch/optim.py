@@ -1,7 +1,7 @@
 r"""Optimizers: how a gradient becomes a step.
 
 Each optimizer updates the flat parameter vector :math:`\theta` in place from
-its gradient :math:`g` (see :mod:`mnist_scratch.flat_params`), with
+its gradient :math:`g` (see :mod:`mnist_scratch.training.flat_params`), with
 learning rate :math:`\eta`:
 
 =============  ===================================================================
@@ -43,7 +43,7 @@ moving average of squared gradients instead, so the step adapts without dying
 out. Adam is RMSprop plus momentum plus bias correction.
 
 Speed trick: the optimizers work on the flat vector behind the parameters
-(:mod:`mnist_scratch.flat_params`), and their updates are written with ``out=``
+(:mod:`mnist_scratch.training.flat_params`), and their updates are written with ``out=``
 and in-place operators, so that a step allocates no new arrays. This is where
 such tricks pay: an optimizer step touches every parameter, every batch.
 

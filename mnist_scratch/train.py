@@ -18,7 +18,7 @@ progress bar) is a small named helper below.
   :mod:`mnist_scratch.bn_network`, whose running statistics (``model.state``)
   the divergence guard and early stopping save and restore with the parameters.
 
-The function returns a :class:`~mnist_scratch.history.History`;
+The function returns a :class:`~mnist_scratch.training.history.History`;
 ``history.to_frame()`` makes it a pandas DataFrame.
 """
 
@@ -30,15 +30,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from .evaluate import accuracy
-from .flat_params import FlatGradient, pack
-from .history import History, StopTraining, TrainingDiverged
+from .training.flat_params import FlatGradient, pack
+from .training.history import History, StopTraining, TrainingDiverged
 from .model import Model
 from .network import cost
 from .optim import WITH_MOMENTUM, make_optimizer
 from .schedules import make_schedule
-from .stopping import DIVERGENCE_FACTOR, DivergenceGuard, EarlyStopping
-from .threads import blas_threads, choose_threads
-from .train_checks import check_batch_norm_batches, check_config, check_data
+from .training.stopping import DIVERGENCE_FACTOR, DivergenceGuard, EarlyStopping
+from .training.threads import blas_threads, choose_threads
+from .training.checks import check_batch_norm_batches, check_config, check_data
 
 __all__ = ["train", "run_epoch", "History", "TrainingDiverged", "StopTraining", "DIVERGENCE_FACTOR"]
 
@@ -70,11 +70,11 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
     should_stop : a function polled before every step; when it returns True training stops.
     progress : show a tqdm progress bar.
     threads : BLAS threads for the matrix products; by default one for mini-batches and the
-        library's default for full batches (see :mod:`mnist_scratch.threads`).
+        library's default for full batches (see :mod:`mnist_scratch.training.threads`).
 
     Raises :class:`TrainingDiverged` if the cost becomes NaN or infinite, or
-    explodes (see :data:`mnist_scratch.stopping.DIVERGENCE_FACTOR`), or with squared error stays stuck at
-    saturation (see :class:`~mnist_scratch.stopping.SaturationWatch`); the model then keeps the parameters it
+    explodes (see :data:`mnist_scratch.training.stopping.DIVERGENCE_FACTOR`), or with squared error stays stuck at
+    saturation (see :class:`~mnist_scratch.training.stopping.SaturationWatch`); the model then keeps the parameters it
     had at the start of that epoch, the last good ones.
     """
     data = check_data(model, X, y, X_dev, y_dev, targets)

@@ -15,9 +15,9 @@
 >>> from mnist_scratch.lab import playground, prediction_browser, draw_digit, check_environment  # doctest: +SKIP
 """
 
-from ..threads import limit_this_process
+from ..training.threads import limit_this_process
 
-# One BLAS thread per lesson kernel, as training uses (mnist_scratch/threads.py explains why;
+# One BLAS thread per lesson kernel, as training uses (mnist_scratch/training/threads.py explains why;
 # MNIST_SCRATCH_THREADS=N overrides). Done first, so that every tool below computes with it.
 limit_this_process()
 

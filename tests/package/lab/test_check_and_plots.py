@@ -1,0 +1,239 @@
+"""The exercise self-checks pass every right answer and never crash on a strange one (the wrong-answer
+table is in test_check_hints.py); every plotting helper draws without error."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+import math
+
+from mnist_scratch.lab import check, plots
+from mnist_scratch.activations import softmax
+from mnist_scratch.losses import cross_entropy
+from mnist_scratch.model import Model
+from mnist_scratch.network import backward, forward
+from mnist_scratch.train import train
+
+
+def _lse(Z):
+    m = Z.max(axis=1, keepdims=True)
+    return (m + np.log(np.exp(Z - m).sum(axis=1, keepdims=True)))[:, 0]
+
+
+def _backward_by_hand(params, X, Y):
+    Z1 = X @ params["W1"] + params["b1"]
+    A1 = np.maximum(Z1, 0)
+    A2 = softmax(A1 @ params["W2"] + params["b2"])
+    dZ2 = (A2 - Y) / len(X)
+    dZ1 = dZ2 @ params["W2"].T * (Z1 > 0)
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}
+
+
+def _sgd_epoch(params, X, y, lr, batch_size, rng):
+    order = rng.permutation(len(X))
+    for first in range(0, len(X), batch_size):
+        rows = order[first:first + batch_size]
+        grads = backward(params, forward(params, X[rows]), y[rows])
+        for k in params:
+            params[k] -= lr * grads[k]
+
+
+def _sgd_epoch_returning_a_new_dict(params, X, y, lr, batch_size, rng):
+    order = rng.permutation(len(X))
+    for rows in np.array_split(order, range(batch_size, len(X), batch_size)):
+        grads = backward(params, forward(params, X[rows]), y[rows])
+        params = {k: params[k] - lr * grads[k] for k in params}
+    return params
+
+
+def _confusion_by_loop(y_true, y_pred):
+    C = np.zeros((10, 10), dtype=int)
+    for t, p in zip(y_true, y_pred):
+        C[t, p] += 1
+    return C
+
+
+def _momentum(theta, v, g, lr, mu):
+    v = mu * v + g
+    return theta - lr * v, v
+
+
+def _momentum_in_place(theta, v, g, lr, mu):
+    v *= mu
+    v += g
+    theta -= lr * v
+    return theta, v
+
+
+def _momentum_sutskever(theta, v, g, lr, mu):  # v <- mu v - lr g, theta <- theta + v: the same path
+    v = mu * v - lr * g
+    return theta + v, v
+
+
+# Every right way of writing each function must pass.
+RIGHT_ANSWERS = {
+    "scale_pixels": [lambda r: r.astype(np.float32) / 255, lambda r: r / np.float32(255),
+                     lambda r: (r / 255).astype(np.float32), lambda r: np.divide(r, 255, dtype=np.float32)],
+    "mean_digit": [lambda X, y, k: X[y == k].mean(axis=0), lambda X, y, k: X[y == k].sum(axis=0) / np.sum(y == k),
+                   lambda X, y, k: np.average(X, axis=0, weights=y == k)],
+    "one_hot": [lambda y: np.eye(10)[y], lambda y: (y[:, None] == np.arange(10)).astype(int),
+                lambda y: y[:, None] == np.arange(10), lambda y: ms_one_hot(y)],
+    "relu": [lambda Z: np.maximum(Z, 0), lambda Z: Z * (Z > 0), lambda Z: np.where(Z > 0, Z, 0),
+             lambda Z: np.clip(Z, 0, None), lambda Z: [[max(0.0, z) for z in row] for row in Z]],
+    "relu_prime": [lambda Z: (Z > 0).astype(float), lambda Z: Z > 0, lambda Z: np.heaviside(Z, 0),
+                   lambda Z: np.where(Z > 0, 1, 0)],
+    "softmax": [softmax, lambda Z: np.exp(Z - _lse(Z)[:, None]),
+                lambda Z: (lambda E: E / E.sum(axis=1)[:, None])(np.exp(Z - Z.max(axis=1)[:, None])),
+                lambda Z: np.apply_along_axis(lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(), 1, Z)],
+    "cross_entropy": [cross_entropy, lambda Z, y: np.mean(_lse(Z) - Z[np.arange(len(y)), y]),
+                      lambda Z, y: -np.mean((Z - _lse(Z)[:, None])[np.arange(len(y)), y]),
+                      lambda Z, y: float(np.sum(_lse(Z) - Z[np.arange(len(y)), y]) / len(y))],
+    "backward": [_backward_by_hand, lambda params, X, Y: backward(params, forward(params, X), Y)],
+    "predict": [lambda params, X: forward(params, X).A[-1].argmax(axis=1),
+                lambda params, X: forward(params, X).Z_out.argmax(axis=1),
+                lambda params, X: np.argmax(forward(params, X).A[-1], 1).tolist()],
+    "accuracy": [lambda t, p: np.mean(t == p), lambda t, p: np.count_nonzero(t == p) / len(t),
+                 lambda t, p: (t == p).sum() / t.size, lambda t, p: sum(a == b for a, b in zip(t, p)) / len(t)],
+    "he_init": [lambda i, o, rng: rng.normal(0, np.sqrt(2 / i), size=(i, o)),
+                lambda i, o, rng: rng.standard_normal((i, o)) * np.sqrt(2 / i),
+                lambda i, o, rng: rng.uniform(-np.sqrt(6 / i), np.sqrt(6 / i), (i, o))],
+    "sgd_epoch": [_sgd_epoch, _sgd_epoch_returning_a_new_dict],
+    "l2_penalty": [lambda p, lam: lam / 2 * sum(np.sum(p[k] ** 2) for k in p if k.startswith("W")),
+                   lambda p, lam: 0.5 * lam * (np.linalg.norm(p["W1"]) ** 2 + np.linalg.norm(p["W2"]) ** 2),
+                   lambda p, lam: lam / 2 * sum(float(W.ravel() @ W.ravel()) for k, W in p.items() if k[0] == "W")],
+    "dropout": [lambda A, p, rng: A * (rng.random(A.shape) >= p) / (1 - p),
+                lambda A, p, rng: A * rng.binomial(1, 1 - p, A.shape) / (1 - p),
+                lambda A, p, rng: np.where(rng.random(A.shape) < p, 0, A / (1 - p))],
+    "confusion_matrix": [_confusion_by_loop, lambda t, p: np.bincount(t * 10 + p, minlength=100).reshape(10, 10),
+                         lambda t, p: np.histogram2d(t, p, bins=10, range=[[0, 10], [0, 10]])[0]],
+    "per_class_accuracy": [lambda C: np.diag(C) / C.sum(axis=1), lambda C: C.diagonal() / C.sum(1),
+                           lambda C: np.array([C[k, k] / C[k].sum() for k in range(10)])],
+    "momentum_step": [_momentum, _momentum_in_place, _momentum_sutskever],
+    "cosine": [lambda t, T: 0.5 * (1 + math.cos(math.pi * t / T)), lambda t, T: (1 + np.cos(np.pi * t / T)) / 2,
+               lambda t, T: np.cos(np.pi * t / T / 2) ** 2],
+    "batchnorm_forward": [lambda Z, g, b, eps: g * (Z - Z.mean(0)) / np.sqrt(Z.var(0) + eps) + b,
+                          lambda Z, g, b, eps: g * (Z - Z.mean(0, keepdims=True)) / (Z.std(0) ** 2 + eps) ** 0.5 + b],
+    "batchnorm_backward": [lambda dY, Zh, g, s: (g / s * (dY - dY.mean(0) - Zh * (dY * Zh).mean(0)),
+                                                 (dY * Zh).sum(0), dY.sum(0)),
+                           lambda dY, Zh, g, s: (g / (len(dY) * s) * (len(dY) * dY - dY.sum(0) - Zh * (dY * Zh).sum(0)),
+                                                 np.einsum("ij,ij->j", dY, Zh), dY.sum(axis=0))],
+}
+
+
+def ms_one_hot(y):
+    from mnist_scratch.losses import one_hot
+
+    return one_hot(y)
+
+
+def test_every_check_has_right_answers_listed():
+    from test_check_hints import companion_tables     # lesson tables of their own: tests/package/lab/test_check_hints_*.py
+
+    listed = set(RIGHT_ANSWERS)
+    for table in companion_tables("RIGHT_ANSWERS", {}):    # {check: [fn, ...]} or [(check, description, fn)]
+        listed |= set(table) if isinstance(table, dict) else {row[0] for row in table}
+    for rows in companion_tables("RIGHT", []):         # lesson 8's rows: (check, description, fn)
+        listed |= {row[0] for row in rows}
+    assert listed == set(check.CHECKS)
+
+
+@pytest.mark.parametrize("name,index", [(n, i) for n, fns in RIGHT_ANSWERS.items() for i in range(len(fns))])
+def test_every_right_answer_passes(capsys, name, index):
+    assert check.CHECKS[name](RIGHT_ANSWERS[name][index]) is True
+    assert capsys.readouterr().out.startswith(f"✅ {name}: ")
+
+
+def _raises_type_error(*args):
+    raise TypeError("unsupported operand")
+
+
+STRANGE_ANSWERS = {
+    "returns None": lambda *args: None,
+    "returns a string": lambda *args: "hello",
+    "raises TypeError": _raises_type_error,
+    "returns a wrong shape": lambda *args: np.zeros((2, 3, 4)),
+    "returns an empty array": lambda *args: np.array([]),
+    "returns NaN": lambda *args: np.nan,
+    "returns an object array": lambda *args: np.array([object()]),
+    "returns a dict": lambda *args: {"a": 1},
+}
+
+
+@pytest.mark.parametrize("strange", STRANGE_ANSWERS)
+@pytest.mark.parametrize("name", sorted(check.CHECKS))
+def test_no_answer_crashes_a_check(capsys, name, strange):
+    """Whatever the learner returns, the check answers with a hint, never a traceback of its own."""
+    with pytest.raises(check.CheckFailed) as failure:
+        check.CHECKS[name](STRANGE_ANSWERS[strange])
+    hint = str(failure.value)
+    assert hint.startswith(f"{name}: ") and "could not make sense" not in hint, hint
+    assert capsys.readouterr().out.startswith("❌")
+
+
+@pytest.mark.parametrize("name", sorted(check.CHECKS))
+def test_an_unwritten_stub_is_not_judged(name):
+    def stub(*args):
+        raise NotImplementedError("write the function body")
+
+    with pytest.raises(NotImplementedError, match="write the function body"):
+        check.CHECKS[name](stub)
+
+
+def _unlabelled(fig):
+    """Plot axes (not images, not colour bars, not switched off) that lack an axis label."""
+    missing = []
+    for ax in fig.axes:
+        if not ax.axison or ax.images or ax.get_label() == "<colorbar>":
+            continue
+        if not ax.get_xlabel() or not ax.get_ylabel():
+            missing.append(ax.get_title() or repr(ax))
+    return missing
+
+
+def test_every_plot_draws_with_labelled_axes_and_words_in_its_legends(mnist):
+    X, y, X_test, y_test = mnist
+    model = Model([784, 16, 10])
+    history = train(model, X[:500], y[:500], X_dev=X_test[:200], y_dev=y_test[:200], epochs=2, progress=False)
+    probs = model.predict_proba(X_test[:100])
+    figures = {
+        "show_digit": plots.show_digit(X[0], label=y[0]).figure,
+        "sample_grid": plots.sample_grid(X, y),
+        "class_distribution": plots.class_distribution(y, y_test),
+        "mean_digits": plots.mean_digits(X[:2000], y[:2000]),
+        "pixel_histogram": plots.pixel_histogram(X[:100]),
+        "plot_activation": plots.plot_activation("relu"),
+        "plot_history": plots.plot_history(history),
+        "compare_histories": plots.compare_histories({"a": history, "b": history}, "dev_acc"),
+        "show_prediction": plots.show_prediction(model, X_test, y_test, 3),
+        "probability_bars": plots.probability_bars(probs[0], true=1).figure,
+        "confusion_heatmap": plots.confusion_heatmap(np.eye(10, dtype=int) * 5 + 1),
+        "mistake_gallery": plots.mistake_gallery(X_test, y_test, probs, [1, 2, 3]),
+        "weight_images": plots.weight_images(model.params["W1"], count=10),
+        "computational_graph": plots.computational_graph(),
+    }
+    assert set(figures) == set(plots.__all__) - {"METRIC_NAMES", "COLORMAP"}
+    for name, fig in figures.items():
+        assert isinstance(fig, matplotlib.figure.Figure), name
+        assert _unlabelled(fig) == [], f"{name} has axes without labels"
+        for ax in fig.axes:
+            legend = ax.get_legend()
+            words = [t.get_text() for t in legend.get_texts()] if legend else []
+            assert not any("_" in w for w in words), f"{name}'s legend shows raw keys: {words}"
+            assert ax.get_ylabel() not in plots.METRIC_NAMES, f"{name} labels an axis with a raw key"
+            for image in ax.images:   # digits in grey, everything else in the colour-blind-safe map
+                assert image.get_cmap().name in ("gray_r", plots.COLORMAP), (name, image.get_cmap().name)
+    # redrawing a history figure reuses it rather than making a new one
+    fig = figures["plot_history"]
+    assert plots.plot_history(history, fig=fig) is fig
+    plt.close("all")
+    with pytest.raises(ValueError, match="784 pixels"):
+        plots.show_digit(np.zeros(10))

@@ -1,0 +1,338 @@
+"""Lesson 10's self-checks: every right way passes, every planted wrong answer gets its exact hint.
+
+The rows are part of the wrong-answer table of tests/package/lab/test_check_hints.py (which
+collects the WRONG_ANSWERS of every tests/package/lab/test_check_hints_*.py), and
+RIGHT_ANSWERS join those of tests/package/lab/test_check_and_plots.py the same way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.lib.stride_tricks import sliding_window_view
+
+from mnist_scratch.conv import conv_forward, maxpool_forward
+from mnist_scratch.lab import check
+
+
+# --------------------------------------------------------------------------- convolution
+def conv_loops(image, kernel):
+    kh, kw = kernel.shape
+    H, W = image.shape
+    out = np.zeros((H - kh + 1, W - kw + 1))
+    for y in range(H - kh + 1):
+        for x in range(W - kw + 1):
+            out[y, x] = np.sum(image[y:y + kh, x:x + kw] * kernel)
+    return out
+
+
+def conv_einsum(image, kernel):
+    return np.einsum("yxij,ij->yx", sliding_window_view(image, kernel.shape), kernel)
+
+
+def conv_package(image, kernel):                 # the package's im2col convolution, one image, one filter
+    return conv_forward(image[None, None], kernel[None, None], np.zeros(1))[0][0, 0]
+
+
+def conv_tensordot(image, kernel):
+    return np.tensordot(sliding_window_view(image, kernel.shape), kernel, axes=2).tolist()
+
+
+def conv_pure_python(image, kernel):             # plain Python: nested lists and sums, no NumPy in the loops
+    kh, kw = kernel.shape
+    H, W = image.shape
+    return [[sum(image[y + i][x + j] * kernel[i][j] for i in range(kh) for j in range(kw))
+             for x in range(W - kw + 1)] for y in range(H - kh + 1)]
+
+
+def conv_full(image, kernel):                    # scipy.signal.correlate2d's default mode='full'
+    kh, kw = kernel.shape
+    return conv_loops(np.pad(image, ((kh - 1, kh - 1), (kw - 1, kw - 1))), kernel)
+
+
+def conv_flipped(image, kernel):
+    return conv_loops(image, kernel[::-1, ::-1])
+
+
+def conv_scipy_convolve(image, kernel):          # signal processing's convolution: flips the filter
+    k = kernel[::-1, ::-1]
+    return conv_einsum(image, k)
+
+
+def conv_short(image, kernel):                   # range(H - kh): misses the last row and column
+    kh, kw = kernel.shape
+    H, W = image.shape
+    return np.array([[np.sum(image[y:y + kh, x:x + kw] * kernel) for x in range(W - kw)] for y in range(H - kh)])
+
+
+def conv_same(image, kernel):
+    kh, kw = kernel.shape
+    padded = np.pad(image, (((kh - 1) // 2, kh // 2), ((kw - 1) // 2, kw // 2)))
+    return conv_loops(padded, kernel)
+
+
+def conv_transposed(image, kernel):
+    return conv_loops(image, kernel).T
+
+
+def conv_kernel_T(image, kernel):
+    return conv_loops(image, kernel.T) if kernel.shape[0] == kernel.shape[1] else conv_loops(image, kernel)
+
+
+def conv_mean(image, kernel):
+    return conv_loops(image, kernel) / kernel.size
+
+
+def conv_square_only(image, kernel):             # k = kernel.shape[0] for both directions
+    k = kernel.shape[0]
+    H, W = image.shape
+    return np.array([[np.sum(image[y:y + k, x:x + k] * kernel[:k, :k]) for x in range(W - k + 1)]
+                     for y in range(H - k + 1)])
+
+
+def conv_kh_kw_swapped(image, kernel):
+    kh, kw = kernel.shape
+    H, W = image.shape
+    return np.array([[np.sum(image[y:y + kh, x:x + kw] * kernel) if image[y:y + kh, x:x + kw].shape == kernel.shape
+                      else 0.0 for x in range(W - kh + 1)] for y in range(H - kw + 1)])
+
+
+def conv_off_slice(image, kernel):               # the window starts one pixel late
+    kh, kw = kernel.shape
+    padded = np.pad(image, ((0, 1), (0, 1)))
+    return np.array([[np.sum(padded[y + 1:y + 1 + kh, x + 1:x + 1 + kw] * kernel)
+                      for x in range(image.shape[1] - kw + 1)] for y in range(image.shape[0] - kh + 1)])
+
+
+def conv_int_output(image, kernel):              # out made with dtype=int: fractions cut off
+    kh, kw = kernel.shape
+    H, W = image.shape
+    out = np.zeros((H - kh + 1, W - kw + 1), dtype=int)
+    for y in range(H - kh + 1):
+        for x in range(W - kw + 1):
+            out[y, x] = np.sum(image[y:y + kh, x:x + kw] * kernel)
+    return out
+
+
+def conv_int_each(image, kernel):                # int(...) around each sum: right only while the sums are whole
+    kh, kw = kernel.shape
+    H, W = image.shape
+    out = np.zeros((H - kh + 1, W - kw + 1))
+    for y in range(H - kh + 1):
+        for x in range(W - kw + 1):
+            out[y, x] = int(np.sum(image[y:y + kh, x:x + kw] * kernel))
+    return out
+
+
+def conv_matmul(image, kernel):                  # window @ kernel, summed: a matrix product, not element-wise
+    kh, kw = kernel.shape
+    H, W = image.shape
+    return np.array([[np.sum(image[y:y + kh, x:x + kw] @ kernel) for x in range(W - kw + 1)]
+                     for y in range(H - kh + 1)])
+
+
+def conv_square_image(image, kernel):            # n = image.shape[0] for both directions (MNIST is square)
+    n = image.shape[0]
+    return conv_loops(image[:, :n], kernel)
+
+
+def conv_off_for_2x3_only(image, kernel):      # planted: right for square filters, 1 too large for the 2x3 one
+    return conv_loops(image, kernel) + (kernel.shape[0] != kernel.shape[1])
+
+
+# --------------------------------------------------------------------------- max-pooling
+def pool_reshape(A):
+    H, W = A.shape
+    return A.reshape(H // 2, 2, W // 2, 2).max(axis=(1, 3))
+
+
+def pool_loops(A):
+    H, W = A.shape
+    out = np.empty((H // 2, W // 2))
+    for y in range(0, H, 2):
+        for x in range(0, W, 2):
+            out[y // 2, x // 2] = A[y:y + 2, x:x + 2].max()
+    return out
+
+
+def pool_strided(A):
+    return np.maximum.reduce([A[0::2, 0::2], A[0::2, 1::2], A[1::2, 0::2], A[1::2, 1::2]])
+
+
+def pool_package(A):
+    return maxpool_forward(A[None, None])[0][0, 0]
+
+
+def pool_zeros_start(A):
+    out = np.zeros((A.shape[0] // 2, A.shape[1] // 2))
+    for i in range(2):
+        for j in range(2):
+            out = np.maximum(out, A[i::2, j::2])
+    return out
+
+
+def pool_overlapping(A):
+    return sliding_window_view(A, (2, 2)).max(axis=(2, 3))
+
+
+def pool_one_axis(A):
+    return np.maximum(A[0::2], A[1::2])
+
+
+def pool_wrong_index(A):
+    H, W = A.shape
+    out = np.zeros((H // 2, W // 2))
+    for y in range(0, H, 2):
+        for x in range(0, W, 2):
+            out[y, x] = A[y:y + 2, x:x + 2].max()
+    return out
+
+
+def pool_zeros_like(A):                          # out = np.zeros_like(A): A's own shape
+    out = np.zeros_like(A)
+    out[:A.shape[0] // 2, :A.shape[1] // 2] = pool_loops(A)
+    return out
+
+
+def pool_square(A):                              # n = A.shape[0] for both directions
+    n = A.shape[0]
+    return pool_loops(A[:, :n])
+
+
+def pool_window_at_y(A):                         # block (y, x) taken at A[y:y+2, x:x+2], not A[2y:2y+2, 2x:2x+2]
+    H, W = A.shape
+    out = np.empty((H // 2, W // 2))
+    for y in range(H // 2):
+        for x in range(W // 2):
+            out[y, x] = A[y:y + 2, x:x + 2].max()
+    return out
+
+
+RIGHT_ANSWERS = {
+    "conv2d": [conv_loops, conv_einsum, conv_package, conv_tensordot, conv_pure_python,
+               lambda image, kernel: conv_loops(image.astype(np.float32), kernel.astype(np.float32))],
+    "maxpool": [pool_reshape, pool_loops, pool_strided, pool_package,
+                lambda A: sliding_window_view(A, (2, 2))[::2, ::2].max(axis=(2, 3))],
+}
+
+WRONG_ANSWERS = [
+    ('conv2d', 'flipped filter (true convolution)', conv_flipped,
+     "you flipped the filter (kernel[::-1, ::-1]): that is the convolution of signal processing. Deep-learning "
+     "'convolution' layers compute the cross-correlation, without the flip: out[y, x] = sum(image[y:y+kh, "
+     "x:x+kw] * kernel). Since the filter is learned, the flip would change nothing but the bookkeeping."),
+    ('conv2d', 'flipped filter, vectorised', conv_scipy_convolve,
+     "you flipped the filter (kernel[::-1, ::-1]): that is the convolution of signal processing. Deep-learning "
+     "'convolution' layers compute the cross-correlation, without the flip: out[y, x] = sum(image[y:y+kh, "
+     "x:x+kw] * kernel). Since the filter is learned, the flip would change nothing but the bookkeeping."),
+    ('conv2d', 'output one short (range(H - kh))', conv_short,
+     'your output has shape (4, 6), off by one: a 3x3 filter fits in H - kh + 1 = 5 rows and W - kw + 1 = 7 '
+     'columns of positions. Loop with range(H - kh + 1) and range(W - kw + 1).'),
+    ('conv2d', "'same' size", conv_same,
+     "your output has the image's own size (7, 9): that is 'same' padding. A 'valid' convolution only places "
+     "the filter where it fits entirely, so the output is (H - kh + 1, W - kw + 1) = (5, 7)."),
+    ('conv2d', 'output transposed', conv_transposed,
+     'your output is transposed: shape (7, 5) instead of (5, 7). The first axis is the rows (y, height H) and '
+     'the second the columns (x, width W): out[y, x].'),
+    ('conv2d', 'filter transposed', conv_kernel_T,
+     'you used the filter transposed (kernel.T): multiply image[y:y+kh, x:x+kw] by kernel as it is, rows with '
+     'rows.'),
+    ('conv2d', 'mean of the products', conv_mean,
+     "you took the mean of each window's products; a convolution takes their SUM: np.sum(window * kernel)."),
+    ('conv2d', 'square filters only', conv_square_only,
+     'right for a square 3x3 filter, but wrong for a 2x3 one (expected shape (6, 7), got (6, 8)): take kh, '
+     'kw = kernel.shape and slide kh rows by kw columns.'),
+    ('conv2d', 'kh and kw swapped in the ranges', conv_kh_kw_swapped,
+     'expected shape (6, 7), got (5, 8): you used the filter\'s width for the rows or its height for the '
+     'columns. kh, kw = kernel.shape: kh goes with H, kw with W.'),
+    ('conv2d', 'window one pixel late', conv_off_slice,
+     "right shape, but the numbers differ from the cross-correlation by up to 22. out[0, 0] should be "
+     "np.sum(image[0:kh, 0:kw] * kernel) = -1; yours is 3. Check the window's slice, image[y:y+kh, x:x+kw], and "
+     "that out[y, x] is that window times kernel, summed, and nothing more (no bias, no ReLU, no abs)."),
+    ('conv2d', 'output array of integers', conv_int_output,
+     'your output holds integers (dtype int64) though the input holds floats, so every fraction would be cut '
+     'off, and almost every number of a real image or feature map has one. Make the output with np.zeros(shape) '
+     'or np.empty(shape), without dtype=int, and put no int(...) around its numbers.'),
+    ('conv2d', 'int(...) around each sum', conv_int_each,
+     'your numbers are the right ones with their fractions cut off or rounded (out[1, 0] should be 4.5; yours '
+     'is 4): did you write int(...) or round(...)? Keep np.sum(image[y:y+kh, x:x+kw] * kernel) as it is, a '
+     'float.'),
+    ('conv2d', 'matrix product of window and filter', conv_matmul,
+     'you multiplied each window and the filter as matrices (@ or np.dot), then summed. A convolution '
+     'multiplies them element by element, each pixel by the weight over it: np.sum(image[y:y+kh, x:x+kw] * '
+     'kernel).'),
+    ('conv2d', 'square image assumed', conv_square_image,
+     'your output is square, (5, 5), but the image is not: it has H = 7 rows and W = 9 columns. Take H, W = '
+     'image.shape, so the output is (H - kh + 1, W - kw + 1) = (5, 7).'),
+    ('conv2d', 'right shape, numbers wrong for the 2x3 filter only', conv_off_for_2x3_only,
+     'right for a square 3x3 filter, but for a 2x3 one the numbers differ by up to 1: out[0, 0] should be '
+     'np.sum(image[0:2, 0:3] * kernel) = -2; yours is -1. Take kh, kw = kernel.shape and multiply the window '
+     'image[y:y+kh, x:x+kw], kh rows by kw columns, by the filter as it is.'),
+    ('conv2d', 'products not summed', lambda image, kernel: sliding_window_view(image, kernel.shape) * kernel,
+     'your output has shape (5, 7, 3, 3): every window\'s 3x3 products, not their sum. Each out[y, x] is one '
+     'number: np.sum(image[y:y+kh, x:x+kw] * kernel).'),
+    ('conv2d', "'full' correlation", conv_full,
+     "your output has shape (9, 11): that is a 'full' correlation (mode='full'), which also places the filter "
+     "where it only partly covers the image. A 'valid' one places it only where it fits entirely: (H - kh + 1, "
+     "W - kw + 1) = (5, 7)."),
+    ('maxpool', 'mean (average pooling)', lambda A: A.reshape(A.shape[0] // 2, 2, A.shape[1] // 2, 2).mean(axis=(1, 3)),
+     "you took each block's MEAN: that is average pooling. Max-pooling keeps the largest value: .max() of "
+     "each 2x2 block."),
+    ('maxpool', 'overlapping windows (stride 1)', pool_overlapping,
+     'your output has shape (5, 7): the 2x2 windows overlap (stride 1). Pooling windows do not overlap: step '
+     'by 2, so the output is (H/2, W/2) = (3, 4); e.g. A[y:y+2, x:x+2] for y in range(0, H, 2).'),
+    ('maxpool', 'one axis only', pool_one_axis,
+     'your output has shape (3, 8): you pooled along one axis only. Take the maximum over 2 rows AND 2 '
+     'columns, giving (3, 4).'),
+    ('maxpool', 'started from zeros', pool_zeros_start,
+     "every block's maximum is right except where all four numbers are negative: there you return 0. Did you "
+     "start from np.zeros and take np.maximum? Start from the block's own values (or -np.inf) instead."),
+    ('maxpool', 'top-left pixel', lambda A: A[::2, ::2],
+     "you kept the top-left pixel of every block; max-pooling keeps the block's largest value, wherever it "
+     "is: A[y:y+2, x:x+2].max()."),
+    ('maxpool', 'minimum', lambda A: A.reshape(A.shape[0] // 2, 2, A.shape[1] // 2, 2).min(axis=(1, 3)),
+     "you took each block's MINIMUM; max-pooling keeps the largest value."),
+    ('maxpool', 'reshape that does not make blocks', lambda A: A.reshape(3, 4, 2, 2).max(axis=(2, 3)),
+     "A.reshape(H // 2, W // 2, 2, 2) does not cut A into 2x2 blocks: it regroups each row's numbers. Keep "
+     "the rows' order: A.reshape(H // 2, 2, W // 2, 2).max(axis=(1, 3))."),
+    ('maxpool', 'out[y, x] with y, x stepping by 2', pool_wrong_index,
+     'calling it raised IndexError: index 4 is out of bounds for axis 1 with size 4. The output has only H/2 '
+     'rows and W/2 columns: when y and x step by 2 over A, write to out[y // 2, x // 2].'),
+    ('maxpool', 'transposed', lambda A: pool_reshape(A).T,
+     'your output has shape (4, 3), transposed: it should be (H/2, W/2) = (3, 4), rows first.'),
+    ('maxpool', 'the whole map\'s maximum', lambda A: A.max(),
+     'expected shape (H/2, W/2) = (3, 4), got (): one number per 2x2 block.'),
+    ('maxpool', 'output array of integers', lambda A: pool_loops(A).astype(int),
+     'your output holds integers (dtype int64) though the input holds floats, so every fraction would be cut '
+     'off, and almost every number of a real image or feature map has one. Make the output with np.zeros(shape) '
+     'or np.empty(shape), without dtype=int, and put no int(...) around its numbers.'),
+    ('maxpool', 'np.zeros_like(A)', pool_zeros_like,
+     "your output has A's own shape (6, 8) (np.zeros_like(A)?): it needs one number per 2x2 block, so make it "
+     "np.zeros((H // 2, W // 2)), shape (3, 4)."),
+    ('maxpool', 'square map assumed', pool_square,
+     'your output is square, (3, 3), but A is not: it has H = 6 rows and W = 8 columns. Take H, W = A.shape, '
+     'so the output is (H // 2, W // 2) = (3, 4).'),
+    ('maxpool', 'block (y, x) at A[y:y+2, x:x+2]', pool_window_at_y,
+     'out[y, x] is the maximum of A[y:y+2, x:x+2] in your answer: those windows overlap, and the last rows and '
+     'columns of A are never looked at. Block (y, x) starts at row 2 * y and column 2 * x: A[2*y:2*y+2, '
+     '2*x:2*x+2].'),
+    ('maxpool', 'sum of each block', lambda A: A.reshape(A.shape[0] // 2, 2, A.shape[1] // 2, 2).sum(axis=(1, 3)),
+     "you added each block's four numbers; max-pooling keeps the largest: .max() of each 2x2 block."),
+]
+
+
+@pytest.mark.parametrize("name,index", [(n, i) for n, fns in RIGHT_ANSWERS.items() for i in range(len(fns))])
+def test_every_right_answer_passes(capsys, name, index):
+    assert check.CHECKS[name](RIGHT_ANSWERS[name][index]) is True
+    assert capsys.readouterr().out.startswith(f"✅ {name}: ")
+
+
+def test_the_checks_own_answer_is_the_package_convolution():
+    """The check's plain loop and the package's im2col convolution agree (an independent reference)."""
+    from mnist_scratch.lab._checks_cnn import _correlate
+
+    rng = np.random.default_rng(0)
+    image, kernel = rng.normal(size=(9, 11)), rng.normal(size=(4, 3))
+    np.testing.assert_allclose(_correlate(image, kernel), conv_package(image, kernel), rtol=1e-12, atol=1e-12)
+    scipy_signal = pytest.importorskip("scipy.signal")
+    np.testing.assert_allclose(_correlate(image, kernel), scipy_signal.correlate2d(image, kernel, mode="valid"),
+                               rtol=1e-12, atol=1e-12)

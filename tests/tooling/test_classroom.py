@@ -1,0 +1,324 @@
+"""The classroom build (tools/classroom.py) and nbgrader's real grading of what it makes.
+
+Built from tests/fixtures/classroom_lesson.ipynb, a two-exercise lesson in the exercise format
+(relu worth 1 point, softmax worth 2) that needs nothing but NumPy. The real lessons are built
+without running them (leak check); one of them is graded with nbgrader if it is in the exercise
+format (skipped, with the reason, while none is). Needs the ``classroom`` extra; runs offline.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+pytest.importorskip("nbgrader", reason="the classroom tests need the extra: pip install -e '.[classroom]'")
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import classroom  # noqa: E402
+import lesson_format  # noqa: E402
+import nbgrader_release  # noqa: E402
+
+FIXTURE = ROOT / "tests" / "fixtures" / "classroom_lesson.ipynb"
+LESSON = FIXTURE.stem          # also the nbgrader assignment id
+POINTS = {"relu-check": 1, "softmax-check": 2}
+LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Build the three releases from a copy of the fixture lesson (so running it writes nothing here)."""
+    tmp = tmp_path_factory.mktemp("classroom")
+    lesson = tmp / "notebooks" / FIXTURE.name
+    lesson.parent.mkdir()
+    shutil.copy(FIXTURE, lesson)
+    made = classroom.build([lesson], tmp / "out", executed_dir=tmp / "executed", timeout=120)
+    assert made == {"student": [FIXTURE.name], "instructor": [FIXTURE.name], "nbgrader": [LESSON]}
+    return tmp / "out", nbformat.read(FIXTURE, as_version=4)
+
+
+def _tags(cell):
+    return cell.metadata.get("tags", [])
+
+
+# ----------------------------------------------------------------------------- student/
+
+def test_student_release_keeps_the_stubs_and_drops_every_answer(built):
+    out, source = built
+    path = out / "student" / FIXTURE.name
+    student = nbformat.read(path, as_version=4)
+    assert not [c for c in student.cells if {"solution", "answer-key"} & set(_tags(c))]
+    stubs = [c.source for c in source.cells if "exercise" in _tags(c)]
+    assert [c.source for c in student.cells if "exercise" in _tags(c)] == stubs
+    assert all("raises-exception" in _tags(c) for c in student.cells if "exercise" in _tags(c))
+    assert lesson_format.find_leaks(student, source) == []
+    text = path.read_text(encoding="utf-8")       # independently of find_leaks, on the raw file
+    for answer in ("np.maximum(Z, 0.0)", "e / e.sum(axis=1, keepdims=True)", "subgradient", "Solution</summary>",
+                   "relu_prime_at_0"):
+        assert answer not in text
+    assert "raise NotImplementedError" in text and "check.softmax(softmax)" in text
+
+
+def test_leak_check_catches_what_it_should(built):
+    out, source = built
+    student = nbformat.read(out / "student" / FIXTURE.name, as_version=4)
+    pasted = nbformat.v4.new_code_cell("x = 1\n    return np.maximum(Z, 0.0)   # element-wise")
+    student.cells.append(pasted)
+    assert any("np.maximum(Z, 0.0)" in leak for leak in lesson_format.find_leaks(student, source))
+    student.cells[-1] = nbformat.v4.new_markdown_cell(
+        "* The package  defines ReLU'(0) as zero,\nthe subgradient choice most libraries make.")
+    assert lesson_format.find_leaks(student, source)               # an answer-key sentence, wrapped differently
+    student.cells[-1] = nbformat.v4.new_markdown_cell("", metadata={"tags": ["answer-key"]})
+    assert any("tagged" in leak for leak in lesson_format.find_leaks(student, source))
+    student.cells[-1] = nbformat.v4.new_markdown_cell("<details><summary>Answers</summary>\n\nlater</details>")
+    assert any("folded" in leak for leak in lesson_format.find_leaks(student, source))
+    # hidden in an output, not in a source
+    student.cells[-1] = nbformat.v4.new_code_cell("print(1)", outputs=[nbformat.v4.new_output(
+        "stream", name="stdout", text="shifted = Z - Z.max(axis=1, keepdims=True)\n")])
+    assert lesson_format.find_leaks(student, source)
+
+
+def test_answer_keys_may_reuse_the_lessons_own_code():
+    source = nbformat.read(FIXTURE, as_version=4)
+    shared = 'print("the lesson goes on")'
+    key = next(c for c in source.cells if c.cell_type == "code" and "answer-key" in _tags(c))
+    key.source += "\n" + shared                        # the same line as a visible cell of the lesson
+    assert shared in "\n".join(c.source for c in source.cells if not _tags(c))
+    secrets = lesson_format.secrets(source)
+    assert shared not in secrets and any("relu_prime_at_0" in s for s in secrets)
+    assert lesson_format.find_leaks(classroom.student_version(source), source) == []
+
+
+def test_format_errors_name_the_notebook_and_cell(built):
+    _, source = built
+    broken = nbformat.from_dict(json.loads(json.dumps(source)))
+    solution = next(i for i, c in enumerate(broken.cells) if "solution" in _tags(c))
+    broken.cells[solution].source = broken.cells[solution].source.replace("check.relu(relu)", "check.relu(other)")
+    with pytest.raises(lesson_format.FormatError, match=rf"(?s)lesson\.ipynb, cell {solution - 1}: .*same check lines"):
+        lesson_format.find_exercises(broken, "lesson.ipynb")
+    del broken.cells[solution]
+    with pytest.raises(lesson_format.FormatError, match="must be a markdown cell tagged `solution`"):
+        lesson_format.find_exercises(broken, "lesson.ipynb")
+
+
+def test_a_lesson_that_breaks_the_format_stops_the_build_before_anything_is_written(tmp_path, capsys):
+    nb = nbformat.read(FIXTURE, as_version=4)
+    nb.cells[-2].metadata["tags"] = ["solution"]                  # a solution after no exercise
+    lesson = tmp_path / "bad.ipynb"
+    nbformat.write(nb, lesson)
+    assert classroom.main(["--out", str(tmp_path / "out"), "--no-execute", str(lesson)]) == 1
+    assert "bad.ipynb, cell" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+# ----------------------------------------------------------------------------- instructor/
+
+def test_instructor_release_holds_the_executed_solutions(built):
+    out, _ = built
+    nb = nbformat.read(out / "instructor" / FIXTURE.name, as_version=4)
+    assert not [c for c in nb.cells if "solution" in _tags(c)]
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    printed = "".join(o.get("text", "") for o in outputs)
+    assert "relu: correct" in printed and "softmax: correct" in printed and "ReLU'(0) in the package: 0.0" in printed
+    keys = [c for c in nb.cells if "answer-key" in _tags(c) and c.cell_type == "markdown"]
+    assert len(keys) == 1 and "<details open>" in keys[0].source
+
+
+def test_executed_copies_are_reused_only_while_they_match(built, tmp_path, capsys):
+    out, _ = built
+    cache = out.parent / "executed" / "instructor"      # build(executed_dir=...executed) keeps its runs here
+    assert not (out.parent / "executed" / FIXTURE.name).exists()     # that name is the shipped lesson's run
+    lesson = out.parent / "notebooks" / FIXTURE.name
+    capsys.readouterr()
+    classroom.build([lesson], tmp_path / "again", executed_dir=cache, timeout=120)
+    assert "reusing" in capsys.readouterr().out
+    reused = nbformat.read(tmp_path / "again" / "instructor" / FIXTURE.name, as_version=4)
+    assert "relu: correct" in json.dumps(reused)
+
+    # A copy made by running the shipped lesson, with each solution run right after its stub, qualifies:
+    source = nbformat.read(lesson, as_version=4)
+    executed = nbformat.read(cache / FIXTURE.name, as_version=4)
+    stub = copy.deepcopy(next(c for c in source.cells if "exercise" in _tags(c)))
+    stub["id"] = "shipped-stub"
+    stub.outputs = [nbformat.v4.new_output("error", ename="NotImplementedError", evalue="write relu", traceback=[])]
+    first = next(i for i, c in enumerate(executed.cells) if "exercise" in _tags(c))
+    executed.cells.insert(first, stub)
+    nbformat.write(executed, cache / FIXTURE.name)
+    classroom.build([lesson], tmp_path / "third", executed_dir=cache, timeout=120)
+    assert "reusing" in capsys.readouterr().out
+
+    # So does the copy the test run writes (conftest.py): the shipped lesson, each exercise cell still
+    # tagged, its source and outputs replaced by its solution's, the solution cells still there.
+    ran = copy.deepcopy(source)
+    instructor = nbformat.read(tmp_path / "again" / "instructor" / FIXTURE.name, as_version=4)
+    solved = iter(c for c in instructor.cells if c.cell_type == "code")
+    for cell in (c for c in ran.cells if c.cell_type == "code"):
+        done = next(solved)
+        cell.outputs = done.outputs
+        if "exercise" in _tags(cell):
+            cell.source = lesson_format.solution_code(ran.cells[ran.cells.index(cell) + 1].source, "x") + "\n"
+    fresh = classroom.instructor_version(source, lesson_format.find_exercises(source, "x"))
+    assert classroom.graft_outputs(fresh, ran)
+    assert "relu: correct" in json.dumps(fresh) and "<details open>" in json.dumps(fresh)
+
+    # ... but not once the lesson is newer, or its code differs, or a cell failed.
+    executed.cells[first + 1].outputs = [nbformat.v4.new_output("error", ename="X", evalue="", traceback=[])]
+    nbformat.write(executed, cache / FIXTURE.name)
+    assert not classroom.graft_outputs(classroom.instructor_version(source, lesson_format.find_exercises(
+        source, "x")), executed)
+    os.utime(lesson, (time.time() + 5, time.time() + 5))
+    classroom.build([lesson], tmp_path / "fourth", executed_dir=cache, timeout=120)
+    assert "older than the lesson" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- nbgrader/
+
+def test_nbgrader_source_has_valid_metadata(built):
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    out, _ = built
+    nb = nbformat.read(out / "nbgrader" / "source" / LESSON / FIXTURE.name, as_version=4)
+    MetadataValidator().validate_nb(nb)
+    graded = {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points
+              for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    assert graded == POINTS
+    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    assert len(answers) == 2 and all("### BEGIN SOLUTION" in c.source for c in answers)
+    assert not [c for c in nb.cells if "answer-key" in _tags(c)]
+    assert (out / "nbgrader" / "nbgrader_config.py").is_file()
+
+
+def test_solution_regions_cover_exactly_what_the_learner_writes():
+    stub = ('def f(Z):\n    """Doc."""\n    ...  # YOUR CODE: twice Z\n    raise NotImplementedError("f")\n\n'
+            'def g(Z):\n    raise NotImplementedError')
+    solution = 'def f(Z):\n    """Doc."""\n    Y = 2 * Z\n\n    return Y\n\ndef g(Z):\n    return Z'
+    assert nbgrader_release.mark_solution(stub, solution).split("\n") == [
+        "def f(Z):", '    """Doc."""', "    ...  # YOUR CODE: twice Z",
+        "    ### BEGIN SOLUTION", "    Y = 2 * Z", "", "    return Y", "    ### END SOLUTION", "",
+        "def g(Z):", "    # YOUR CODE HERE", "    ### BEGIN SOLUTION", "    return Z", "    ### END SOLUTION"]
+
+
+@pytest.fixture
+def _venv_on_path(monkeypatch):
+    """nbgrader's Gradebook runs the `alembic` command found on PATH: make it this environment's."""
+    monkeypatch.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+
+
+def _nbgrader(course: Path, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True,
+                          text=True, timeout=900)
+    assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout + done.stderr
+
+
+def _paste_solutions(released, source):
+    """A copy of ``released`` in which the student wrote exactly the instructor's solution into each answer cell."""
+    released = copy.deepcopy(released)
+    answers = {c.metadata.nbgrader.grade_id: c.source for c in source.cells
+               if c.metadata.get("nbgrader", {}).get("solution")}
+    for cell in released.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = "\n".join(line for line in answers[grade_id].split("\n")
+                                    if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
+    return released
+
+
+def grade_both_copies(nbgrader_dir: Path, name: str, lesson_source, course: Path) -> dict:
+    """nbgrader generate_assignment, then autograde an untouched and a solved student copy."""
+    shutil.copytree(nbgrader_dir, course)
+    started = time.perf_counter()
+    _nbgrader(course, "generate_assignment", name, "--force")
+    released_path = course / "release" / name / f"{name}.ipynb"
+    released = nbformat.read(released_path, as_version=4)
+    assert "raise NotImplementedError()" in released_path.read_text(encoding="utf-8")
+    assert lesson_format.find_leaks(released, lesson_source) == []       # nbgrader's own student version
+    source = nbformat.read(course / "source" / name / f"{name}.ipynb", as_version=4)
+    for student, nb in {"untouched": released, "solved": _paste_solutions(released, source)}.items():
+        target = course / "submitted" / student / name / f"{name}.ipynb"
+        target.parent.mkdir(parents=True)
+        nbformat.write(nb, target)
+    _nbgrader(course, "autograde", name)
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="mnist_scratch") as gb:
+        result = {s: gb.find_submission(name, s).score for s in ("untouched", "solved")}
+        result["max"] = gb.find_submission(name, "solved").max_score
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    for student in ("untouched", "solved"):
+        assert (course / "autograded" / student / name / f"{name}.ipynb").is_file()
+    print(f"nbgrader on {name}: {result}")
+    return result
+
+
+@pytest.mark.slow
+def test_nbgrader_autogrades_a_solved_and_an_untouched_copy(built, tmp_path, _venv_on_path):
+    out, lesson_source = built
+    result = grade_both_copies(out / "nbgrader", LESSON, lesson_source, tmp_path / "course")
+    assert result["max"] == sum(POINTS.values())
+    assert (result["untouched"], result["solved"]) == (0, result["max"])
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{tmp_path / 'course' / 'gradebook.db'}", course_id="mnist_scratch") as gb:
+        assert {c: gb.find_grade(c, LESSON, LESSON, "solved").score for c in POINTS} == POINTS
+
+
+# ----------------------------------------------------------------------------- the real lessons
+
+def _lessons_in_the_format():
+    assert LESSONS, "no lessons found in notebooks/"
+    ready = [p for p in LESSONS if lesson_format.has_exercises(nbformat.read(p, as_version=4))]
+    if not ready:
+        pytest.skip("no lesson in notebooks/ is in the exercise format yet (no cell tagged `exercise`)")
+    return ready
+
+
+def test_real_lessons_build_without_leaks(tmp_path):
+    lessons = _lessons_in_the_format()
+    made = classroom.build(lessons, tmp_path, run=False)
+    assert made["student"] == [p.name for p in lessons] and made["nbgrader"] == [p.stem for p in lessons]
+    for lesson in lessons:
+        source = nbformat.read(lesson, as_version=4)
+        student = nbformat.read(tmp_path / "student" / lesson.name, as_version=4)
+        assert lesson_format.find_leaks(student, source, lesson.name) == []
+
+
+@pytest.mark.slow
+def test_nbgrader_grades_a_real_lesson(tmp_path, _venv_on_path):
+    lesson = _lessons_in_the_format()[0]
+    source = nbformat.read(lesson, as_version=4)
+    classroom.build([lesson], tmp_path / "out", run=False)
+    result = grade_both_copies(tmp_path / "out" / "nbgrader", lesson.stem, source, tmp_path / "course")
+    exercises = lesson_format.find_exercises(source, lesson.name)
+    assert result["max"] == sum(ex.points for ex in exercises)
+    assert (result["untouched"], result["solved"]) == (0, result["max"])
+
+
+def test_executed_copies_show_no_value_for_a_cell_ending_in_a_semicolon():
+    # nbval runs cells without history, so IPython cannot see the ';' itself: conftest.py drops the
+    # value, or every `plots.x(...);` cell would show its figure twice in the instructor edition.
+    sys.path.append(str(ROOT / "docs" / "book"))
+    from book_stage import ends_with_semicolon
+
+    copies = sorted((ROOT / "build" / "executed").glob("**/[0-9][0-9]_*.ipynb"))
+    if not copies:
+        pytest.skip("no executed lessons in build/executed/ (make test runs the lessons first)")
+    quiet = 0
+    for path in copies:
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type == "code" and ends_with_semicolon(cell.source):
+                quiet += 1
+                shown = [o for o in cell.outputs if o.output_type == "execute_result"]
+                assert not shown, f"{path}: cell {index} ends with ';' but shows {shown[0].data.get('text/plain')}"
+    assert quiet, "no cell ending in ';' in the executed lessons: this test checks nothing"
