@@ -16,6 +16,22 @@ from mnist_scratch.data import load_mnist, resolve_data_dir
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def work_folder(tmp_path_factory, monkeypatch):
+    """Every test keeps the learner's parts in a fresh temporary work folder, never in the repository
+    (a self-check that passes saves its part: mnist_scratch/lab/work_folder.py), and starts with no part
+    kept in memory and graded mode off."""
+    from mnist_scratch.lab import saving, work_folder
+
+    folder = tmp_path_factory.mktemp("work") / "my_network"
+    monkeypatch.setenv(work_folder.ENV_VAR, str(folder))
+    saving.forget()
+    work_folder.set_graded(None)
+    yield folder
+    saving.forget()
+    work_folder.set_graded(None)
+
+
 @pytest.fixture(scope="session")
 def mnist():
     """The real data set, loaded once: X_train, y_train, X_test, y_test."""
