@@ -60,6 +60,7 @@ class OwnNetwork(Network):
             raise ValueError("params must be a dict of arrays {'W1': ..., 'b1': ..., ...}, "
                              f"not {type(params).__name__}")
         self.parts, self.params = parts, params
+        self.init, self.seed = "he", seed                   # how the parameters began (model files record it)
         layers = len(params) // 2
         self.sizes = [int(params["W1"].shape[0])] + [int(params[f"W{l}"].shape[1]) for l in range(1, layers + 1)]
         if sizes is not None and check_sizes(sizes) != self.sizes:
