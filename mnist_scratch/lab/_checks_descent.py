@@ -106,9 +106,7 @@ def gradient_descent(fn):
     return "one full-batch step per iteration, the cost before each. That is gradient descent!"
 
 
-@checker(refuses=("mnist_scratch.evaluate.predict", "mnist_scratch.evaluate.predict_proba",
-                  "mnist_scratch.model.Model.predict", "mnist_scratch.model.Model.predict_proba",
-                  "mnist_scratch.interface.Network.predict", "mnist_scratch.interface.Network.predict_proba"))
+@checker(refuses=("mnist_scratch.interface.Network.predict", "mnist_scratch.interface.Network.predict_proba"))
 def predict(fn):
     """``fn(params, X)``: the predicted class of every row."""
     for sizes, seed, n in [([6, 5, 4], 71, 7), ([5, 4, 3, 10], 72, 9)]:

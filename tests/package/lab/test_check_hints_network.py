@@ -402,7 +402,7 @@ WRONG_ANSWERS = [
     ('predict', "the hidden layer's argmax", lambda p,X: forward(p,X)[1][1].argmax(axis=1),
      "that is the first hidden layer's output; predict from the last layer's, A[-1]."),
     ('predict', "uses a Model's predict", model_predict,
-     "your predict calls the package's own model.Model.predict while the check runs: that is the "
+     "your predict calls the package's own interface.Network.predict while the check runs: that is the "
      "package's answer, not yours. Write it yourself with NumPy; the lesson compares it with the "
      "package's afterwards."),
     ('accuracy', 'error rate', lambda t,p: np.mean(t != p),
