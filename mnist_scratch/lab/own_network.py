@@ -12,31 +12,12 @@ like any other network, and a model file saves it as the plain MLP it is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from ..interface import Network
-from ..network import check_sizes, init_params
+from ..network import Cache, check_sizes, init_params
 
-__all__ = ["OwnNetwork", "OwnCache"]
-
-
-@dataclass
-class OwnCache:
-    """What the learner's forward pass returned: ``Z`` and ``A``, one entry per layer (``A[0]`` is X)."""
-
-    Z: list
-    A: list
-    masks: dict = field(default_factory=dict)
-
-    @property
-    def Z_out(self) -> np.ndarray:
-        return self.Z[-1]
-
-    @property
-    def A_out(self) -> np.ndarray:
-        return self.A[-1]
+__all__ = ["OwnNetwork"]
 
 
 class OwnNetwork(Network):
@@ -73,21 +54,21 @@ class OwnNetwork(Network):
 
     def describe(self) -> dict:
         return {"kind": "mlp", "sizes": list(self.sizes), "activation": "relu", "loss": "cross_entropy",
-                "batch_norm": False}
+                "init": self.init, "seed": self.seed, "batch_norm": False}
 
-    def forward(self, X) -> OwnCache:
-        """The learner's forward pass (prediction)."""
+    def forward(self, X) -> Cache:
+        """The learner's forward pass (prediction), in the package's cache (``Z_out``, ``A_out``)."""
         Z, A = self.parts.forward(self.params, X)
-        return OwnCache(list(Z), list(A))
+        return Cache(Z=list(Z), A=list(A))
 
-    def forward_train(self, X, *, dropout: float = 0.0, rng=None) -> OwnCache:
+    def forward_train(self, X, *, dropout: float = 0.0, rng=None) -> Cache:
         """The forward pass of a training step; dropout needs a forward pass that takes it (lesson 5)."""
         if dropout:
             raise ValueError("dropout needs a forward pass that drops units; this network's forward has "
                              "none yet (lesson 5 adds it): train with dropout=0")
         return self.forward(X)
 
-    def backward(self, cache: OwnCache, T) -> dict:
+    def backward(self, cache: Cache, T) -> dict:
         """The learner's backward pass; ``T`` holds integer labels."""
         return self.parts.backward(self.params, cache.Z, cache.A, T)
 
