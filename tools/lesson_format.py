@@ -164,8 +164,8 @@ def find_exercises(nb, name: str) -> list[Exercise]:
         j = after_hints(nb, i)
         following = nb.cells[j] if j < len(nb.cells) else None
         if following is None or following.cell_type != "markdown" or SOLUTION not in tags(following):
-            raise FormatError(f"{where}: after an `exercise` cell (and its `hint` cells) must come a markdown cell "
-                              "tagged `solution`")
+            raise FormatError(f"{where}: the cell after an `exercise` cell (and its `hint` cells) must be a markdown "
+                              "cell tagged `solution`")
         stub, checks = split_checks(cell.source, where)
         code = solution_code(following.source, f"{name}, cell {j}")
         solution, solution_checks = split_checks(code, f"{name}, cell {j}")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from mnist_scratch import losses, network
+from mnist_scratch import network
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -233,31 +233,18 @@ def test_terminal_steps_run_from_the_notebook(path):
             assert "mnist-scratch " not in _source(cell)
 
 
-def _code_lines(*functions) -> list[str]:
-    lines = []
-    for function in functions:
-        for line in inspect.getsource(function).splitlines():
-            line = line.split("  #")[0].strip()
-            if line:
-                lines.append(line)
-    return lines
 
-
-def test_the_backprop_table_quotes_backward_line_for_line():
+def test_the_backward_exercise_s_table_is_the_package_s_backward_step_by_step():
+    """Lesson 2's table of the backward pass (before the exercise: equations, no code) has the steps that
+    mnist_scratch.network.backward computes, in its order: each of backward's lines names its equation
+    in a comment, and the lesson prints backward's source after the exercise, to compare."""
     cells = _cells(NOTEBOOKS / "02_the_math.ipynb")
-    table_cell = next(_source(c) for c in cells if "| equation | shape | code in `mnist_scratch.network.backward` |"
-                      in _source(c))
-    rows = [line for line in table_cell.splitlines() if line.startswith("|")][2:]
-    quoted = [span for row in rows for span in re.findall(r"`([^`]+)`", row.split("|")[3])]
-    source = _code_lines(network.backward, network.output_delta, losses.LOSSES["cross_entropy"].delta)
-    assert len(quoted) >= 7
-    for span in quoted:
-        assert span in source, (f"the table quotes `{span}`, which is not a line of backward(), output_delta() or "
-                                f"cross-entropy's delta")
-    in_backward = _code_lines(network.backward)
-    positions = [in_backward.index(span) for span in quoted if span in in_backward]
-    assert positions == sorted(positions), "the table's lines must come in backward()'s order"
-    # and the other way round: every line of backward's loop that computes a gradient is quoted in that cell
-    computing = [line for line in in_backward if re.match(r"(grads\[|dZ =|dA =)", line)]
-    quoted_anywhere = re.findall(r"`([^`]+)`", table_cell)
-    assert computing and all(line in quoted_anywhere for line in computing), computing
+    table = next(_source(c) for c in cells if "| step | equation | shape |" in _source(c))
+    rows = [line for line in table.splitlines() if line.startswith("|")][2:]
+    in_table = [f"{m.group(1)}[{m.group(2)}]" for row in rows
+                for m in [re.search(r"(d[ZWAb])\^\{\[([^\]]+)\]\} =", row.split("|")[2])] if m]
+    in_backward = re.findall(r"#\s*(d[ZWAb]\[[^\]]+\]) =", inspect.getsource(network.backward))
+    assert in_table == in_backward == ["dZ[L]", "dW[l]", "db[l]", "dA[l-1]", "dZ[l-1]"]
+    shown_after = [i for i, c in enumerate(cells) if "inspect.getsource(ms.backward)" in _source(c)]
+    exercise = next(i for i, c in enumerate(cells) if "exercise" in _tags(c) and "def backward(" in _source(c))
+    assert shown_after and shown_after[0] > exercise
