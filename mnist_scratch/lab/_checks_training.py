@@ -155,6 +155,9 @@ def dropout(fn):
     if 0 < dropped < 1 and (kept == kept[0]).all():
         raise Wrong("every row (sample) got the same mask: draw one random number per entry, a mask of "
                     "shape A.shape.")
+    if 0 < dropped < 1 and (kept.all(axis=1) | (~kept).all(axis=1)).all():
+        raise Wrong("each row (sample) was kept or dropped whole: dropout drops single units, so draw one random "
+                    "number per entry, a mask of shape A.shape, not one per sample.")
     if abs(dropped - (1 - p)) < 0.03:
         raise Wrong(f"you dropped {dropped:.0%} of the units: p = {p} is the probability of DROPPING one, so "
                     "keep it where rng.random(A.shape) >= p.")
@@ -224,6 +227,15 @@ def per_class_accuracy(fn):
             raise Wrong(hint)
     if not same(got, diagonal / C.sum(axis=1)):
         raise Wrong("expected the diagonal divided by the row sums: np.diag(C) / C.sum(axis=1).")
+    confused = C.copy()
+    confused[3, 5], confused[7, 1] = 3 * confused[3, 3], 2 * confused[7, 7]   # two digits mostly mistaken
+    got = call(fn, confused, shape=(10,))
+    if same(got, confused.max(axis=1) / confused.sum(axis=1)):
+        raise Wrong("that is each row's LARGEST count over its total; the right predictions are the diagonal, "
+                    "C[k, k], even for a digit that is mostly mistaken for another.")
+    if not same(got, np.diag(confused) / confused.sum(axis=1)):
+        raise Wrong("right for the first matrix, but not for a second one where 3 and 7 are mostly mistaken for "
+                    "other digits: divide each diagonal entry by its own row's total.")
     return "the diagonal over the row sums: how often each digit is recognised. Correct!"
 
 
@@ -278,6 +290,9 @@ def cosine(fn):
     got = np.array([as_number(call(fn, t, T)) for t in ts])
     expected = np.array([0.5 * (1 + math.cos(math.pi * t / T)) for t in ts])
     if same(got, expected):
+        other = [as_number(call(fn, t, 7)) for t in (0, 2, 5, 7)]
+        if not same(other, [0.5 * (1 + math.cos(math.pi * t / 7)) for t in (0, 2, 5, 7)]):
+            raise Wrong("right for T = 12, but not for T = 7: use the T you are given, not a number of your own.")
         return "1/2 (1 + cos(pi t / T)): from 1 down to 0 along half a cosine wave. Correct!"
     if got.min() < -1e-9:
         raise Wrong(f"the factor goes below 0 (it reaches {got.min():.3g}); a learning rate must stay positive. "

@@ -155,6 +155,9 @@ WRONG_ANSWERS = [
     ('dropout', 'np.random instead of rng', lambda A,p,rng: A*(np.random.random(A.shape)>=p)/(1-p),
      'two calls with generators seeded alike dropped different units: draw from the rng you are given, '
      'rng.random(A.shape), not from np.random.'),
+    ('dropout', 'one mask per sample', lambda A,p,rng: A*(rng.random((A.shape[0], 1))>=p)/(1-p),
+     'each row (sample) was kept or dropped whole: dropout drops single units, so draw one random number per '
+     'entry, a mask of shape A.shape, not one per sample.'),
     ('confusion_matrix', 'C[y_true, y_pred] += 1', cm_fancy,
      'a pair that occurs twice was counted once: C[y_true, y_pred] += 1 does not add up repeated index '
      'pairs. Use np.add.at(C, (y_true, y_pred), 1), or a loop.'),
@@ -175,6 +178,9 @@ WRONG_ANSWERS = [
      "those are the counts of right predictions; divide each by its row's total."),
     ('per_class_accuracy', 'divided by the grand total', lambda C: np.diag(C)/C.sum(),
      "you divided by the number of all images; divide each digit's count by its own row total, C.sum(axis=1)."),
+    ('per_class_accuracy', "each row's largest count", lambda C: C.max(axis=1)/C.sum(axis=1),
+     "that is each row's LARGEST count over its total; the right predictions are the diagonal, C[k, k], even "
+     "for a digit that is mostly mistaken for another."),
     ('momentum_step', 'plain SGD', mom_sgd,
      'theta moved as plain gradient descent would: the velocity must carry over from step to step, v <- mu'
      ' * v + g, and theta moves by -lr * v.'),
@@ -197,6 +203,8 @@ WRONG_ANSWERS = [
      'pi t / T.'),
     ('cosine', '1/2 (1 - cos(pi t / T))', lambda t,T: 0.5*(1-math.cos(math.pi*t/T)),
      'the factor grows; it should fall from 1 at t = 0 to 0 at t = T: 1/2 (1 + cos(pi t / T)).'),
+    ('cosine', 'a fixed T = 12', lambda t,T: 0.5*(1+math.cos(math.pi*t/12)),
+     'right for T = 12, but not for T = 7: use the T you are given, not a number of your own.'),
     ('cosine', '1 - t / T (linear)', lambda t,T: 1-t/T,
      'that falls in a straight line; the cosine schedule falls slowly at first and at the end: 1/2 (1 + '
      'cos(pi t / T)).'),
