@@ -146,3 +146,31 @@ def test_a_class_with_its_helpers():
 def test_what_cannot_be_saved_says_why(fn, reason):
     with pytest.raises(CannotSave, match="^" + reason.replace("(", r"\(").replace(")", r"\)")):
         capture("relu", fn, PARTS)
+
+
+def test_in_a_notebook_kernel_functions_and_classes_of_cells_are_captured(tmp_path):
+    """Cells are not files: IPython keeps their source in linecache, where the capture finds it."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    cells = [
+        "import numpy as np\nfrom mnist_scratch.lab._capture import capture\nfrom mnist_scratch.lab.parts import PARTS",
+        "RHO = 0.9\n\ndef _square(g):\n    return g * g",
+        "class RMSprop:\n    def __init__(self):\n        self.s = 0.0\n\n    def step(self, theta, g, lr):\n"
+        "        self.s = RHO * self.s + (1 - RHO) * _square(g)\n        theta -= lr * g / np.sqrt(self.s + 1e-8)",
+        "def relu(Z):\n    return np.maximum(Z, 0)",
+        "print(capture('rmsprop', RMSprop, PARTS)[0])\nprint('=====')\nprint(capture('relu', relu, PARTS)[0])",
+    ]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    rmsprop, relu_source = printed.split("=====\n")
+    assert rmsprop.startswith("import numpy as np\n\nRHO = 0.9\n\ndef _square(g):")
+    assert "class RMSprop:" in rmsprop and rmsprop.rstrip().endswith("rmsprop = RMSprop")
+    namespace = {}
+    exec(rmsprop, namespace)
+    theta = np.ones(2)
+    namespace["rmsprop"]().step(theta, np.array([1.0, -1.0]), 0.1)
+    assert theta[0] < 1 < theta[1]
+    assert relu_source.strip() == "import numpy as np\n\ndef relu(Z):\n    return np.maximum(Z, 0)"
