@@ -12,12 +12,14 @@ import json
 import os
 import shutil
 import time
+from types import SimpleNamespace
 
 import numpy as np
 
 from mnist_scratch.cnn import CNN
 from mnist_scratch.data.sources import DATASETS
 from mnist_scratch.gradient_check import numerical_gradient
+from mnist_scratch.interface import Network
 from mnist_scratch.model import Model
 
 
@@ -112,3 +114,42 @@ def _copy_set(src, dst, names=None, rename=lambda n: n):
     for name in names or NAMES:
         shutil.copyfile(src / name, dst / rename(name))
     return dst
+
+
+# --------------------------------------------------------------------------- a network written from scratch
+# (test_train.py, lab/): nothing but the interface of mnist_scratch.interface
+class SoftmaxRegression(Network):
+    """The smallest network a learner could write on the interface alone: one layer of weights
+    from the 784 pixels to 10 softmax outputs, with its own forward and backward passes (none of
+    the package's math), cross-entropy as its loss."""
+
+    loss = "cross_entropy"
+    classes = 10
+    input_shape = (784,)
+
+    def __init__(self, seed: int = 0):
+        super().__init__()
+        rng = np.random.default_rng(seed)
+        self.params = {"W": rng.normal(0, 0.01, (784, 10)).astype(np.float32), "b": np.zeros(10, np.float32)}
+
+    def forward(self, X):
+        X = self.check_input(X)
+        Z = X @ self.params["W"] + self.params["b"]
+        E = np.exp(Z - Z.max(axis=1, keepdims=True))
+        return SimpleNamespace(X=X, Z_out=Z, A_out=E / E.sum(axis=1, keepdims=True))
+
+    def forward_train(self, X, *, dropout: float = 0.0, rng=None):
+        return self.forward(X)                # no hidden layer, so nothing for dropout to drop
+
+    def backward(self, cache, T):
+        dZ = cache.A_out.copy()               # softmax with cross-entropy: dJ/dZ = (P - Y) / n
+        dZ[np.arange(len(T)), T] -= 1
+        dZ /= len(T)
+        return {"W": cache.X.T @ dZ, "b": dZ.sum(axis=0)}
+
+    def describe(self) -> dict:
+        return {"kind": "softmax_regression"}
+
+    @property
+    def layers(self) -> list:
+        return [784, 10]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _package_helpers import _toy_cnn, _toy_problem
+from _package_helpers import SoftmaxRegression, _toy_cnn, _toy_problem
 
 import mnist_scratch as ms
 from mnist_scratch.evaluate import accuracy
@@ -217,3 +217,27 @@ def test_train_cnn_is_a_deprecated_alias_of_train_with_its_old_defaults(recwarn)
     assert len(warnings) == 1 and "use ms.train" in str(warnings[0].message)            # once per session
     new = train(_toy_cnn(), X, y, epochs=2, lr=0.01, batch_size=64, progress=False)
     assert old["cost"] == new["cost"] and old.config == new.config
+
+
+# --------------------------------------------------------------------------- a network written from scratch
+def test_the_one_loop_trains_a_network_written_from_scratch(small):
+    """Nothing but the interface's members: one full-batch SGD step is W - lr * dJ/dW (the gradient
+    written out here in float64), and a few epochs of mini-batches teach it to read digits."""
+    X, y, X_dev, y_dev = small
+    model = SoftmaxRegression()
+    W, b = model.params["W"].astype(np.float64), model.params["b"].astype(np.float64)
+    Z = X.astype(np.float64) @ W + b
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    dZ = (P - np.eye(10)[y]) / len(X)
+    history = train(model, X, y, epochs=1, batch_size=None, optimizer="sgd", lr=0.5, progress=False)
+    assert history.last["iteration"] == 1
+    np.testing.assert_allclose(model.params["W"], W - 0.5 * X.T.astype(np.float64) @ dZ, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(model.params["b"], b - 0.5 * dZ.sum(axis=0), rtol=1e-4, atol=1e-6)
+    assert history["cost"][0] == pytest.approx(-np.log(P[np.arange(len(y)), y]).mean(), rel=1e-5)
+
+    history = train(model, X, y, X_dev=X_dev, y_dev=y_dev, epochs=5, batch_size=32, optimizer="sgd", lr=0.1,
+                    progress=False)
+    assert history["cost"][-1] < history["cost"][0] and history.last["dev_acc"] > 0.8
+    assert model.params["W"].dtype == np.float32 and model.recipe["train"]["epochs"] == 5
+    assert history.last["dev_acc"] == accuracy(y_dev, model.predict(X_dev))

@@ -4,6 +4,7 @@ or arrays are wrong for its kind names the file and the problem."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -14,6 +15,35 @@ import mnist_scratch as ms
 from mnist_scratch.cnn import CNN
 from mnist_scratch.files.model_file import FORMAT, KINDS, ModelFileError, load_model, save_model
 from mnist_scratch.model import Model
+
+
+# --------------------------------------------------------------------------- every kind, through the registry
+@pytest.mark.parametrize("network", ["mlp", "batch_norm", "cnn"])
+def test_every_network_round_trips_through_the_one_registry(network, cnn, tmp_path, monkeypatch):
+    """A fully connected model, a batch-normalized one and a CNN: saved, then built again by their
+    kind's entry in files/kinds.py, with the same description, arrays and predictions."""
+    model = {"mlp": lambda: Model([784, 6, 10], activation="tanh", seed=2), "batch_norm": lambda: trained_bn_model()[0],
+             "cnn": lambda: cnn}[network]()
+    entry = KINDS[model.describe()["kind"]]
+    built = []
+
+    def build(*args):
+        built.append(entry.build(*args))
+        return built[-1]
+
+    monkeypatch.setitem(KINDS, entry.name, dataclasses.replace(entry, build=build))
+    loaded = load_model(save_model(model, tmp_path / network))
+    assert built == [loaded] and type(loaded) is type(model)
+    assert loaded.describe() == model.describe() and loaded.describe()["kind"] == ("cnn" if network == "cnn" else "mlp")
+    for part in ("params", "state"):
+        saved, again = getattr(model, part), getattr(loaded, part)
+        assert list(again) == list(saved) and (part == "state" or saved)
+        for key in saved:
+            assert again[key].dtype == saved[key].dtype, key
+            np.testing.assert_array_equal(again[key], saved[key], err_msg=key)
+    assert bool(loaded.state) == (network == "batch_norm")
+    X = np.random.default_rng(0).random((20, *model.input_shape), dtype=np.float32)
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
 def _images(n=40, seed=0):

@@ -40,3 +40,22 @@ def test_draw_digit_without_a_mouse(trained, mnist):
         pad.load_image(np.zeros((3, 4, 5, 6)))
     pad.clear_button.click()
     assert pad.raster.sum() == 0
+
+
+# --------------------------------------------------------------------------- any network
+@pytest.mark.parametrize("network", ["trained_cnn", "trained_from_scratch"])
+def test_draw_digit_takes_any_network(network, request, mnist):
+    """A CNN and a network written from scratch, as a fully connected Model: what is drawn is
+    preprocessed to 784 pixels and classified by the network's own predict_proba."""
+    model = request.getfixturevalue(network)
+    pad = draw_digit(model, images=mnist.X_test[:4])
+    pad.stroke([(140, 40), (140, 240)])                                 # a "1": one vertical stroke
+    pad.predict_button.click()
+    assert pad.preprocessed.shape == (784,) and pad.probs.shape == (10,)
+    np.testing.assert_allclose(pad.probs, model.predict_proba(pad.preprocessed.reshape(1, 784))[0], rtol=1e-5)
+    assert f"The network says <b>{pad.probs.argmax()}</b>" in pad.result.value
+    for index in range(4):                                              # the keyboard route
+        pad.digit_number.value = index
+        pad.load_button.click()
+        np.testing.assert_allclose(pad.probs, model.predict_proba(pad.preprocessed.reshape(1, 784))[0], rtol=1e-5)
+    assert bytes(pad.image.value).startswith(b"\x89PNG")

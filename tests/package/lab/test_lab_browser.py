@@ -4,6 +4,7 @@ not test_browser.py: tests/tooling/ has one, and pytest needs every test file's 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from mnist_scratch.lab import prediction_browser
 
@@ -36,3 +37,23 @@ def test_browser_with_nothing_to_show(trained, mnist):
     browser.digit.value = 5 if 5 not in mnist.y_test[:3] else 6
     browser.only_mistakes.value = True
     assert browser.current() is None and "No image matches" in browser.caption.value
+
+
+# --------------------------------------------------------------------------- any network
+@pytest.mark.parametrize("network", ["trained_cnn", "trained_from_scratch"])
+def test_browser_takes_any_network(network, request, mnist):
+    """A CNN and a network written from scratch, as a fully connected Model: their own predictions."""
+    model = request.getfixturevalue(network)
+    X_test, y_test = mnist.X_test[:500], mnist.y_test[:500]
+    browser = prediction_browser(model, X_test, y_test)
+    predicted = model.predict(X_test)
+    np.testing.assert_array_equal(browser.predicted, predicted)
+    browser.only_mistakes.value = True
+    mistakes = np.flatnonzero(predicted != y_test)
+    np.testing.assert_array_equal(browser.selection(), mistakes)
+    assert 0 < len(mistakes) < 100                                    # trained: it gets most of them right
+    shown = browser.current()
+    probs = model.predict_proba(X_test[shown:shown + 1])[0]
+    assert shown == mistakes[0] and f"image #{shown}" in browser.caption.value
+    assert f"predicted <b>{probs.argmax()}</b> ({probs.max():.1%})" in browser.caption.value
+    assert bytes(browser.image.value).startswith(b"\x89PNG")
