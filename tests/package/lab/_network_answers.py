@@ -197,3 +197,22 @@ def package_loop(params, X, y, lr, iterations):
 
 def numerical_with_package(J, theta, eps=1e-5):
     return ms.numerical_gradient(J, theta, range(theta.size), eps).reshape(theta.shape)
+
+
+# --------------------------------------------------------------------------- a learner's session, for the lab's tests
+LESSON_2 = ["one_hot", "relu", "relu_prime", "softmax", "cross_entropy", "forward", "backward", "numerical_gradient"]
+
+
+def solve(*names):
+    """Pass the checks of these parts with the answers above, as a learner's exercise cells do."""
+    from mnist_scratch.lab import check
+
+    for name in names:
+        check.CHECKS[name](globals()[name])
+
+
+def restart():
+    """What a kernel restart does to the learner's parts: only the files remain."""
+    from mnist_scratch.lab import saving
+
+    saving.forget()

@@ -9,9 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from mnist_scratch.activations import softmax
 from mnist_scratch.lab import check
-from mnist_scratch.losses import cross_entropy
 from mnist_scratch.network import backward, forward
 
 

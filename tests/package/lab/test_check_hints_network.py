@@ -2,7 +2,7 @@
 
 The rows join the wrong-answer table of tests/package/lab/test_check_hints.py (which collects the
 WRONG_ANSWERS of every tests/package/lab/test_check_hints_*.py); RIGHT_ANSWERS join those of
-tests/package/lab/test_check_and_plots.py the same way. The answers, right and wrong, are written
+tests/package/lab/test_check.py the same way. The answers, right and wrong, are written
 as a learner writes them: notebook functions that call each other (tests/package/lab/_network_answers.py).
 
 Besides the learners' usual slips, the table holds the answers that fooled the checks before:
