@@ -1,0 +1,153 @@
+"""Files and folders as a shared hub has them: FIFOs and devices where data files should be,
+folders and files closed to the student.
+
+The tests run as root, for whom no permission is ever denied; so the student is played by a
+child process that drops to the user ``nobody`` before it starts (or the test is skipped,
+saying why, where that cannot be done). A FIFO is read in a child process with a timeout,
+so that a reader that waits forever fails the test instead of hanging the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mnist_scratch.data import load_idx
+from mnist_scratch.data.idx import IdxFormatError
+
+NAMES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+
+# The child's prelude: run each named step, print {step: "ok" | "ErrorClass: message"} as JSON.
+_PRELUDE = """
+import json, sys
+results = {}
+def step(name, call):
+    try:
+        out = call()
+        results[name] = "ok" if out is None or not isinstance(out, str) else out
+    except Exception as err:
+        results[name] = f"{type(err).__name__}: {err}"
+"""
+
+# How the child becomes the student: Python starts as root (its own files may lie in root's home, which
+# nobody may enter), imports everything the steps use, then gives up root for good (setgid, setuid) before
+# the first step. Every file the steps touch is then checked by the system against user nobody.
+_BECOME_NOBODY = """
+import codecs, csv, fcntl, gzip, http.client, json, os, pwd, socket, ssl, sys, urllib.error, urllib.parse
+import urllib.request, zlib
+import numpy, filelock, tqdm.auto
+import mnist_scratch.data, mnist_scratch.data.download
+for name in ("utf-8-sig", "utf-16", "ascii", "idna"):
+    codecs.lookup(name)
+nobody = pwd.getpwnam("nobody")
+os.setgroups([])
+os.setgid(nobody.pw_gid)
+os.setuid(nobody.pw_uid)
+assert os.geteuid() == nobody.pw_uid and os.getegid() == nobody.pw_gid
+"""
+
+
+def _child(code: str, *, as_nobody: bool, timeout: float = 120) -> dict:
+    """Run ``code`` (after the prelude) in a fresh Python, as user nobody if asked; return its results."""
+    if as_nobody:
+        if os.name != "posix" or os.geteuid() != 0:
+            pytest.skip("these cases need root, to make files another user may not read, and a user to drop to")
+        import pwd
+
+        try:
+            pwd.getpwnam("nobody")
+        except KeyError:
+            pytest.skip("there is no user 'nobody' on this machine to play the student")
+    script = (_BECOME_NOBODY if as_nobody else "") + _PRELUDE + textwrap.dedent(code) + "\nprint(json.dumps(results))\n"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "HOME": tempfile.gettempdir()}, cwd=tempfile.gettempdir())
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def hub():
+    """A folder everyone may enter, like a hub's /srv/course (pytest's own tmp_path is root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="hub-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- FIFOs, devices, sockets
+def test_a_fifo_is_refused_by_name_and_never_waited_on(hub, mnist_dir):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    os.mkfifo(hub / "labels")
+    folder = hub / "data"
+    folder.mkdir()
+    for name in NAMES[:3]:
+        (folder / name).symlink_to(mnist_dir / name)  # (a link to a regular file is a regular file)
+    os.mkfifo(folder / NAMES[3])
+    results = _child(f"""
+        from mnist_scratch.data import load_idx, load_mnist
+        step("idx", lambda: load_idx({str(hub / "labels")!r}))
+        step("mnist", lambda: load_mnist({str(folder)!r}, download=False))
+    """, as_nobody=False, timeout=60)
+    fifo = "is a named pipe (FIFO), not a regular file; only regular files are read as"
+    assert results["idx"].startswith(f"IdxFormatError: {hub}/labels: {fifo} an IDX file")
+    assert results["mnist"].startswith(f"IdxFormatError: {folder}/{NAMES[3]}: {fifo} an IDX file")
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null", "/dev/urandom"])
+def test_a_device_is_refused_by_name(device):
+    if not os.path.exists(device):
+        pytest.skip(f"no {device} here")
+    with pytest.raises(IdxFormatError, match=f"^{device}: is a character device, not a regular file"):
+        load_idx(device)
+
+
+def test_a_socket_is_refused_by_name(hub):
+    if not hasattr(socket, "AF_UNIX"):
+        pytest.skip("no Unix sockets here")
+    path = hub / "labels"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        with pytest.raises(IdxFormatError, match=f"^{path}: is a socket, not a regular file"):
+            load_idx(path)
+
+
+# --------------------------------------------------------------------------- closed folders and files
+def test_what_the_student_may_not_read_is_said_in_one_sentence(hub, mnist_dir, mnist):
+    closed = hub / "closed"
+    closed.mkdir()
+    shutil.copyfile(mnist_dir / NAMES[3], closed / NAMES[3])
+    closed.chmod(0o700)
+    shutil.copyfile(mnist_dir / NAMES[3], hub / "secret-labels")
+    (hub / "secret-labels").chmod(0o600)
+    shutil.copyfile(mnist_dir / NAMES[3], hub / "open-labels")
+    (hub / "open-labels").chmod(0o644)
+    results = _child(f"""
+        from mnist_scratch.data import load_idx, load_mnist
+        step("folder", lambda: load_mnist({str(closed)!r}, download=False))
+        step("inside", lambda: load_idx({str(closed / NAMES[3])!r}))
+        step("idx", lambda: load_idx({str(hub / "secret-labels")!r}))
+        step("readable", lambda: str(load_idx({str(hub / "open-labels")!r})[:3].tolist()))
+    """, as_nobody=True)
+    assert results["folder"] == (
+        f"DataFileError: {closed}: the data folder cannot be read: it is closed to nobody (it belongs to root and "
+        f"its mode is drwx------); ask its owner to open it (chmod a+rx {closed}), or point MNIST_SCRATCH_DATA_DIR "
+        f"at a folder you can read")
+    assert results["inside"] == (
+        f"IdxFormatError: {closed}/{NAMES[3]}: cannot be read: the folder {closed} is closed to nobody (it belongs "
+        f"to root and its mode is drwx------); ask its owner to open it (chmod a+rx {closed}), or use a copy kept "
+        f"elsewhere")
+    assert results["idx"] == (
+        f"IdxFormatError: {hub}/secret-labels: cannot be read: permission denied to nobody (it belongs to root and "
+        f"its mode is -rw-------); ask its owner to make it readable (chmod a+r {hub}/secret-labels), or use a copy "
+        f"kept elsewhere")
+    assert results["readable"] == str(mnist.y_test[:3].tolist())
