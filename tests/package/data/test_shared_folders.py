@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from mnist_scratch.data import load_idx
+from mnist_scratch.data import DataFileError, load_csv, load_idx, save_csv
 from mnist_scratch.data.idx import IdxFormatError
 
 NAMES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
@@ -87,6 +87,7 @@ def hub():
 def test_a_fifo_is_refused_by_name_and_never_waited_on(hub, mnist_dir):
     if not hasattr(os, "mkfifo"):
         pytest.skip("no FIFOs on this system")
+    os.mkfifo(hub / "digits.csv")
     os.mkfifo(hub / "labels")
     folder = hub / "data"
     folder.mkdir()
@@ -94,11 +95,14 @@ def test_a_fifo_is_refused_by_name_and_never_waited_on(hub, mnist_dir):
         (folder / name).symlink_to(mnist_dir / name)  # (a link to a regular file is a regular file)
     os.mkfifo(folder / NAMES[3])
     results = _child(f"""
-        from mnist_scratch.data import load_idx, load_mnist
+        from mnist_scratch.data import load_csv, load_idx, load_mnist
+        step("csv", lambda: load_csv({str(hub / "digits.csv")!r}))
         step("idx", lambda: load_idx({str(hub / "labels")!r}))
         step("mnist", lambda: load_mnist({str(folder)!r}, download=False))
     """, as_nobody=False, timeout=60)
     fifo = "is a named pipe (FIFO), not a regular file; only regular files are read as"
+    assert results["csv"] == f"DataFileError: {hub}/digits.csv: {fifo} a CSV file, since reading a pipe or a " \
+                             f"device may never end"
     assert results["idx"].startswith(f"IdxFormatError: {hub}/labels: {fifo} an IDX file")
     assert results["mnist"].startswith(f"IdxFormatError: {folder}/{NAMES[3]}: {fifo} an IDX file")
 
@@ -107,6 +111,8 @@ def test_a_fifo_is_refused_by_name_and_never_waited_on(hub, mnist_dir):
 def test_a_device_is_refused_by_name(device):
     if not os.path.exists(device):
         pytest.skip(f"no {device} here")
+    with pytest.raises(DataFileError, match=f"^{device}: is a character device, not a regular file"):
+        load_csv(device)
     with pytest.raises(IdxFormatError, match=f"^{device}: is a character device, not a regular file"):
         load_idx(device)
 
@@ -119,6 +125,9 @@ def test_a_socket_is_refused_by_name(hub):
         server.bind(str(path))
         with pytest.raises(IdxFormatError, match=f"^{path}: is a socket, not a regular file"):
             load_idx(path)
+        with pytest.raises(DataFileError, match=f"^{path}: is a socket, not a regular file; only regular files are "
+                                                f"read as a CSV file"):
+            load_csv(path)
 
 
 # --------------------------------------------------------------------------- closed folders and files
@@ -129,14 +138,20 @@ def test_what_the_student_may_not_read_is_said_in_one_sentence(hub, mnist_dir, m
     closed.chmod(0o700)
     shutil.copyfile(mnist_dir / NAMES[3], hub / "secret-labels")
     (hub / "secret-labels").chmod(0o600)
+    secret = save_csv(hub / "secret.csv", mnist.X_test[:3], mnist.y_test[:3])
+    secret.chmod(0o600)
+    readable = save_csv(hub / "open.csv", mnist.X_test[:3], mnist.y_test[:3])
+    readable.chmod(0o644)
     shutil.copyfile(mnist_dir / NAMES[3], hub / "open-labels")
     (hub / "open-labels").chmod(0o644)
     results = _child(f"""
-        from mnist_scratch.data import load_idx, load_mnist
+        from mnist_scratch.data import load_csv, load_idx, load_mnist
         step("folder", lambda: load_mnist({str(closed)!r}, download=False))
         step("inside", lambda: load_idx({str(closed / NAMES[3])!r}))
         step("idx", lambda: load_idx({str(hub / "secret-labels")!r}))
+        step("csv", lambda: load_csv({str(secret)!r}))
         step("readable", lambda: str(load_idx({str(hub / "open-labels")!r})[:3].tolist()))
+        step("readable csv", lambda: str(load_csv({str(readable)!r})[1].tolist()))
     """, as_nobody=True)
     assert results["folder"] == (
         f"DataFileError: {closed}: the data folder cannot be read: it is closed to nobody (it belongs to root and "
@@ -150,4 +165,7 @@ def test_what_the_student_may_not_read_is_said_in_one_sentence(hub, mnist_dir, m
         f"IdxFormatError: {hub}/secret-labels: cannot be read: permission denied to nobody (it belongs to root and "
         f"its mode is -rw-------); ask its owner to make it readable (chmod a+r {hub}/secret-labels), or use a copy "
         f"kept elsewhere")
-    assert results["readable"] == str(mnist.y_test[:3].tolist())
+    assert results["csv"] == (
+        f"DataFileError: {secret}: cannot be read: permission denied to nobody (it belongs to root and its mode is "
+        f"-rw-------); ask its owner to make it readable (chmod a+r {secret}), or use a copy kept elsewhere")
+    assert results["readable"] == results["readable csv"] == str(mnist.y_test[:3].tolist())
