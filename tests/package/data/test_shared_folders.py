@@ -1,5 +1,5 @@
 """Files and folders as a shared hub has them: FIFOs and devices where data files should be,
-folders and files closed to the student.
+folders and files closed to the student, and lock files left by the instructor's root.
 
 The tests run as root, for whom no permission is ever denied; so the student is played by a
 child process that drops to the user ``nobody`` before it starts (or the test is skipped,
@@ -45,7 +45,7 @@ _BECOME_NOBODY = """
 import codecs, csv, fcntl, gzip, http.client, json, os, pwd, socket, ssl, sys, urllib.error, urllib.parse
 import urllib.request, zlib
 import numpy, filelock, tqdm.auto
-import mnist_scratch.data, mnist_scratch.data.download
+import mnist_scratch.data, mnist_scratch.data.download, mnist_scratch.data.lock
 for name in ("utf-8-sig", "utf-16", "ascii", "idna"):
     codecs.lookup(name)
 nobody = pwd.getpwnam("nobody")
@@ -169,3 +169,107 @@ def test_what_the_student_may_not_read_is_said_in_one_sentence(hub, mnist_dir, m
         f"DataFileError: {secret}: cannot be read: permission denied to nobody (it belongs to root and its mode is "
         f"-rw-------); ask its owner to make it readable (chmod a+r {secret}), or use a copy kept elsewhere")
     assert results["readable"] == results["readable csv"] == str(mnist.y_test[:3].tolist())
+
+
+def test_writing_where_the_student_may_not_says_whose_it_is(hub, mnist):
+    read_only = hub / "read-only"
+    read_only.mkdir(mode=0o755)
+    sticky = hub / "sticky"
+    sticky.mkdir()
+    sticky.chmod(0o1777)  # like /tmp: everyone may write, but only replace their own files
+    theirs = save_csv(sticky / "digits.csv", mnist.X_test[:2], mnist.y_test[:2])
+    theirs.chmod(0o644)
+    results = _child(f"""
+        from mnist_scratch.data import save_csv
+        X = [[0] * 784]
+        step("folder", lambda: save_csv({str(read_only / "d.csv")!r}, X, [3]))
+        step("file", lambda: save_csv({str(theirs)!r}, X, [3]))
+        step("own", lambda: save_csv({str(sticky / "mine.csv")!r}, X, [3]))
+    """, as_nobody=True)
+    assert results["folder"] == (
+        f"FileWriteError: {read_only}/d.csv: cannot be written: permission denied: nobody cannot write in the folder "
+        f"{read_only} (it belongs to root and its mode is drwxr-xr-x); choose another folder")
+    assert results["file"] == (
+        f"FileWriteError: {theirs}: cannot be written: permission denied: the folder is writable, but the file "
+        f"itself is not writable by nobody (it belongs to root and its mode is -rw-r--r--); ask its owner to "
+        f"remove it, or choose another name")
+    assert results["own"] == "ok" and (sticky / "mine.csv").stat().st_uid != 0
+    assert load_csv(theirs, scale="raw")[1].tolist() == mnist.y_test[:2].tolist()  # untouched
+    assert sorted(p.name for p in sticky.iterdir()) == ["digits.csv", "mine.csv"]  # no temporary left
+
+
+# --------------------------------------------------------------------------- lock files left by root
+def _root_lock(folder: Path, name: str, mode: int) -> Path:
+    lock = folder / f".{name}.lock"
+    lock.touch()
+    lock.chmod(mode)
+    return lock
+
+
+def test_a_root_owned_lock_file_in_a_writable_folder_still_locks(hub, mirror_server, mnist_dir):
+    """The instructor downloaded once as root; the student's download still takes the same lock (read-only
+    flock), waits while root holds it, and then downloads."""
+    from filelock import FileLock
+
+    base, _ = mirror_server
+    folder = hub / "course"
+    folder.mkdir()
+    folder.chmod(0o777)
+    lock = _root_lock(folder, NAMES[3], 0o644)
+    held = FileLock(lock)
+    held.acquire()
+    try:
+        results = _child(f"""
+            from mnist_scratch.data.lock import download_lock
+            def try_lock():
+                with download_lock({str(lock)!r}, {str(folder / NAMES[3])!r}, wait=1):
+                    pass
+            step("while root holds it", try_lock)
+        """, as_nobody=True)
+    finally:
+        held.release()
+    assert results["while root holds it"] == (
+        f"DownloadError: {folder}/{NAMES[3]}: another process has been downloading it for more than 1 s; if none "
+        f"is running any more, delete {lock} and try again")
+    results = _child(f"""
+        from mnist_scratch.data.download import download
+        step("download", lambda: str(download("mnist", {str(folder)!r}, parts=["test_labels"], progress=False,
+                                              mirrors=[{base + "/good/"!r}])["test_labels"]))
+    """, as_nobody=True)
+    assert results["download"] == str(folder / NAMES[3])
+    assert (folder / NAMES[3]).read_bytes() == (mnist_dir / NAMES[3]).read_bytes()
+    assert lock.stat().st_uid == 0 and lock.stat().st_size == 0  # root's lock file, left as it was
+
+
+def test_a_lock_file_the_student_can_neither_write_nor_read(hub):
+    folder = hub / "course"
+    folder.mkdir()
+    folder.chmod(0o777)
+    lock = _root_lock(folder, NAMES[3], 0o600)
+    results = _child(f"""
+        from mnist_scratch.data.download import download
+        step("download", lambda: download("mnist", {str(folder)!r}, parts=["test_labels"], progress=False,
+                                          mirrors=["http://127.0.0.1:9/"]))
+    """, as_nobody=True)
+    assert results["download"] == (
+        f"FileWriteError: {lock}: cannot be used: this lock file, which guards the download of {NAMES[3]}, is not "
+        f"writable or readable by nobody (it belongs to root and its mode is -rw-------); ask its owner to remove "
+        f"it, or to download the files once for everyone (mnist-scratch download)")
+
+
+def test_the_lock_still_excludes_between_processes(tmp_path):
+    """Root's own case, unchanged: filelock, and a second holder waits."""
+    from mnist_scratch.data.lock import download_lock
+
+    lock, target = tmp_path / ".x.lock", tmp_path / "x"
+    with download_lock(lock, target, wait=5):
+        results = _child(f"""
+            from mnist_scratch.data.lock import download_lock
+            def again():
+                with download_lock({str(lock)!r}, {str(target)!r}, wait=0.5):
+                    pass
+            step("second", again)
+        """, as_nobody=False)
+    assert results["second"].startswith(f"DownloadError: {target}: another process has been downloading it")
+    with download_lock(lock, target, wait=1):  # released: free again
+        pass
