@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .atomic import atomic_path, create_new_file, remove_stale_temporaries
 from .errors import DownloadError, FileWriteError, write_error
-from .fetch import FetchError, fetch
+from .fetch import FetchError, fetch, hide_secrets, public_url
 from .locate import ENV_VAR, find_files, resolve_data_dir
 from .lock import download_lock
 from .sources import MIRRORS_ENV_VAR, PARTS, get_dataset, mirrors_for
@@ -117,12 +117,12 @@ def _fetch_archive(info, folder: Path, mirrors, *, progress, timeout, deadline) 
                                max_bytes=MAX_ARCHIVE_BYTES, progress=progress, label=info.archive_name)
             if digest == expected:
                 return tmp
-            tried.append(f"  - {url}: the file does not match the official hash (rejected, nothing kept)")
+            tried.append(f"  - {public_url(url)}: the file does not match the official hash (rejected, nothing kept)")
         except FileWriteError:
             tmp.unlink(missing_ok=True)
             raise
         except Exception as err:  # one mirror failing is expected; try the next
-            tried.append(f"  - {url}: {_reason(err, timeout)}")
+            tried.append(f"  - {public_url(url)}: {hide_secrets(_reason(err, timeout), url)}")
         tmp.unlink(missing_ok=True)
     raise DownloadError(
         f"Could not download {info.archive_name} from any mirror. Tried:\n" + "\n".join(tried) +
@@ -136,7 +136,10 @@ def _reason(err: Exception, timeout: float) -> str:
     import urllib.error
 
     if isinstance(err, urllib.error.HTTPError):
-        return f"HTTP {err.code} {err.reason or ''}".strip()
+        said = f"HTTP {err.code} {err.reason or ''}".strip()
+        if err.code == 401:
+            said += " (the mirror wants a user name and password, or refused those in its URL)"
+        return said
     if isinstance(err, TimeoutError) or "timed out" in str(err):
         return f"no answer for {timeout:g} s"
     if isinstance(err, urllib.error.URLError):
