@@ -12,7 +12,7 @@ For each missing file:
 3. decompress it as a stream, check the official SHA-256 of the content, and
    move it into place atomically; the archive is never kept.
 
-Leftovers of killed runs (``.part`` files, pooch's ``tmp…`` files) are removed
+Leftovers of killed runs (``.part`` files) are removed
 on the next download. The empty lock files stay: removing a lock file while
 another process waits on it would let two processes in at once.
 """
@@ -64,7 +64,7 @@ def download(dataset: str = "mnist", data_dir=None, *, parts=PARTS, mirrors=None
         raise DownloadError(f"cannot create the data folder {folder}: {err.strerror or err}") from None
     if not os.access(folder, os.W_OK):
         raise DownloadError(f"cannot download into {folder}: the folder is not writable")
-    remove_stale_temporaries(folder, pooch=True)
+    remove_stale_temporaries(folder)
     found = find_files(folder, dataset)
     wait = len(mirrors) * (deadline + timeout) + 60  # longer than another process may hold the lock
     for part in parts:

@@ -35,7 +35,7 @@ class FetchError(Exception):
 def _ssl_context():
     import ssl
 
-    try:  # the same certificates as requests (and pooch) use, when available
+    try:  # the same certificates as requests uses, when available
         import certifi
 
         return ssl.create_default_context(cafile=certifi.where())

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 
 from .access import unreadable_folder
@@ -30,9 +31,17 @@ def _default_root() -> Path:
     repo = Path(__file__).resolve().parents[2]
     if (repo / "pyproject.toml").is_file():  # a clone, installed with `pip install -e .`
         return repo / "data"
-    import pooch
+    return user_cache_folder()
 
-    return Path(pooch.os_cache("mnist_scratch"))
+
+def user_cache_folder() -> Path:
+    """This user's cache folder for mnist_scratch, where the operating system expects one."""
+    home = Path.home()
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "mnist_scratch" / "Cache"
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "mnist_scratch"
+    return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "mnist_scratch"
 
 
 def resolve_data_dir(data_dir=None, dataset: str = "mnist") -> Path:

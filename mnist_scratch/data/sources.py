@@ -34,7 +34,7 @@ class DataFile:
     """One of a data set's four files."""
 
     name: str  #: official name of the decompressed file, e.g. ``train-images-idx3-ubyte``
-    archive_hash: str  #: pooch-style hash of the official ``.gz``: ``"sha256:…"`` or ``"md5:…"``
+    archive_hash: str  #: hash of the official ``.gz``, algorithm first: ``"sha256:…"`` or ``"md5:…"``
     content_sha256: str  #: SHA-256 of the decompressed file
 
     @property

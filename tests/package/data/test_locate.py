@@ -64,3 +64,19 @@ def test_a_fifo_among_the_files_counts_as_found_so_that_loading_names_it(tmp_pat
     found = find_files(tmp_path)
     assert found["test_labels"] == tmp_path / NAMES[3]
     assert found["test_images"] is None
+
+
+def test_the_cache_folder_of_an_installed_package_follows_the_platform(monkeypatch, tmp_path):
+    from mnist_scratch.data import locate
+
+    monkeypatch.setattr(locate.sys, "platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert locate.user_cache_folder() == tmp_path / "cache" / "mnist_scratch"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert locate.user_cache_folder() == tmp_path / ".cache" / "mnist_scratch"
+    monkeypatch.setattr(locate.sys, "platform", "darwin")
+    assert locate.user_cache_folder() == tmp_path / "Library" / "Caches" / "mnist_scratch"
+    monkeypatch.setattr(locate.sys, "platform", "win32")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    assert locate.user_cache_folder() == tmp_path / "local" / "mnist_scratch" / "Cache"
