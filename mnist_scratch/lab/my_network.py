@@ -28,12 +28,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._rebuild import Source, assemble
+from .own_bn_network import OwnBNNetwork
 from .own_network import OwnNetwork
 from .parts import PARTS, parts_up_to
 from .saving import forget, kept
 from .work_folder import graded_lesson, locate, path_of, read, set_graded
 
-__all__ = ["load", "Parts", "graded", "OwnNetwork"]
+__all__ = ["load", "Parts", "graded", "OwnNetwork", "OwnBNNetwork"]
 
 
 def graded(lesson: int | None) -> None:
@@ -82,8 +83,17 @@ class Parts:
     def __dir__(self):
         return [*super().__dir__(), *self._chosen]
 
-    def network(self, sizes=None, *, params: dict | None = None, seed=0) -> OwnNetwork:
-        """A network computed by these parts (their ``forward`` and ``backward``), on the model interface."""
+    def network(self, sizes=None, *, params: dict | None = None, seed=0, batch_norm: bool = False):
+        """A network computed by these parts (their ``forward`` and ``backward``), on the model interface.
+
+        ``batch_norm=True`` (lesson 9 on): batch norm in every hidden layer, with these parts' ``batchnorm_layer``
+        and ``batchnorm_backward`` (:class:`~mnist_scratch.lab.own_bn_network.OwnBNNetwork`).
+        """
+        if batch_norm:
+            if "batchnorm_layer" not in self._chosen:
+                raise ValueError(f"batch norm's parts come in lesson 9: load them with my_network.load(upto=9), "
+                                 f"not upto={self.upto}")
+            return OwnBNNetwork(self, sizes, params=params, seed=seed)
         return OwnNetwork(self, sizes, params=params, seed=seed)
 
     def summary(self) -> str:

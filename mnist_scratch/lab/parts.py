@@ -26,7 +26,7 @@ __all__ = ["Part", "PARTS", "parts_up_to", "part"]
 
 @dataclass(frozen=True)
 class Part:
-    name: str            # the function's name, its check's (check.<name>) and its file's (<name>.py)
+    name: str            # the function's (or class's) name, its check's (check.<name>) and its file's (<name>.py)
     lesson: int          # the lesson whose exercise asks for it
     exercise: int        # the exercise's number in that lesson
     signature: str       # as the stub defines it: what the learner writes
@@ -49,6 +49,14 @@ PARTS = {p.name: p for p in [
     Part("gradient_descent", 3, 1, "gradient_descent(params, X, y, lr, iterations) -> list of costs"),
     Part("predict", 3, 2, "predict(params, X) -> (n,) labels"),
     Part("accuracy", 3, 3, "accuracy(y_true, y_pred) -> float"),
+    Part("momentum_step", 7, 1, "momentum_step(theta, v, g, lr, mu) -> (theta, v)"),
+    Part("Adam", 7, 2, "Adam(beta1=0.9, beta2=0.999, eps=1e-8), with .step(theta, grad, lr) updating theta in place"),
+    Part("cosine", 7, 3, "cosine(t, T) -> float"),
+    Part("batchnorm_forward", 9, 1, "batchnorm_forward(Z, gamma, beta, eps) -> (Y, Z_hat, s)"),
+    Part("batchnorm_backward_staged", 9, 2, "batchnorm_backward_staged(dY, Z, gamma, eps) -> (dZ, dgamma, dbeta)"),
+    Part("batchnorm_backward", 9, 3, "batchnorm_backward(dY, Z_hat, gamma, s) -> (dZ, dgamma, dbeta)"),
+    Part("batchnorm_layer", 9, 4, "batchnorm_layer(Z, gamma, beta, running_mean, running_var, train, eps=1e-5, "
+                                  "momentum=0.9) -> (Y, Z_hat, s)"),
 ]}
 
 
