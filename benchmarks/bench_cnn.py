@@ -10,7 +10,7 @@ mini-batches of 64 with Adam at the recipe's learning rate, on **one thread**: o
 BLAS thread, PyTorch's ``Conv2d``/``MaxPool2d``/``Linear`` network with
 ``torch.set_num_threads(1)``. A round times one epoch of each, interleaved in tenths (a tenth
 of ours, a tenth of PyTorch's, and so on), so that both see the same load even on a shared
-machine whose load comes and goes; ours trains through the package's training loop, called
+machine whose load comes and goes; ours trains through the package's training loop (``ms.train``), called
 once per tenth (the loop's set-up, counted ten times, is included). The ratio is the median
 round's ``ours / PyTorch``.
 
@@ -57,6 +57,7 @@ from mnist_scratch.optim import Adam
 from mnist_scratch.recipes import get_recipe
 from mnist_scratch.training.flat_params import FlatGradient, pack
 from mnist_scratch.training.threads import blas_threads
+from mnist_scratch.train import train
 
 RECIPE = get_recipe("cnn")
 BATCH = 64
@@ -96,10 +97,8 @@ def matmul_peak_gflops(n: int = 2048, repeats: int = 5) -> float:
 # --------------------------------------------------------------------------- ours
 def our_training(X, y, model, epochs: float, seed: int, threads=1) -> float:
     """Seconds that the package's training loop takes for ``epochs`` of the recipe's settings, batch 64."""
-    from mnist_scratch.cnn_train import train_cnn
-
-    history = train_cnn(model, X, y, epochs=epochs, batch_size=BATCH, optimizer="adam", lr=RECIPE.train["lr"],
-                        seed=seed, threads=threads)
+    history = train(model, X, y, epochs=epochs, batch_size=BATCH, optimizer="adam", lr=RECIPE.train["lr"],
+                    seed=seed, threads=threads, progress=False)
     return history.train_seconds
 
 

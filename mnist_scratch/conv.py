@@ -73,11 +73,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["padding_amounts", "im2col", "col2im", "conv_forward", "conv_backward",
+__all__ = ["PADDINGS", "padding_amounts", "im2col", "col2im", "conv_forward", "conv_backward",
            "maxpool_forward", "maxpool_backward", "flatten_forward", "flatten_backward",
            "conv_output_size", "to_batch_last", "im2col_batch_last", "col2im_batch_last",
            "conv_forward_batch_last", "conv_backward_batch_last", "relu_maxpool_forward_batch_last",
            "relu_maxpool_backward_batch_last"]
+
+
+#: The paddings a convolution here knows.
+PADDINGS = ("valid", "same")
 
 
 # --------------------------------------------------------------------------- convolution
