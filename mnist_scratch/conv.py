@@ -190,7 +190,7 @@ def conv_backward(dZ, cache, need_dX: bool = True):
     cols, W = cache["cols"], cache["W"]
     F, C, kh, kw = W.shape
     dZ_rows = dZ.transpose(0, 2, 3, 1).reshape(-1, F)           # (n*Ho*Wo, F): one row per window
-    dW = (dZ_rows.T @ cols.T).reshape(W.shape)                   # dW = A^T dZ, A = cols.T
+    dW = (cols @ dZ_rows).T.reshape(W.shape)                     # dW = A^T dZ, A = cols.T
     db = dZ_rows.sum(axis=0)
     if not need_dX:
         return None, dW, db
@@ -219,16 +219,18 @@ def maxpool_forward(X, size: int = 2):
 
 
 def maxpool_backward(dout, cache):
-    """Route each block's gradient to the (first) pixel that was its maximum; the others get 0."""
+    """Route each block's gradient to the (first) pixel that was its maximum; the others get 0.
+
+    ``remaining`` is what no pixel of the block has taken yet: the first pixel equal
+    to the maximum takes all of it, which leaves 0 for any later tie.
+    """
     X, out, size = cache["X"], cache["out"], cache["size"]
     dX = np.empty(X.shape, dtype=dout.dtype)
-    taken = np.zeros(out.shape, dtype=bool)          # blocks whose maximum was already found
+    remaining = dout.copy()
     for i in range(size):
         for j in range(size):
-            first_max = X[:, :, i::size, j::size] == out
-            first_max &= ~taken
-            taken |= first_max
-            np.multiply(dout, first_max, out=dX[:, :, i::size, j::size])
+            taken = np.multiply(remaining, X[:, :, i::size, j::size] == out, out=dX[:, :, i::size, j::size])
+            remaining -= taken
     return dX
 
 
