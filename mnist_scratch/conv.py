@@ -251,17 +251,24 @@ def to_batch_last(X) -> np.ndarray:
     return np.ascontiguousarray(np.moveaxis(X, 0, -1))
 
 
-def im2col_batch_last(X, kh: int, kw: int) -> np.ndarray:
+def im2col_batch_last(X, kh: int, kw: int, ones_row: bool = False) -> np.ndarray:
     """SPEED TRICK: :func:`im2col` for ``X`` ``(C, H, W, n)`` (already padded): ``cols`` ``(C * kh * kw, Ho * Wo * n)``.
 
     Row ``(c, i, j)`` of ``cols`` is channel ``c`` shifted by ``(i, j)``,
     ``X[c, i:i+Ho, j:j+Wo, :]``, flattened; column ``(y, x, n)`` is one window, in
     the order of a filter ``W[f]`` flattened. So ``W.reshape(F, -1) @ cols`` is the
-    convolution, already in the layout ``(F, Ho, Wo, n)``.
+    convolution, already in the layout ``(F, Ho, Wo, n)``. With ``ones_row=True``
+    ``cols`` has one more row, of ones: then the bias is one more column of weights,
+    ``[W | b] @ cols``, and its gradient comes out of the weights' product.
     """
-    C = X.shape[0]
+    C, H, W, n = X.shape
+    Ho, Wo = H - kh + 1, W - kw + 1
+    cols = np.empty((C * kh * kw + ones_row, Ho * Wo * n), dtype=X.dtype)
     windows = sliding_window_view(X, (kh, kw), axis=(1, 2))     # (C, Ho, Wo, n, kh, kw), no copy
-    return windows.transpose(0, 4, 5, 1, 2, 3).reshape(C * kh * kw, -1)   # the copy, in runs of Wo * n
+    cols[:C * kh * kw].reshape(C, kh, kw, Ho, Wo, n)[...] = windows.transpose(0, 4, 5, 1, 2, 3)   # runs of Wo*n
+    if ones_row:
+        cols[-1] = 1
+    return cols
 
 
 def col2im_batch_last(dcols, X_shape, kh: int, kw: int) -> np.ndarray:
@@ -282,14 +289,14 @@ def col2im_batch_last(dcols, X_shape, kh: int, kw: int) -> np.ndarray:
 def conv_forward_batch_last(X, W, b, padding: str = "valid"):
     """SPEED TRICK: :func:`conv_forward` for ``X`` ``(C, H, W, n)``: returns ``Z`` ``(F, Ho, Wo, n)`` and the cache.
 
-    ``Z = W cols + b``, with the filters, flattened, as the rows of ``W``.
+    ``Z = W cols + b``, with the filters, flattened, as the rows of ``W``, computed
+    as one product ``[W | b] cols'``, where ``cols'`` ends with a row of ones.
     """
     Ho, Wo = _check_conv(X.shape, W.shape, 0, "(C, H, W, n)", padding, "conv_forward_batch_last")
     F, C, kh, kw = W.shape
     Xp = _pad(X, kh, kw, padding, axes=(1, 2))
-    cols = im2col_batch_last(Xp, kh, kw)                         # (C*kh*kw, Ho*Wo*n)
-    Z = W.reshape(F, -1) @ cols
-    Z += b[:, None]
+    cols = im2col_batch_last(Xp, kh, kw, ones_row=True)          # (C*kh*kw + 1, Ho*Wo*n)
+    Z = np.concatenate([W.reshape(F, -1), b[:, None]], axis=1) @ cols
     cache = {"cols": cols, "W": W, "Xp_shape": Xp.shape, "padding": padding}
     return Z.reshape(F, Ho, Wo, X.shape[3]), cache
 
@@ -297,15 +304,15 @@ def conv_forward_batch_last(X, W, b, padding: str = "valid"):
 def conv_backward_batch_last(dZ, cache, need_dX: bool = True):
     """SPEED TRICK: :func:`conv_backward` for ``dZ`` ``(F, Ho, Wo, n)``: ``(dX, dW, db)``, ``dX`` ``(C, H, W, n)``.
 
-    ``dW = dZ cols^T``, computed as ``(cols dZ^T)^T``, the order BLAS does faster here;
-    ``db`` sums ``dZ`` over everything but the filter; ``dX`` is ``W^T dZ`` put back by
-    :func:`col2im_batch_last`.
+    ``[dW | db] = dZ cols'^T``, computed as ``(cols' dZ^T)^T``, the order BLAS does
+    faster here (``db``, the sum of ``dZ`` over everything but the filter, is the
+    product with the row of ones); ``dX`` is ``W^T dZ`` put back by :func:`col2im_batch_last`.
     """
     cols, W = cache["cols"], cache["W"]
     F, C, kh, kw = W.shape
     dZ = dZ.reshape(F, -1)                                       # (F, Ho*Wo*n)
-    dW = (cols @ dZ.T).T.reshape(W.shape)
-    db = dZ.sum(axis=1)
+    dWb = (cols @ dZ.T).T                                        # (F, C*kh*kw + 1)
+    dW, db = dWb[:, :-1].reshape(W.shape), dWb[:, -1]
     if not need_dX:
         return None, dW, db
     dXp = col2im_batch_last(W.reshape(F, -1).T @ dZ, cache["Xp_shape"], kh, kw)

@@ -59,6 +59,10 @@ def test_im2col_batch_last_holds_the_same_windows_as_im2col(shape, kernel, dtype
     # one column by hand: the window at (y, x) = (Ho - 1, 0) of the last image
     np.testing.assert_array_equal(cols.reshape(K, Ho, Wo, n)[:, Ho - 1, 0, n - 1],
                                   X[n - 1, :, Ho - 1:H, 0:kw].ravel())
+    with_ones = im2col_batch_last(to_batch_last(X), kh, kw, ones_row=True)     # the bias's row
+    assert with_ones.shape == (K + 1, Ho * Wo * n) and with_ones.dtype == dtype
+    np.testing.assert_array_equal(with_ones[:K], cols)
+    np.testing.assert_array_equal(with_ones[K], np.ones(Ho * Wo * n))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
