@@ -268,7 +268,8 @@ def main(argv=None) -> int:
         line = f"round {r + 1}: ours {ours[-1]:6.2f} s"
         if torch is not None:
             theirs.append(torch_seconds)
-            line += f", PyTorch ({torch.get_num_threads()} thread) {theirs[-1]:6.2f} s, ratio {ours[-1] / theirs[-1]:.2f}"
+            line += (f", PyTorch ({torch.get_num_threads()} thread) {theirs[-1]:6.2f} s, "
+                     f"ratio {ours[-1] / theirs[-1]:.2f}")
         print(line + f"   (load {load_average()})", flush=True)
     public = public_functions_epoch(X, y, seed=0)
     print(f"lesson 10's public functions (conv_forward, maxpool_forward, ...): {public:.2f} s per epoch", flush=True)
@@ -296,8 +297,8 @@ def main(argv=None) -> int:
     }
     print(f"ours: {epoch:.2f} s per epoch (median of {len(ours)}), {figures['gflops']:.1f} GFLOP/s "
           f"= {figures['gflops'] / peak:.0%} of the one-thread peak")
-    checks = {"loaded_vs_quiet": (figures["loaded_over_quiet"] <= 1.2,
-                                  f"with one core busy our epoch is {figures['loaded_over_quiet']:.2f} x the quiet one (<= 1.2)")}
+    checks = {"loaded_vs_quiet": (figures["loaded_over_quiet"] <= 1.2, f"with one core busy our epoch is "
+                                  f"{figures['loaded_over_quiet']:.2f} x the quiet one (<= 1.2)")}
     if theirs:
         print(f"PyTorch: {np.median(theirs):.2f} s per epoch on {torch.get_num_threads()} thread; "
               f"ours / PyTorch = {figures['ratio']:.2f} (median of the rounds)")

@@ -47,8 +47,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .activations import relu, relu_prime, softmax
-from .conv import (PADDINGS, conv_backward_batch_last, conv_forward_batch_last, conv_output_size,
-                   relu_maxpool_backward_batch_last, relu_maxpool_forward_batch_last, to_batch_last)
+from .conv import PADDINGS, conv_output_size
+from .conv_batch_last import (conv_backward_batch_last, conv_forward_batch_last, relu_maxpool_backward_batch_last,
+                              relu_maxpool_forward_batch_last, to_batch_last)
 from .init import init_weights
 from .interface import Network
 from .losses import cross_entropy, get_loss
@@ -117,7 +118,7 @@ def forward(params, X, padding: str = "valid", *, dropout: float = 0.0, rng=None
     (inverted dropout, as in :func:`mnist_scratch.network.forward`); ``rng`` draws the mask.
 
     SPEED TRICK: the layers run on batch-last maps ``(C, H, W, n)`` (see
-    :mod:`mnist_scratch.conv`), ReLU after each pooling. The cache's ``Z1``, ``A1``,
+    :mod:`mnist_scratch.conv_batch_last`), ReLU after each pooling. The cache's ``Z1``, ``A1``,
     ``Z2``, ``A2`` (before ReLU, and pooled after it) are views of them shaped as images.
     """
     n = len(X)

@@ -49,15 +49,8 @@ from (``col2im``). The price is memory: ``cols`` holds every pixel
 :math:`k_h k_w` times, so batch your inputs. (Columns rather than rows because
 this memory order makes the copies faster.)
 
-**Speed trick: batch last.** The network's own passes (:func:`mnist_scratch.cnn.forward`
-and ``backward``) keep their feature maps as ``(C, H, W, n)``, the image index last, and
-use the ``*_batch_last`` functions at the end of this module: the same sums in an order
-that suits memory. A row of ``cols`` is then one channel shifted by ``(i, j)``,
-``X[c, i:i+Ho, j:j+Wo, :]``, made of runs of ``Wo * n`` neighbouring numbers (``Wo``
-with the images first), so ``im2col`` and ``col2im`` move long runs; :math:`W\,`\ ``cols``
-comes out as ``(F, Ho, Wo, n)``, already in that layout; and ReLU runs after the pooling
-(:func:`relu_maxpool_forward_batch_last`), on a quarter of the numbers, because taking the
-maximum and ReLU commute. ``benchmarks/bench_cnn.py`` measures the gain.
+The network itself (:mod:`mnist_scratch.cnn`) runs the same layers in another memory
+order, batch last: :mod:`mnist_scratch.conv_batch_last`.
 
 Max-pooling and flatten
 -----------------------
@@ -75,9 +68,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = ["PADDINGS", "padding_amounts", "im2col", "col2im", "conv_forward", "conv_backward",
            "maxpool_forward", "maxpool_backward", "flatten_forward", "flatten_backward",
-           "conv_output_size", "to_batch_last", "im2col_batch_last", "col2im_batch_last",
-           "conv_forward_batch_last", "conv_backward_batch_last", "relu_maxpool_forward_batch_last",
-           "relu_maxpool_backward_batch_last"]
+           "conv_output_size", "pad", "unpad", "check_conv_shapes"]
 
 
 #: The paddings a convolution here knows.
@@ -100,8 +91,8 @@ def conv_output_size(size: int, k: int, padding: str) -> int:
     return size + before + after - k + 1
 
 
-def _pad(X, kh, kw, padding, axes=(2, 3)):
-    """``X`` with the zeros of ``padding`` around its height and width, which are ``axes``."""
+def pad(X, kh: int, kw: int, padding: str, axes=(2, 3)):
+    """``X`` with the zeros of ``padding`` around its height and width, which are its ``axes``."""
     (top, bottom), (left, right) = padding_amounts(kh, padding), padding_amounts(kw, padding)
     if top == bottom == left == right == 0:
         return X
@@ -110,8 +101,8 @@ def _pad(X, kh, kw, padding, axes=(2, 3)):
     return np.pad(X, widths)
 
 
-def _unpad(dXp, kh, kw, padding, axes=(2, 3)):
-    """``dXp`` without the rows and columns that :func:`_pad` added (the padding's gradient is dropped)."""
+def unpad(dXp, kh: int, kw: int, padding: str, axes=(2, 3)):
+    """``dXp`` without the rows and columns that :func:`pad` added (the padding's gradient is dropped)."""
     (top, bottom), (left, right) = padding_amounts(kh, padding), padding_amounts(kw, padding)
     index = [slice(None)] * dXp.ndim
     index[axes[0]] = slice(top, dXp.shape[axes[0]] - bottom)
@@ -119,8 +110,12 @@ def _unpad(dXp, kh, kw, padding, axes=(2, 3)):
     return dXp[tuple(index)]
 
 
-def _check_conv(X_shape, W_shape, channel_axis, layout, padding, name="conv_forward"):
-    """A clear error unless ``X`` and ``W`` fit together; returns ``(Ho, Wo)`` of the padded input."""
+def check_conv_shapes(X_shape, W_shape, padding: str, channel_axis: int = 1, name: str = "conv_forward"):
+    """A clear error unless images of ``X_shape`` and filters ``W_shape`` fit together; returns ``(Ho, Wo)``.
+
+    ``channel_axis`` is 1 for images ``(n, C, H, W)`` and 0 for batch-last maps ``(C, H, W, n)``.
+    """
+    layout = "(n, C, H, W)" if channel_axis == 1 else "(C, H, W, n)"
     if len(X_shape) != 4 or len(W_shape) != 4 or X_shape[channel_axis] != W_shape[1]:
         raise ValueError(f"{name}: need X {layout} and W (F, C, kh, kw) with the same C; "
                          f"got X {tuple(X_shape)} and W {tuple(W_shape)}")
@@ -170,10 +165,10 @@ def conv_forward(X, W, b, padding: str = "valid"):
     Returns ``(Z, cache)``: ``Z`` has shape ``(n, F, Ho, Wo)``.
     """
     X = np.asarray(X)
-    Ho, Wo = _check_conv(X.shape, W.shape, 1, "(n, C, H, W)", padding)
+    Ho, Wo = check_conv_shapes(X.shape, W.shape, padding)
     F, C, kh, kw = W.shape
     n = X.shape[0]
-    Xp = _pad(X, kh, kw, padding)
+    Xp = pad(X, kh, kw, padding)
     cols = im2col(Xp, kh, kw)                                    # (C*kh*kw, n*Ho*Wo)
     Z = cols.T @ W.reshape(F, -1).T + b                          # (n*Ho*Wo, F): a dense layer per window
     Z = np.ascontiguousarray(Z.reshape(n, Ho, Wo, F).transpose(0, 3, 1, 2))
@@ -196,7 +191,7 @@ def conv_backward(dZ, cache, need_dX: bool = True):
         return None, dW, db
     dcols = W.reshape(F, -1).T @ dZ_rows.T                       # (dZ W)^T, the layout of cols
     dXp = col2im(dcols, cache["Xp_shape"], kh, kw)
-    return _unpad(dXp, kh, kw, cache["padding"]), dW, db          # the padding's gradient is dropped
+    return unpad(dXp, kh, kw, cache["padding"]), dW, db           # the padding's gradient is dropped
 
 
 # --------------------------------------------------------------------------- max-pooling
@@ -244,114 +239,3 @@ def flatten_backward(dout, shape):
     """The gradient of :func:`flatten_forward`: the same numbers in the original shape."""
     return dout.reshape(shape)
 
-
-# --------------------------------------------------------------------------- speed trick: batch last
-def to_batch_last(X) -> np.ndarray:
-    """SPEED TRICK: images ``(n, C, H, W)`` as ``(C, H, W, n)``, the layout of the ``*_batch_last`` functions (a copy)."""
-    return np.ascontiguousarray(np.moveaxis(X, 0, -1))
-
-
-def im2col_batch_last(X, kh: int, kw: int, ones_row: bool = False) -> np.ndarray:
-    """SPEED TRICK: :func:`im2col` for ``X`` ``(C, H, W, n)`` (already padded): ``cols`` ``(C * kh * kw, Ho * Wo * n)``.
-
-    Row ``(c, i, j)`` of ``cols`` is channel ``c`` shifted by ``(i, j)``,
-    ``X[c, i:i+Ho, j:j+Wo, :]``, flattened; column ``(y, x, n)`` is one window, in
-    the order of a filter ``W[f]`` flattened. So ``W.reshape(F, -1) @ cols`` is the
-    convolution, already in the layout ``(F, Ho, Wo, n)``. With ``ones_row=True``
-    ``cols`` has one more row, of ones: then the bias is one more column of weights,
-    ``[W | b] @ cols``, and its gradient comes out of the weights' product.
-    """
-    C, H, W, n = X.shape
-    Ho, Wo = H - kh + 1, W - kw + 1
-    cols = np.empty((C * kh * kw + ones_row, Ho * Wo * n), dtype=X.dtype)
-    windows = sliding_window_view(X, (kh, kw), axis=(1, 2))     # (C, Ho, Wo, n, kh, kw), no copy
-    cols[:C * kh * kw].reshape(C, kh, kw, Ho, Wo, n)[...] = windows.transpose(0, 4, 5, 1, 2, 3)   # runs of Wo*n
-    if ones_row:
-        cols[-1] = 1
-    return cols
-
-
-def col2im_batch_last(dcols, X_shape, kh: int, kw: int) -> np.ndarray:
-    """SPEED TRICK, backward: the adjoint of :func:`im2col_batch_last`, into ``X_shape`` ``(C, H, W, n)``.
-
-    Each of the ``kh * kw`` shifted copies is added back where it came from.
-    """
-    C, H, W, n = X_shape
-    Ho, Wo = H - kh + 1, W - kw + 1
-    d = dcols.reshape(C, kh, kw, Ho, Wo, n)
-    dX = np.zeros(X_shape, dtype=dcols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            dX[:, i:i + Ho, j:j + Wo] += d[:, i, j]
-    return dX
-
-
-def conv_forward_batch_last(X, W, b, padding: str = "valid"):
-    """SPEED TRICK: :func:`conv_forward` for ``X`` ``(C, H, W, n)``: returns ``Z`` ``(F, Ho, Wo, n)`` and the cache.
-
-    ``Z = W cols + b``, with the filters, flattened, as the rows of ``W``, computed
-    as one product ``[W | b] cols'``, where ``cols'`` ends with a row of ones.
-    """
-    Ho, Wo = _check_conv(X.shape, W.shape, 0, "(C, H, W, n)", padding, "conv_forward_batch_last")
-    F, C, kh, kw = W.shape
-    Xp = _pad(X, kh, kw, padding, axes=(1, 2))
-    cols = im2col_batch_last(Xp, kh, kw, ones_row=True)          # (C*kh*kw + 1, Ho*Wo*n)
-    Z = np.concatenate([W.reshape(F, -1), b[:, None]], axis=1) @ cols
-    cache = {"cols": cols, "W": W, "Xp_shape": Xp.shape, "padding": padding}
-    return Z.reshape(F, Ho, Wo, X.shape[3]), cache
-
-
-def conv_backward_batch_last(dZ, cache, need_dX: bool = True):
-    """SPEED TRICK: :func:`conv_backward` for ``dZ`` ``(F, Ho, Wo, n)``: ``(dX, dW, db)``, ``dX`` ``(C, H, W, n)``.
-
-    ``[dW | db] = dZ cols'^T``, computed as ``(cols' dZ^T)^T``, the order BLAS does
-    faster here (``db``, the sum of ``dZ`` over everything but the filter, is the
-    product with the row of ones); ``dX`` is ``W^T dZ`` put back by :func:`col2im_batch_last`.
-    """
-    cols, W = cache["cols"], cache["W"]
-    F, C, kh, kw = W.shape
-    dZ = dZ.reshape(F, -1)                                       # (F, Ho*Wo*n)
-    dWb = (cols @ dZ.T).T                                        # (F, C*kh*kw + 1)
-    dW, db = dWb[:, :-1].reshape(W.shape), dWb[:, -1]
-    if not need_dX:
-        return None, dW, db
-    dXp = col2im_batch_last(W.reshape(F, -1).T @ dZ, cache["Xp_shape"], kh, kw)
-    return _unpad(dXp, kh, kw, cache["padding"], axes=(1, 2)), dW, db
-
-
-def relu_maxpool_forward_batch_last(Z, size: int = 2):
-    """SPEED TRICK: ``maxpool_forward(relu(Z))`` for ``Z`` ``(C, H, W, n)``, pooling first.
-
-    The maximum of ReLUs is the ReLU of the maximum, so the pooling runs first and
-    ReLU on the pooled map only, a ``size * size`` times smaller one. Returns
-    ``(out, cache)``, ``out`` ``(C, H/size, W/size, n)``.
-    """
-    C, H, W, n = Z.shape
-    if H % size or W % size:
-        raise ValueError(f"relu_maxpool_forward_batch_last: height and width ({H}x{W}) must be "
-                         f"multiples of size={size}")
-    out = np.maximum(Z[:, ::size, ::size], 0)                  # ReLU, as the first pixel's maximum with 0
-    for i in range(size):
-        for j in range(size):
-            if i or j:
-                np.maximum(out, Z[:, i::size, j::size], out=out)
-    return out, {"Z": Z, "out": out, "size": size}
-
-
-def relu_maxpool_backward_batch_last(dout, cache):
-    """The gradient of :func:`relu_maxpool_forward_batch_last`, as ``maxpool_backward`` then ReLU's.
-
-    A block's gradient goes to its first pixel equal to the maximum, if that was
-    above 0 (ReLU's gradient). ``remaining`` holds what no pixel has taken yet: the
-    first pixel at the maximum takes all of it, which leaves 0 for any later tie.
-    """
-    Z, out, size = cache["Z"], cache["out"], cache["size"]
-    dZ = np.empty(Z.shape, dtype=np.result_type(dout, Z))
-    remaining = np.sign(out) * dout                              # ReLU's gradient: out > 0 (and out >= 0)
-    offsets = [(i, j) for i in range(size) for j in range(size)]
-    for i, j in offsets[:-1]:
-        taken = np.multiply(remaining, Z[:, i::size, j::size] == out, out=dZ[:, i::size, j::size])
-        remaining -= taken
-    i, j = offsets[-1]
-    dZ[:, i::size, j::size] = remaining          # the last pixel is the maximum wherever no earlier one was
-    return dZ

@@ -1,4 +1,4 @@
-"""The speed tricks of :mod:`mnist_scratch.conv` against the plain layers they replace.
+"""The batch-last speed trick, :mod:`mnist_scratch.conv_batch_last`, against the plain layers of ``conv``.
 
 Each ``*_batch_last`` function must give the numbers of its plain counterpart (which
 ``test_cnn.py`` checks against six loops, SciPy and numerical gradients), over several
@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from mnist_scratch.activations import relu, relu_prime
-from mnist_scratch.conv import (col2im, col2im_batch_last, conv_backward, conv_backward_batch_last, conv_forward,
-                                conv_forward_batch_last, im2col, im2col_batch_last, maxpool_backward,
-                                maxpool_forward, relu_maxpool_backward_batch_last, relu_maxpool_forward_batch_last,
-                                to_batch_last)
+from mnist_scratch.conv import col2im, conv_backward, conv_forward, im2col, maxpool_backward, maxpool_forward
+from mnist_scratch.conv_batch_last import (col2im_batch_last, conv_backward_batch_last, conv_forward_batch_last,
+                                           im2col_batch_last, relu_maxpool_backward_batch_last,
+                                           relu_maxpool_forward_batch_last, to_batch_last)
 from mnist_scratch.gradient_check import numerical_gradient, relative_error
 
 # (n, C, H, W) images, (kh, kw) filters: square and not, odd and even, 1x1 and as large as the image
