@@ -198,10 +198,13 @@ def quiet_and_loaded(X, y, threads, parts: int = 10):
     """One epoch of ours as it is and one with another process spinning on one core, interleaved in parts.
 
     The spinner starts once and is paused (SIGSTOP) during the quiet parts, so that both
-    epochs see the same background load from everything else on the machine.
+    epochs see the same background load from everything else on the machine. It runs in a
+    session of its own, as another user's process would: Linux's scheduler shares the CPU
+    between sessions first (autogroups), so a spinner in this session would take half of
+    this session's share on a busy machine, whatever the number of cores.
     """
     model = CNN(**RECIPE.cnn, seed=0)
-    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
     quiet = loaded = 0.0
     try:
         time.sleep(0.5)
