@@ -2,7 +2,7 @@
 
 The rows are part of the wrong-answer table of tests/package/lab/test_check_hints.py (which
 collects the WRONG_ANSWERS of every tests/package/lab/test_check_hints_*.py), and
-RIGHT_ANSWERS join those of tests/package/lab/test_check_and_plots.py the same way.
+RIGHT_ANSWERS join those of tests/package/lab/test_check.py the same way.
 """
 
 from __future__ import annotations

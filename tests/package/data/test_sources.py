@@ -1,0 +1,20 @@
+"""mnist_scratch.data.sources: the data sets and their mirrors, a course's own first."""
+
+from __future__ import annotations
+
+import pytest
+
+from mnist_scratch.data import sources
+
+
+def test_course_mirrors_come_first(monkeypatch):
+    monkeypatch.setenv("MNIST_SCRATCH_MIRRORS", " https://course.example.org/mnist, http://10.0.0.5/data/\tfile:///srv/m ")
+    mirrors = sources.mirrors_for("mnist")
+    assert mirrors[:3] == ("https://course.example.org/mnist/", "http://10.0.0.5/data/", "file:///srv/m/")
+    assert mirrors[3:] == sources.DATASETS["mnist"].mirrors
+    assert sources.mirrors_for("fashion-mnist")[0] == "https://course.example.org/mnist/fashion-mnist/"
+    monkeypatch.setenv("MNIST_SCRATCH_MIRRORS", "")
+    assert sources.mirrors_for("mnist") == sources.DATASETS["mnist"].mirrors
+    monkeypatch.setenv("MNIST_SCRATCH_MIRRORS", "course.example.org/mnist")
+    with pytest.raises(ValueError, match="MNIST_SCRATCH_MIRRORS: 'course.example.org/mnist' is not a URL"):
+        sources.mirrors_for("mnist")
