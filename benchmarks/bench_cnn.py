@@ -10,9 +10,10 @@ mini-batches of 64 with Adam at the recipe's learning rate, on **one thread**: o
 BLAS thread, PyTorch's ``Conv2d``/``MaxPool2d``/``Linear`` network with
 ``torch.set_num_threads(1)``. A round times one epoch of each, interleaved in tenths (a tenth
 of ours, a tenth of PyTorch's, and so on), so that both see the same load even on a shared
-machine whose load comes and goes; ours trains through the package's training loop (``ms.train``), called
-once per tenth (the loop's set-up, counted ten times, is included). The ratio is the median
-round's ``ours / PyTorch``.
+machine whose load comes and goes; ours trains through the package's training loop
+(``ms.train``), called once per tenth (the loop's set-up, counted ten times, is included).
+The ratio is the median round's ``ours / PyTorch``. Each round also prints the CPU seconds of
+each, which a busy machine inflates less than the clock (the waiting for a core is not counted).
 
 It also reports
 
@@ -183,14 +184,18 @@ def interleaved_round(X, y, torch, seed: int, parts: int = 10):
     """One epoch of ours and one of PyTorch's (None without torch), interleaved in ``parts`` parts."""
     model = CNN(**RECIPE.cnn, seed=seed)
     theirs = None if torch is None else TorchTraining(torch, X, y, seed)
-    ours = torch_seconds = 0.0
+    seconds = {"ours": 0.0, "torch": 0.0, "ours_cpu": 0.0, "torch_cpu": 0.0}
     bounds = np.linspace(0, len(X), parts + 1).astype(int) // BATCH * BATCH
     bounds[-1] = len(X)
     for part, (first, last) in enumerate(zip(bounds[:-1], bounds[1:])):
-        ours += our_training(X[first:last], y[first:last], model, 1, seed + part)
+        cpu = time.process_time()
+        seconds["ours"] += our_training(X[first:last], y[first:last], model, 1, seed + part)
+        seconds["ours_cpu"] += time.process_time() - cpu
         if theirs is not None:
-            torch_seconds += theirs.train(first, last)
-    return ours, (None if theirs is None else torch_seconds)
+            cpu = time.process_time()
+            seconds["torch"] += theirs.train(first, last)
+            seconds["torch_cpu"] += time.process_time() - cpu
+    return seconds
 
 
 # --------------------------------------------------------------------------- load, profile
@@ -264,15 +269,18 @@ def main(argv=None) -> int:
     print(f"float32 matrix-product peak, one thread: {peak:.1f} GFLOP/s")
 
     torch, reason = (None, "--no-torch") if args.no_torch else torch_or_reason()
-    ours, theirs = [], []
+    ours, theirs, cpu_ours, cpu_theirs = [], [], [], []
     for r in range(args.rounds):
-        mine, torch_seconds = interleaved_round(X, y, torch, seed=r)
-        ours.append(mine)
+        seconds = interleaved_round(X, y, torch, seed=r)
+        ours.append(seconds["ours"])
+        cpu_ours.append(seconds["ours_cpu"])
         line = f"round {r + 1}: ours {ours[-1]:6.2f} s"
         if torch is not None:
-            theirs.append(torch_seconds)
+            theirs.append(seconds["torch"])
+            cpu_theirs.append(seconds["torch_cpu"])
             line += (f", PyTorch ({torch.get_num_threads()} thread) {theirs[-1]:6.2f} s, "
-                     f"ratio {ours[-1] / theirs[-1]:.2f}")
+                     f"ratio {ours[-1] / theirs[-1]:.2f} (CPU seconds {cpu_ours[-1]:.2f} and "
+                     f"{cpu_theirs[-1]:.2f}: {cpu_ours[-1] / cpu_theirs[-1]:.2f})")
         print(line + f"   (load {load_average()})", flush=True)
     public = public_functions_epoch(X, y, seed=0)
     print(f"lesson 10's public functions (conv_forward, maxpool_forward, ...): {public:.2f} s per epoch", flush=True)
@@ -288,6 +296,7 @@ def main(argv=None) -> int:
         "torch_threads": None if torch is None else torch.get_num_threads(),
         "ratios": [round(a / b, 3) for a, b in zip(ours, theirs)] or None,
         "ratio": round(float(np.median([a / b for a, b in zip(ours, theirs)])), 3) if theirs else None,
+        "cpu_ratios": [round(a / b, 3) for a, b in zip(cpu_ours, cpu_theirs)] or None,
         "gflops": round(flops / epoch / 1e9, 1),
         "matmul_peak_gflops": round(peak, 1),
         "flops_per_image": flops_per_image(model),
