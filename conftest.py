@@ -8,6 +8,12 @@ as shipped, cell by cell, in a fresh kernel. Two things are added here:
   folded ``solution`` cell that follows it, runs as an extra test item in the
   same kernel. So the run proves both sides: every stub fails, and every
   solution passes its self-check.
+* **Each lesson has a work folder of its own.** A lesson saves the parts of the
+  learner's network that pass their checks (``mnist_scratch.lab.my_network``):
+  here into a temporary folder per lesson (``$MNIST_SCRATCH_WORK_DIR``), never
+  into the repository, and every lesson starts from none, as a learner who
+  skipped the earlier lessons would (tests/lessons/test_own_network.py runs a
+  lesson after another's parts were saved).
 * **The executed copies are kept.** As soon as a lesson has run whole (not
   with ``-k`` or ``-x`` cutting it short), two copies with all their outputs
   are written:
@@ -24,7 +30,10 @@ as shipped, cell by cell, in a fresh kernel. Two things are added here:
 from __future__ import annotations
 
 import copy
+import os
 import re
+import shutil
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -32,6 +41,8 @@ import pytest
 
 SOLUTION_BLOCK = re.compile(r"```python\n(.*?)\n```", re.S)
 _runs: dict = defaultdict(dict)        # notebook path -> {cell id: outputs}
+WORK_DIR_VARIABLE = "MNIST_SCRATCH_WORK_DIR"   # mnist_scratch.lab.work_folder.ENV_VAR
+_work_root: list = []
 
 
 def _is_lesson_cell(item) -> bool:
@@ -43,10 +54,12 @@ def _tags(cell) -> list:
 
 
 def _solution_after(nb, cell):
-    """The code of the folded solution that follows ``cell``, or None."""
+    """The code of the folded solution that follows ``cell`` (after its hint cells), or None."""
     cells = nb.cells
-    position = next(i for i, c in enumerate(cells) if c is cell)
-    following = cells[position + 1] if position + 1 < len(cells) else None
+    position = next(i for i, c in enumerate(cells) if c is cell) + 1
+    while position < len(cells) and "hint" in _tags(cells[position]):
+        position += 1
+    following = cells[position] if position < len(cells) else None
     if following is None or "solution" not in _tags(following):
         return None
     match = SOLUTION_BLOCK.search(following.source)
@@ -70,6 +83,20 @@ def pytest_collection_modifyitems(session, config, items):
                 item.parent, name=f"{item.name} solution", cell_num=item.cell_num, cell=cell,
                 options=defaultdict(bool, check=False)))
     items[:] = with_solutions
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before a lesson's kernel starts (with its first cell's setup), point it at a work folder of its own."""
+    if _is_lesson_cell(item):
+        if not _work_root:
+            _work_root.append(tempfile.mkdtemp(prefix="mnist_scratch_work_"))
+        os.environ[WORK_DIR_VARIABLE] = os.path.join(_work_root[0], Path(str(item.parent.path)).stem)
+
+
+def pytest_unconfigure(config):
+    for folder in _work_root:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.hookimpl(wrapper=True)

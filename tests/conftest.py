@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import sys
 import threading
 from pathlib import Path
 
@@ -14,6 +15,26 @@ import pytest
 from mnist_scratch.data import load_mnist, resolve_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def work_folder(tmp_path_factory, monkeypatch):
+    """Every test keeps the learner's parts in a fresh temporary work folder, never in the repository
+    (a self-check that passes saves its part: mnist_scratch/lab/work_folder.py), and starts with no part
+    kept in memory and graded mode off. (Nothing is imported for it: importing the lab limits BLAS threads.)"""
+    folder = tmp_path_factory.mktemp("work") / "my_network"
+    monkeypatch.setenv("MNIST_SCRATCH_WORK_DIR", str(folder))
+    _forget_the_learners_parts()
+    yield folder
+    _forget_the_learners_parts()
+
+
+def _forget_the_learners_parts() -> None:
+    saving, work = sys.modules.get("mnist_scratch.lab.saving"), sys.modules.get("mnist_scratch.lab.work_folder")
+    if saving is not None:
+        saving.forget()
+    if work is not None:
+        work.set_graded(None)
 
 
 @pytest.fixture(scope="session")

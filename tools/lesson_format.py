@@ -5,7 +5,9 @@ The format (one source for every release; see tools/classroom.py):
 * An **exercise** is a code cell tagged ``exercise`` (and ``raises-exception``, so that nbval and
   *Run All* carry on past it). It holds a stub, ending with its self-check line(s), e.g.
   ``check.relu(relu)``, which raise while the stub is unsolved.
-* The markdown cell right after it, tagged ``solution``, holds a folded
+* Then come its hints, markdown cells tagged ``hint`` (none or more, each a folded
+  ``<details><summary>Hint 1: …</summary>`` block), which every edition keeps.
+* The markdown cell right after those, tagged ``solution``, holds a folded
   ``<details><summary>Solution</summary>`` block with exactly one fenced ```python block: the
   complete replacement code for the exercise cell, ending with the same check line(s).
 * Markdown or code cells tagged ``answer-key`` hold the answers to the end-of-lesson questions.
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-EXERCISE, SOLUTION, ANSWER_KEY, RAISES = "exercise", "solution", "answer-key", "raises-exception"
+EXERCISE, SOLUTION, ANSWER_KEY, RAISES, HINT = "exercise", "solution", "answer-key", "raises-exception", "hint"
 HIDDEN = frozenset({SOLUTION, ANSWER_KEY})          # never in a student copy
 CHECK_LINE = re.compile(r"^\s*(assert\s+)?check\.\w+\s*\(")
 FENCE = re.compile(r"^[ \t]*```[ \t]*python[^\n]*\n(.*?)^[ \t]*```", re.DOTALL | re.MULTILINE)
@@ -132,23 +134,41 @@ def _grade_id(solution: str, number: int, taken: set[str]) -> str:
     return grade_id
 
 
+def after_hints(nb, i: int) -> int:
+    """The index of the first cell after cell ``i`` that is not a hint (``len(nb.cells)`` if none)."""
+    j = i + 1
+    while j < len(nb.cells) and HINT in tags(nb.cells[j]):
+        j += 1
+    return j
+
+
+def exercise_before(nb, i: int) -> int | None:
+    """The index of the exercise cell whose solution is cell ``i`` (hints between them), or None."""
+    j = i - 1
+    while j >= 0 and HINT in tags(nb.cells[j]):
+        j -= 1
+    return j if j >= 0 and EXERCISE in tags(nb.cells[j]) else None
+
+
 def find_exercises(nb, name: str) -> list[Exercise]:
     """Every exercise of a lesson, validated against the format; FormatError names the cell."""
     found, taken = [], set()
     for i, cell in enumerate(nb.cells):
         where = f"{name}, cell {i}"
-        if SOLUTION in tags(cell) and (i == 0 or EXERCISE not in tags(nb.cells[i - 1])):
-            raise FormatError(f"{where}: a `solution` cell must come right after an `exercise` cell")
+        if SOLUTION in tags(cell) and exercise_before(nb, i) is None:
+            raise FormatError(f"{where}: a `solution` cell must come right after an `exercise` cell (and its hints)")
         if EXERCISE not in tags(cell):
             continue
         if cell.cell_type != "code":
             raise FormatError(f"{where}: an `exercise` cell must be a code cell")
-        following = nb.cells[i + 1] if i + 1 < len(nb.cells) else None
+        j = after_hints(nb, i)
+        following = nb.cells[j] if j < len(nb.cells) else None
         if following is None or following.cell_type != "markdown" or SOLUTION not in tags(following):
-            raise FormatError(f"{where}: the cell after an `exercise` cell must be a markdown cell tagged `solution`")
+            raise FormatError(f"{where}: the cell after an `exercise` cell (and its `hint` cells) must be a markdown "
+                              "cell tagged `solution`")
         stub, checks = split_checks(cell.source, where)
-        code = solution_code(following.source, f"{name}, cell {i + 1}")
-        solution, solution_checks = split_checks(code, f"{name}, cell {i + 1}")
+        code = solution_code(following.source, f"{name}, cell {j}")
+        solution, solution_checks = split_checks(code, f"{name}, cell {j}")
         if checks != solution_checks:
             raise FormatError(f"{where}: the exercise ends with\n{checks}\nbut its solution ends with\n"
                               f"{solution_checks}\n(they must be the same check lines)")
@@ -193,7 +213,8 @@ def secrets(nb, name: str = "notebook") -> list[str]:
     for i, cell in enumerate(nb.cells):
         cell_tags = set(tags(cell))
         if SOLUTION in cell_tags:
-            stub = _squash(nb.cells[i - 1].source) if i else ""      # what the stub gives away on purpose
+            before = exercise_before(nb, i)
+            stub = _squash(nb.cells[before].source) if before is not None else ""  # what the stub gives away
             code = solution_code(cell.source, f"{name}, cell {i}")
             found += [s for s in map(_code_of, code.split("\n")) if len(s) >= MIN_SECRET_CHARS and s not in stub]
         if ANSWER_KEY in cell_tags:

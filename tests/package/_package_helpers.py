@@ -153,3 +153,25 @@ class SoftmaxRegression(Network):
     @property
     def layers(self) -> list:
         return [784, 10]
+
+
+# --------------------------------------------------------------------------- CSV text
+# (data/test_csvio.py, data/test_csvcells.py, data/test_csvlines.py)
+CSV_HEADER = "label," + ",".join(f"pixel{i}" for i in range(784))
+
+
+def csv_rows(n=6, seed=0):
+    """Rows like MNIST's, as text cells: the corner pixels blank, the label first."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        pixels = np.zeros(784, int)
+        pixels[300:320] = rng.integers(0, 256, 20)
+        rows.append([str(i % 10)] + [str(p) for p in pixels])
+    return rows
+
+
+def csv_text(rows, ends="\n", header=None) -> str:
+    """``rows`` (lists of cells) as the text of a CSV file, after ``header`` if given."""
+    lines = ([header] if header else []) + [",".join(map(str, row)) for row in rows]
+    return "".join(line + ends for line in lines)

@@ -1,20 +1,25 @@
 """mnist_scratch.data.download, end to end against loopback HTTP servers over the official
 archives: mirrors that fail or lie, a whole class downloading at once, course mirrors, slow servers,
-full disks, read-only folders, leftovers of killed runs and file modes."""
+full disks, read-only folders, leftovers of killed runs and file modes; and a course mirror behind a
+password, which no message, traceback, printout or log shows."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import errno
 import functools
 import hashlib
 import http.server
+import logging
 import os
 import shutil
 import subprocess
 import sys
 import threading
 import time
+import traceback
+import urllib.parse
 
 import numpy as np
 import pytest
@@ -297,9 +302,7 @@ def test_leftovers_of_killed_runs_are_removed_on_the_next_run(server, tmp_path):
     _leftover(tmp_path / ".t10k-labels-idx1-ubyte.gz.0a1b2c3d.part", b"\x1f\x8b half")  # this file's: gone under its lock
     _leftover(tmp_path / ".m.npz.abcd_123.part", b"PK", age=7200)                      # a save killed 2 hours ago
     kept = [_leftover(tmp_path / ".other.npz.9f8e7d6c.part", b"PK").name,             # perhaps being written now
-            _leftover(tmp_path / "tmpzz12cd_y", b"my notes", age=7200).name,          # a pooch-like name, not an archive
-            _leftover(tmp_path / "tmpab12cd_z", b"\x1f\x8b\x08").name]                # pooch's, perhaps still running
-    _leftover(tmp_path / "tmpab12cd_x", b"\x1f\x8b\x08 pooch", age=7200)                # pooch's, from a killed download
+            _leftover(tmp_path / "tmpzz12cd_y", b"\x1f\x8b\x08", age=7200).name]      # not ours: never touched
     download("mnist", tmp_path, parts=LABELS, progress=False, mirrors=[f"{base}/slow/"])
     assert _files(tmp_path) == sorted(kept + ["t10k-labels-idx1-ubyte"])
 
@@ -324,3 +327,108 @@ def test_download_result_is_the_official_content(server, tmp_path, mnist_dir):
     base, _ = server
     path = download("mnist", tmp_path, parts=LABELS, progress=False, mirrors=[f"{base}/slow/"])["test_labels"]
     assert hashlib.sha256(path.read_bytes()).hexdigest() == sources.DATASETS["mnist"].files["test_labels"].content_sha256
+
+
+# --------------------------------------------------------------------------- mirrors that want a password
+_USER, _PASSWORD = "student", "s3cr3t p@ss"  # (in a URL: s3cr3t%20p%40ss)
+
+
+class _AuthHandler(http.server.BaseHTTPRequestHandler):
+    """/good/F: the archive F, to whoever sends the right Basic credentials (401 otherwise);
+    /moved/F: a redirect to ``elsewhere``'s /good/F. Logs (path, Authorization header).
+    With ``locked=False``, /good/F is served to anyone."""
+
+    def __init__(self, *args, folder, log, elsewhere, locked, **kwargs):
+        self.folder, self.log, self.elsewhere, self.locked = folder, log, elsewhere, locked
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self):
+        auth = self.headers.get("Authorization")
+        self.log.append((self.path, auth))
+        kind, _, name = self.path.lstrip("/").partition("/")
+        if kind == "moved":
+            self.send_response(302)
+            self.send_header("Location", f"{self.elsewhere[0]}/good/{name}")
+            self.end_headers()
+            return
+        if self.locked and auth != "Basic " + base64.b64encode(f"{_USER}:{_PASSWORD}".encode()).decode():
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="course"')
+            self.end_headers()
+            return
+        body = (self.folder / name).read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def course_server(gz_dir):
+    """(base URL with the right credentials, its request log, the log of a second server it redirects to)."""
+    servers, logs, elsewhere = [], [], []
+    for locked in (True, False):
+        log = []
+        handler = functools.partial(_AuthHandler, folder=gz_dir, log=log, elsewhere=elsewhere, locked=locked)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        logs.append(log)
+    elsewhere.append(f"http://127.0.0.1:{servers[1].server_address[1]}")
+    secret = urllib.parse.quote(_PASSWORD)
+    try:
+        yield f"http://{_USER}:{secret}@127.0.0.1:{servers[0].server_address[1]}", logs[0], logs[1]
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+def _everything_said(err: BaseException) -> str:
+    """The error's message and its whole traceback, chained exceptions included."""
+    return str(err) + "".join(traceback.format_exception(err))
+
+
+def test_a_mirror_with_credentials_in_its_url_is_used(course_server, tmp_path, mnist_dir):
+    base, log, _ = course_server
+    found = download("mnist", tmp_path, parts=LABELS, progress=False, mirrors=[f"{base}/good/"])
+    assert found["test_labels"].read_bytes() == (mnist_dir / "t10k-labels-idx1-ubyte").read_bytes()
+    assert [path for path, _ in log] == ["/good/t10k-labels-idx1-ubyte.gz"]  # sent at once, not after a 401
+    assert log[0][1] == "Basic " + base64.b64encode(f"{_USER}:{_PASSWORD}".encode()).decode()
+
+
+def test_a_wrong_password_is_refused_and_never_shown(course_server, tmp_path, capsys, caplog):
+    base, log, _ = course_server
+    wrong = base.replace(urllib.parse.quote(_PASSWORD), "wr0ng-pa55word")
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(DownloadError) as info:
+        download("mnist", tmp_path, parts=LABELS, progress=True, mirrors=[f"{wrong}/good/"])
+    said = _everything_said(info.value) + "".join(capsys.readouterr()) + caplog.text
+    port = base.rsplit(":", 1)[1]
+    assert f"  - http://***@127.0.0.1:{port}/good/t10k-labels-idx1-ubyte.gz: HTTP 401 Unauthorized (the mirror " \
+           f"wants a user name and password, or refused those in its URL)" in str(info.value)
+    assert "wr0ng-pa55word" not in said and _USER not in said
+    assert len(log) == 1 and log[0][1] is not None  # tried once, with the (wrong) credentials
+
+
+def test_credentials_are_not_sent_where_the_mirror_redirects(course_server, tmp_path, mnist_dir):
+    base, log, elsewhere = course_server
+    download("mnist", tmp_path, parts=LABELS, progress=False, mirrors=[f"{base}/moved/"])
+    assert log[0][0] == "/moved/t10k-labels-idx1-ubyte.gz" and log[0][1] is not None
+    assert elsewhere == [("/good/t10k-labels-idx1-ubyte.gz", None)]  # no Authorization header went there
+
+
+def test_the_command_line_never_echoes_a_mirrors_password(monkeypatch, course_server, tmp_path, capsys):
+    from mnist_scratch import cli
+
+    base, _, _ = course_server
+    patched = dataclasses.replace(sources.DATASETS["mnist"], mirrors=())
+    monkeypatch.setitem(sources.DATASETS, "mnist", patched)
+    monkeypatch.setenv("MNIST_SCRATCH_MIRRORS", base.replace(urllib.parse.quote(_PASSWORD), "hunter2-secret") + "/good/")
+    assert cli.main(["download", "--data-dir", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert "HTTP 401 Unauthorized" in err and "***@127.0.0.1" in err
+    assert "hunter2" not in out + err

@@ -18,3 +18,13 @@ def test_course_mirrors_come_first(monkeypatch):
     monkeypatch.setenv("MNIST_SCRATCH_MIRRORS", "course.example.org/mnist")
     with pytest.raises(ValueError, match="MNIST_SCRATCH_MIRRORS: 'course.example.org/mnist' is not a URL"):
         sources.mirrors_for("mnist")
+
+
+def test_a_course_mirror_that_is_not_a_url_is_refused_without_its_password(monkeypatch):
+    import traceback
+
+    monkeypatch.setenv("MNIST_SCRATCH_MIRRORS", "student:hunter2-secret@course.example.org/mnist/")  # no scheme
+    with pytest.raises(ValueError) as info:
+        sources.mirrors_for("mnist")
+    assert "MNIST_SCRATCH_MIRRORS: '***@course.example.org/mnist/' is not a URL" in str(info.value)
+    assert "hunter2" not in "".join(traceback.format_exception(info.value))
