@@ -1,17 +1,16 @@
 """The lessons' exercises, answer keys and quoted code, checked.
 
-The exercises are proved from both sides:
+The exercises are proved from both sides when the lessons run (``pytest notebooks/``,
+notebooks/conftest.py, with tools/runner.py):
 
 * as shipped, every exercise cell fails with its stub's ``NotImplementedError``
-  and no other cell fails: ``notebooks/conftest.py`` checks this during the one
-  nbval run of the lessons (``pytest --nbval-lax notebooks/``);
-* with every solution pasted in, every self-check passes: in that same run the
-  repository's top-level ``conftest.py`` runs each exercise's solution right
-  after its stub, in the same kernel, as a test item of its own.
+  and no other cell fails;
+* with every solution in place, every self-check passes: each exercise's solution
+  runs right after its stub, in the same kernel, as a test item of its own.
 
-The other tests here read the notebooks as files: the exercise format shared
-with the classroom tooling, the answer keys, and lesson 2's table of the
-backward pass, which must quote ``mnist_scratch.network.backward`` literally.
+The tests here read the notebooks as files: the exercise format (found as the
+classroom tools find it, tools/lesson_format.py), the answer keys, and lesson 2's
+table of the backward pass, which must quote ``mnist_scratch.network.backward`` literally.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from mnist_scratch import network
+from tools.lesson_format import exercise_cells
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -49,10 +49,9 @@ def solution_code(markdown: str) -> str:
 
 
 def exercises(path: Path) -> list[tuple[dict, dict]]:
-    """(exercise cell, the cell after it) for every exercise of a lesson."""
+    """(exercise cell, its solution cell: the first after it, past its hints) for every exercise of a lesson."""
     cells = _cells(path)
-    return [(cell, cells[i + 1] if i + 1 < len(cells) else {}) for i, cell in enumerate(cells)
-            if "exercise" in _tags(cell)]
+    return [(cells[i], cells[j]) for i, _, j in exercise_cells({"cells": cells}, path.name)]
 
 
 def _check_calls(code: str) -> list[str]:
