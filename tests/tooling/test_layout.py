@@ -51,6 +51,9 @@ def test_nothing_edits_the_module_search_path():
     files = _python_files()
     assert REPO / "tools" / "classroom.py" in files and REPO / "notebooks" / "conftest.py" in files
     edits = [edit for path in files for edit in _search_path_edits(path)]
+    for page in [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]:       # nor a command a guide shows
+        edits += [f"{page.relative_to(REPO)}: {line.strip()}" for line in page.read_text(encoding="utf-8").splitlines()
+                  if any(edit in line for edit in ("sys.path.insert", "sys.path.append", "addsitedir("))]
     assert not edits, "import through the package instead (python -m tools.X; pytest's pythonpath):\n" + "\n".join(edits)
 
 
