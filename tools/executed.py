@@ -32,6 +32,7 @@ import importlib.metadata
 import importlib.util
 import json
 import sys
+import sysconfig
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,8 +97,11 @@ def _package_digest(root: Path | None = None) -> str:
 
 
 def _environment_digest() -> str:
-    installed = sorted({f"{d.metadata['Name']}=={d.version}".lower() for d in importlib.metadata.distributions()
-                        if d.metadata["Name"]})
+    """Python's version and the distributions installed in this environment's site-packages, the folder
+    the kernel imports from (not every folder on sys.path: importing setuptools, say, adds its own)."""
+    folders = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+    installed = sorted({f"{d.metadata['Name']}=={d.version}".lower()
+                        for d in importlib.metadata.distributions(path=folders) if d.metadata["Name"]})
     return _sha256("\n".join([sys.version, *installed]).encode())
 
 

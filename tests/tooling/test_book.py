@@ -85,12 +85,14 @@ def _build_site(out: Path) -> dict:
     from tools.executed import executed_copies, lessons, stale_because
 
     found = lessons()
-    if found and all(stale_because(lesson) is None for lesson in found):
+    stale = {lesson.name: stale_because(lesson) for lesson in found}
+    if found and not any(stale.values()):
         source, copies = "lessons", [executed_copies(lesson, log=lambda text: None).shipped for lesson in found]
     else:
         source, copies = "fixture", [FIXTURE]
-        warnings.warn(f"site test built from {FIXTURE.relative_to(REPO)}, not the lessons: build/executed/ has no "
-                      "up-to-date executed copy of every lesson (make test runs the lessons first)", stacklevel=1)
+        why = "; ".join(f"{name}: {reason}" for name, reason in stale.items() if reason) or "no lessons"
+        warnings.warn(f"site test built from {FIXTURE.relative_to(REPO)}, not the lessons, which have no up-to-date "
+                      f"executed copies in build/executed/ (make test runs the lessons first): {why}", stacklevel=1)
     try:
         return dict(build_book.build(out=out, copies=copies), source=source)
     except build_book.BookError as error:

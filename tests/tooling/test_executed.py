@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -95,6 +97,22 @@ def test_the_package_digest_covers_every_file_but_the_byte_code(tmp_path):
     data = next(p for p in sorted(package.rglob("*.py")) if p.name != "__init__.py")
     data.write_text(data.read_text() + "\n# a comment\n")
     assert executed._package_digest(package) != before
+
+
+def test_the_environment_digest_reads_the_environment_not_the_search_path(tmp_path):
+    """What a process happens to have on its path (setuptools adds its vendored packages when imported)
+    is not the environment: the same environment gives the same digest."""
+    extra = tmp_path / "extra" / "not_installed-1.0.dist-info"
+    extra.mkdir(parents=True)
+    (extra / "METADATA").write_text("Metadata-Version: 2.1\nName: not-installed\nVersion: 1.0\n")
+    code = "from tools.executed import _environment_digest; print(_environment_digest())"
+    digests = []
+    for path in (str(REPO), os.pathsep.join([str(REPO), str(extra.parent)])):
+        done = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=path), cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        digests.append(done.stdout.strip())
+    assert digests[0] == digests[1] == executed._environment_digest()
 
 
 def test_a_lesson_that_fails_leaves_no_copy_and_says_which_cell(lesson, tmp_path):
