@@ -26,41 +26,42 @@ Layout
 ------
 The math a learner opens sits here at the top, one concept per module, each
 readable beside the equations in its docstring: ``activations``, ``losses``,
-``init``, ``network`` (forward and backward), ``model`` (``Model``: an architecture
-with its parameters and passes), ``gradient_check``, ``optim``,
-``schedules``, ``train`` (with ``history`` and ``stopping``), ``evaluate``,
-``model_io``, ``batchnorm`` (with ``bn_network``, the network of
-``Model(sizes, batch_norm=True)``); ``conv`` and ``cnn`` (with ``cnn_train``, and
-``cnn_io`` for model files) for a convolutional network. The one speed trick of the training loop has its own
-module, ``flat_params``; the convolution's, im2col, is named in ``conv``.
-``recipes`` and ``cli`` put the pieces together.
+``init``, ``network`` (forward and backward), ``model`` (``Model``: an
+architecture with its parameters and passes), ``gradient_check``, ``optim``,
+``schedules``, ``train`` (the one training loop), ``evaluate``, ``batchnorm``
+(with ``bn_network``, the network of ``Model(sizes, batch_norm=True)``), and
+``conv`` and ``cnn`` for a convolutional network. ``interface`` writes down
+the members every network has, so that one loop trains them all.
 
-Support code has rooms of its own: :mod:`mnist_scratch.data` (finding,
-downloading, verifying and loading the files) and :mod:`mnist_scratch.lab`
-(the classroom tools: self-checks, plots, widgets).
+The machinery has rooms of its own: :mod:`mnist_scratch.training` (history,
+stopping, the data checks, threads, the flat-parameter speed trick),
+:mod:`mnist_scratch.files` (model files), :mod:`mnist_scratch.recipes`,
+:mod:`mnist_scratch.cli` (the command line), :mod:`mnist_scratch.validation`
+(the declared constraints on every public argument), :mod:`mnist_scratch.data`
+(finding, downloading, verifying and loading the files) and
+:mod:`mnist_scratch.lab` (the classroom tools: self-checks, plots, widgets).
 """
 
 from ._version import __version__
 from .activations import relu, relu_prime, sigmoid, sigmoid_prime, softmax, tanh, tanh_prime
 from .cnn import CNN
-from .cnn_train import train_cnn
 from .data import (DataFileError, DataNotFoundError, load_csv, load_idx, load_mnist, save_csv,
                    train_dev_split)
-from .evaluate import accuracy, confusion_matrix, misclassified, per_class_accuracy, predict, predict_proba
+from .evaluate import accuracy, confusion_matrix, misclassified, per_class_accuracy
 from .gradient_check import gradient_check, numerical_gradient, relative_error
+from .interface import Network
 from .losses import cross_entropy, mse, one_hot
 from .files.model_file import ModelFileError, load_model, save_model
 from .model import Model
 from .network import backward, cost, forward, init_params
 from .recipes import BEST, RECIPES, get_recipe, run_recipe
-from .train import History, StopTraining, TrainingDiverged, train
+from .train import History, StopTraining, TrainingDiverged, train, train_cnn
 
 __all__ = [
     "__version__", "relu", "relu_prime", "sigmoid", "sigmoid_prime", "softmax", "tanh", "tanh_prime",
     "DataFileError", "DataNotFoundError", "load_csv", "load_idx", "load_mnist", "one_hot", "save_csv",
-    "train_dev_split", "accuracy", "confusion_matrix", "misclassified", "per_class_accuracy", "predict",
-    "predict_proba", "gradient_check", "numerical_gradient", "relative_error", "cross_entropy", "mse",
+    "train_dev_split", "accuracy", "confusion_matrix", "misclassified", "per_class_accuracy", "gradient_check", "numerical_gradient", "relative_error", "cross_entropy", "mse",
     "ModelFileError", "load_model", "save_model", "Model", "backward", "cost", "forward", "init_params",
     "BEST", "RECIPES", "get_recipe", "run_recipe", "History", "StopTraining", "TrainingDiverged", "train",
-    "CNN", "train_cnn",
+    "CNN", "train_cnn", "Network",
 ]

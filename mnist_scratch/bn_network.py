@@ -45,7 +45,8 @@ import numpy as np
 
 from .activations import get_activation
 from .batchnorm import batchnorm_backward, batchnorm_forward
-from .network import Cache, _output, dropout_mask, init_params, output_delta
+from .losses import get_loss
+from .network import Cache, dropout_mask, init_params, output_delta
 
 __all__ = ["bn_param_shapes", "bn_state_shapes", "init_bn_params", "init_bn_state", "bn_forward",
            "bn_backward", "BNCache"]
@@ -104,7 +105,7 @@ def bn_forward(params, state, X, activation: str = "relu", loss: str = "cross_en
                eps: float = 1e-5) -> BNCache:
     """Forward propagation with batch norm. ``train=True`` updates ``state`` in place."""
     g = get_activation(activation).g
-    output = _output(loss)
+    output = get_loss(loss).output
     if dropout:
         rng = np.random.default_rng(rng)
     L = (len(params) + 1) // 3

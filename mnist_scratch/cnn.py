@@ -32,22 +32,31 @@ Backward starts from :math:`dZ_4 = (\hat Y - Y)/n` (softmax with
 cross-entropy, see :mod:`mnist_scratch.losses`) and runs each layer's
 backward function in reverse order; ``relu``'s gradient is :math:`[z > 0]`.
 
-Training (:func:`train_cnn`, in :mod:`mnist_scratch.cnn_train`) is the same
-mini-batch loop as :func:`mnist_scratch.train.train`: forward, cost,
-backward, optimizer step.
+With ``dropout=p`` the dense hidden layer's outputs :math:`A_3` are dropped
+with probability p during training, as in the fully connected network.
+
+:class:`CNN` has the members every network has (:mod:`mnist_scratch.interface`),
+so the one training loop, :func:`mnist_scratch.train.train`, trains it: forward,
+cost, backward, optimizer step, on shuffled mini-batches.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from .activations import relu, relu_prime, softmax
-from .conv import (conv_backward, conv_forward, conv_output_size, flatten_backward, flatten_forward,
+from .conv import (PADDINGS, conv_backward, conv_forward, conv_output_size, flatten_backward, flatten_forward,
                    maxpool_backward, maxpool_forward)
-from .losses import cross_entropy
+from .init import init_weights
+from .interface import Network
+from .losses import cross_entropy, get_loss
+from .network import dropout_mask
+from .validation import ListOf, OneOf, OrNone, Whole, validate
 
-__all__ = ["CNN", "init_cnn_params", "cnn_param_shapes", "forward", "backward", "loss_and_grads",
-           "feature_map_sizes", "layer_names"]
+__all__ = ["CNN", "CNNCache", "init_cnn_params", "cnn_param_shapes", "forward", "backward", "loss_and_grads",
+           "feature_map_sizes", "layer_names", "ARCHITECTURE"]
 
 
 def feature_map_sizes(image_shape, kernel: int, padding: str) -> list[tuple[int, int]]:
@@ -88,25 +97,25 @@ def cnn_param_shapes(channels=(16, 32), kernel: int = 5, hidden: int = 128, clas
 def init_cnn_params(channels=(16, 32), kernel: int = 5, hidden: int = 128, classes: int = 10,
                     image_shape=(1, 28, 28), padding: str = "valid", seed=0, dtype=np.float32) -> dict:
     """He-initialized parameters (drawn in float64 from ``default_rng(seed)``, then cast)."""
-    C = image_shape[0]
-    c1, c2 = channels
-    H, W = feature_map_sizes(image_shape, kernel, padding)[-1]
+    shapes = cnn_param_shapes(channels, kernel, hidden, classes, image_shape, padding)
     rng = np.random.default_rng(seed)
-
-    def he(shape, fan_in):
-        return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape).astype(dtype)
-
-    flat = c2 * H * W
-    return {
-        "W1": he((c1, C, kernel, kernel), C * kernel * kernel), "b1": np.zeros(c1, dtype),
-        "W2": he((c2, c1, kernel, kernel), c1 * kernel * kernel), "b2": np.zeros(c2, dtype),
-        "W3": he((flat, hidden), flat), "b3": np.zeros(hidden, dtype),
-        "W4": he((hidden, classes), hidden), "b4": np.zeros(classes, dtype),
-    }
+    params = {}
+    for key, shape in shapes.items():
+        if key.startswith("W"):                                  # a filter (F, C, k, k) sees C*k*k inputs;
+            conv = len(shape) == 4                               # a dense layer (inputs, outputs) its rows
+            fan_in, fan_out = (int(np.prod(shape[1:])), shape[0]) if conv else shape
+            params[key] = init_weights(fan_in, fan_out, "he", rng, shape=shape).astype(dtype)
+        else:
+            params[key] = np.zeros(shape, dtype)
+    return params
 
 
-def forward(params, X, padding: str = "valid"):
-    """Scores (logits) ``(n, classes)`` for images ``X`` ``(n, C, H, W)``, and the cache for backward."""
+def forward(params, X, padding: str = "valid", *, dropout: float = 0.0, rng=None):
+    """Scores (logits) ``(n, classes)`` for images ``X`` ``(n, C, H, W)``, and the cache for backward.
+
+    ``dropout=p`` drops each of the dense hidden layer's outputs with probability p
+    (inverted dropout, as in :func:`mnist_scratch.network.forward`); ``rng`` draws the mask.
+    """
     Z1, conv1 = conv_forward(X, params["W1"], params["b1"], padding)
     A1, pool1 = maxpool_forward(relu(Z1))
     Z2, conv2 = conv_forward(A1, params["W2"], params["b2"], padding)
@@ -118,21 +127,31 @@ def forward(params, X, padding: str = "valid"):
                          f"than {padding!r}, or another image size than {X.shape[1:]}?")
     Z3 = F @ params["W3"] + params["b3"]
     A3 = relu(Z3)
+    mask3 = None
+    if dropout:
+        mask3 = dropout_mask(A3.shape, dropout, np.random.default_rng(rng))
+        A3 = A3 * mask3                                          # inverted dropout
     Z4 = A3 @ params["W4"] + params["b4"]
     cache = {"conv1": conv1, "Z1": Z1, "pool1": pool1, "conv2": conv2, "Z2": Z2, "pool2": pool2,
-             "shape": shape, "F": F, "Z3": Z3, "A3": A3, "Z4": Z4}
+             "shape": shape, "F": F, "Z3": Z3, "A3": A3, "mask3": mask3, "Z4": Z4}
     return Z4, cache
 
 
-def backward(params, cache, y) -> dict:
-    """Gradients of the mean cross-entropy (integer labels ``y``) for every parameter."""
+def backward(params, cache, y, probs=None) -> dict:
+    """Gradients of the mean cross-entropy (integer labels ``y``) for every parameter.
+
+    ``probs``: the softmax of the scores, if the forward pass already computed it.
+    """
     c = cache
     n = len(y)
-    dZ4 = softmax(c["Z4"])
+    dZ4 = softmax(c["Z4"]) if probs is None else probs.copy()
     dZ4[np.arange(n), y] -= 1
     dZ4 /= n                                                     # (Y_hat - Y) / n
     g = {"W4": c["A3"].T @ dZ4, "b4": dZ4.sum(axis=0)}
-    dZ3 = (dZ4 @ params["W4"].T) * relu_prime(c["Z3"])
+    dA3 = dZ4 @ params["W4"].T
+    if c.get("mask3") is not None:
+        dA3 = dA3 * c["mask3"]                                   # dropped units pass no gradient
+    dZ3 = dA3 * relu_prime(c["Z3"])
     g["W3"], g["b3"] = c["F"].T @ dZ3, dZ3.sum(axis=0)
     dA2 = flatten_backward(dZ3 @ params["W3"].T, c["shape"])
     dZ2 = maxpool_backward(dA2, c["pool2"]) * relu_prime(c["Z2"])
@@ -148,7 +167,23 @@ def loss_and_grads(params, X, y, padding: str = "valid"):
     return cross_entropy(Z_out, y), backward(params, cache, y)
 
 
-class CNN:
+@dataclass
+class CNNCache:
+    """What the CNN's forward pass remembers: the output's scores ``Z_out`` and
+    probabilities ``A_out``, and each layer's cache (``layers``, empty for prediction)."""
+
+    Z_out: np.ndarray
+    A_out: np.ndarray
+    layers: dict = field(default_factory=dict)
+
+
+#: What the architecture's arguments may be (the model files check theirs against the same table).
+ARCHITECTURE = {"channels": ListOf(Whole(1, 4096), 2, 2, "[16, 32]"), "kernel": Whole(1, 64),
+                "hidden": Whole(1, 1 << 20), "classes": Whole(2, 1 << 16),
+                "image_shape": ListOf(Whole(1, 4096), 3, 3, "[1, 28, 28]"), "padding": OneOf(PADDINGS)}
+
+
+class CNN(Network):
     """The network above with its parameters; accepts MNIST rows ``(n, 784)`` or images.
 
     >>> model = CNN()
@@ -156,22 +191,26 @@ class CNN:
     CNN(1x28x28-conv5x5x16-pool2-conv5x5x32-pool2-128-10, 80,202 parameters, float32)
     """
 
+    loss = "cross_entropy"
+    #: Images passed forward at a time in prediction: the im2col copies (see :mod:`mnist_scratch.conv`)
+    #: of all 10,000 test images at once would take 1.6 GB.
+    predict_batch = 256
+
+    @validate({**ARCHITECTURE, "seed": OrNone(Whole(0), "fresh random weights")})
     def __init__(self, channels=(16, 32), kernel: int = 5, hidden: int = 128, classes: int = 10,
                  image_shape=(1, 28, 28), padding: str = "valid", seed=0, dtype=np.float32,
                  params: dict | None = None):
+        super().__init__()
         self.channels, self.kernel, self.hidden, self.classes = tuple(channels), kernel, hidden, classes
         self.image_shape, self.padding, self.seed = tuple(image_shape), padding, seed
+        feature_map_sizes(self.image_shape, kernel, padding)          # a clear error if the pooling cannot fit
         self.params = params if params is not None else init_cnn_params(
             channels, kernel, hidden, classes, image_shape, padding, seed, dtype)
-        self.recipe: dict = {}
 
+    # ---------------------------------------------------------------- the interface
     @property
-    def dtype(self):
-        return self.params["W1"].dtype
-
-    @property
-    def num_params(self) -> int:
-        return sum(p.size for p in self.params.values())
+    def input_shape(self) -> tuple:
+        return self.image_shape
 
     @property
     def architecture(self) -> dict:
@@ -183,45 +222,37 @@ class CNN:
     def layers(self) -> list:
         return layer_names(self.channels, self.kernel, self.hidden, self.classes, self.image_shape, self.padding)
 
-    def as_images(self, X, name: str = "X") -> np.ndarray:
-        """``X`` as ``(n, C, H, W)`` in the model's dtype (rows of ``C*H*W`` pixels are reshaped)."""
-        X = np.asarray(X)
-        C, H, W = self.image_shape
-        if X.ndim == 2 and X.shape[1] == C * H * W:
-            X = X.reshape(len(X), C, H, W)
-        elif X.ndim == 3 and C == 1 and X.shape[1:] == (H, W):
-            X = X[:, None]
-        if X.shape[1:] != (C, H, W):
-            raise ValueError(f"{name} has shape {X.shape}; this CNN expects (n, {C * H * W}) rows "
-                             f"or (n, {C}, {H}, {W}) images")
-        if not np.issubdtype(X.dtype, np.number):
-            raise ValueError(f"{name} must hold numbers, not {X.dtype}")
-        return X.astype(self.dtype, copy=False)
+    def describe(self) -> dict:
+        return {"kind": "cnn", "cnn": self.architecture, "seed": self.seed}
 
-    def forward(self, X):
-        return forward(self.params, self.as_images(X), self.padding)
+    def forward(self, X) -> CNNCache:
+        """The forward pass for prediction, :attr:`predict_batch` images at a time (bounded memory)."""
+        X = self.check_input(X)
+        scores = [forward(self.params, X[i:i + self.predict_batch], self.padding)[0]
+                  for i in range(0, len(X), self.predict_batch)]
+        Z = np.concatenate(scores) if scores else np.empty((0, self.classes), self.dtype)
+        return CNNCache(Z, softmax(Z))
 
+    def forward_train(self, X, *, dropout: float = 0.0, rng=None) -> CNNCache:
+        """The forward pass of a training step; ``X`` are images ``(n, C, H, W)`` in the model's dtype."""
+        Z, layers = forward(self.params, X, self.padding, dropout=dropout, rng=rng)
+        return CNNCache(Z, softmax(Z), layers)
+
+    def backward(self, cache: CNNCache, y) -> dict:
+        """The gradients of a training step's forward pass (integer labels ``y``)."""
+        return backward(self.params, cache.layers, y, probs=cache.A_out)
+
+    # ---------------------------------------------------------------- for the lesson
     def loss_and_grads(self, X, y):
-        return loss_and_grads(self.params, self.as_images(X), y, self.padding)
+        """``(J, grads)``: the batch's mean cross-entropy and its gradient dict."""
+        return loss_and_grads(self.params, self.check_input(X), y, self.padding)
 
     def feature_maps(self, X) -> dict:
         """What each layer makes of a few images: ``conv1``, ``pool1``, ``conv2``, ``pool2``
         (after relu; shape ``(n, channels, h, w)``) and ``hidden`` ``(n, hidden)``."""
-        _, c = self.forward(X)
+        _, c = forward(self.params, self.check_input(X), self.padding)
         return {"conv1": relu(c["Z1"]), "pool1": c["pool1"]["out"],
                 "conv2": relu(c["Z2"]), "pool2": c["pool2"]["out"], "hidden": c["A3"]}
-
-    def predict_proba(self, X, batch_size: int = 256) -> np.ndarray:
-        """Softmax probabilities ``(n, classes)``, ``batch_size`` images at a time: the im2col
-        copies (see :mod:`mnist_scratch.conv`) of all 10,000 test images at once take 1.6 GB."""
-        X = self.as_images(X)
-        parts = [softmax(forward(self.params, X[i:i + batch_size], self.padding)[0])
-                 for i in range(0, len(X), batch_size)]
-        return np.concatenate(parts) if parts else np.empty((0, self.classes), self.dtype)
-
-    def predict(self, X, batch_size: int = 256) -> np.ndarray:
-        """Predicted class of every image (int64)."""
-        return self.predict_proba(X, batch_size).argmax(axis=1)
 
     def __repr__(self):
         return f"CNN({'-'.join(map(str, self.layers))}, {self.num_params:,} parameters, {self.dtype})"

@@ -63,9 +63,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = ["padding_amounts", "im2col", "col2im", "conv_forward", "conv_backward",
+__all__ = ["PADDINGS", "padding_amounts", "im2col", "col2im", "conv_forward", "conv_backward",
            "maxpool_forward", "maxpool_backward", "flatten_forward", "flatten_backward",
            "conv_output_size"]
+
+
+#: The paddings a convolution here knows.
+PADDINGS = ("valid", "same")
 
 
 # --------------------------------------------------------------------------- convolution

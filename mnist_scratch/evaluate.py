@@ -1,21 +1,11 @@
-"""Evaluating a trained model: predictions, accuracy, confusion, mistakes."""
+"""Evaluating a trained model's predictions: accuracy, confusion, mistakes (predict with ``model.predict``)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["predict", "predict_proba", "accuracy", "confusion_matrix", "per_class_accuracy",
+__all__ = ["accuracy", "confusion_matrix", "per_class_accuracy",
            "misclassified"]
-
-
-def predict_proba(model, X) -> np.ndarray:
-    """Class probabilities of every row of X, shape ``(n, classes)``."""
-    return model.predict_proba(X)
-
-
-def predict(model, X) -> np.ndarray:
-    """Predicted class of every row of X."""
-    return model.predict(X)
 
 
 def _labels(y_true, y_pred):

@@ -24,33 +24,38 @@ import numpy as np
 __all__ = ["init_weights", "INITS"]
 
 
-def _he(rng, fan_in, fan_out):
-    return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+def _he(rng, fan_in, fan_out, shape):
+    return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
 
 
-def _xavier(rng, fan_in, fan_out):
+def _xavier(rng, fan_in, fan_out, shape):
     limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, size=(fan_in, fan_out))
+    return rng.uniform(-limit, limit, size=shape)
 
 
-def _normal(rng, fan_in, fan_out):
-    return rng.normal(0.0, 1.0 / np.sqrt(fan_in), size=(fan_in, fan_out))
+def _normal(rng, fan_in, fan_out, shape):
+    return rng.normal(0.0, 1.0 / np.sqrt(fan_in), size=shape)
 
 
-def _uniform(rng, fan_in, fan_out):
-    return rng.uniform(-0.5, 0.5, size=(fan_in, fan_out))
+def _uniform(rng, fan_in, fan_out, shape):
+    return rng.uniform(-0.5, 0.5, size=shape)
 
 
-def _small(rng, fan_in, fan_out):
-    return rng.normal(0.0, 0.01, size=(fan_in, fan_out))
+def _small(rng, fan_in, fan_out, shape):
+    return rng.normal(0.0, 0.01, size=shape)
 
 
+#: Every scheme by name: ``INITS[name](rng, fan_in, fan_out, shape)`` draws the weights (float64).
 INITS = {"he": _he, "xavier": _xavier, "normal": _normal, "uniform": _uniform, "small": _small}
 
 
-def init_weights(fan_in: int, fan_out: int, scheme: str = "he", rng=None) -> np.ndarray:
-    """Draw a ``(fan_in, fan_out)`` weight matrix (float64) with the named scheme."""
+def init_weights(fan_in: int, fan_out: int, scheme: str = "he", rng=None, shape=None) -> np.ndarray:
+    """Draw a ``(fan_in, fan_out)`` weight matrix (float64) with the named scheme.
+
+    ``shape`` gives the array another shape with the same spread: a convolution's
+    filters ``(out_channels, in_channels, k, k)`` have ``fan_in = in_channels * k * k``.
+    """
     if scheme not in INITS:
         raise ValueError(f"init={scheme!r} is not known; choose one of {', '.join(map(repr, INITS))}")
     rng = np.random.default_rng(rng)
-    return INITS[scheme](rng, fan_in, fan_out)
+    return INITS[scheme](rng, fan_in, fan_out, (fan_in, fan_out) if shape is None else shape)

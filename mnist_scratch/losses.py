@@ -31,14 +31,27 @@ Mean squared error
    \qquad \frac{\partial J}{\partial A} = \frac{A - Y}{n}.
 
 (The factor 1/2 cancels the 2 from the square.) Its targets ``Y`` are one-hot
-rows, made by :func:`one_hot`.
+rows, made by :func:`one_hot`. Through a sigmoid output :math:`A = \sigma(Z)`,
+:math:`\partial J/\partial Z = \frac{A - Y}{n} \odot \sigma'(Z)`.
+
+The registry
+------------
+A network names its loss, and :data:`LOSSES` says what goes with the name, as
+Nielsen's ``network2`` cost classes do with ``fn`` and ``delta``: a
+:class:`Loss` holds the output layer's function, the cost :math:`J` and
+:math:`\delta^{[L]} = \partial J/\partial Z^{[L]}`, each reading the output
+layer's scores ``Z`` and activations ``A``.
 """
 
 from __future__ import annotations
 
+from typing import Callable, NamedTuple
+
 import numpy as np
 
-__all__ = ["logsumexp", "cross_entropy", "mse", "one_hot", "LOSSES"]
+from .activations import sigmoid, sigmoid_prime, softmax
+
+__all__ = ["logsumexp", "cross_entropy", "mse", "one_hot", "Loss", "LOSSES", "get_loss"]
 
 
 def logsumexp(Z):
@@ -47,7 +60,8 @@ def logsumexp(Z):
     return (m + np.log(np.exp(Z - m).sum(axis=-1, keepdims=True)))[..., 0]
 
 
-def _true_class_scores(Z, Y):
+def true_class_scores(Z, Y):
+    """Each row's score of its true class: ``Z[i, y[i]]`` for labels, ``sum(Z * Y)`` for one-hot rows."""
     Y = np.asarray(Y)
     if Y.ndim == 1:  # integer labels
         return Z[np.arange(len(Z)), Y]
@@ -61,7 +75,7 @@ def cross_entropy(Z, Y):
     rows ``(n, K)``. Returns :math:`\frac1n\sum_i \big(\mathrm{lse}(z_i) - z_{i,y_i}\big)`.
     """
     Z = np.asarray(Z)
-    return float(np.mean(logsumexp(Z) - _true_class_scores(Z, Y)))
+    return float(np.mean(logsumexp(Z) - true_class_scores(Z, Y)))
 
 
 def mse(A, Y):
@@ -85,4 +99,58 @@ def one_hot(y, num_classes: int = 10, *, dtype=np.float32, off: float = 0.0, on:
     return Y
 
 
-LOSSES = ("cross_entropy", "mse")
+class Loss(NamedTuple):
+    r"""A loss and what goes with it: ``output(Z)``, ``cost(Z, A, T)`` and ``delta(Z, A, T)``.
+
+    ``Z`` and ``A`` are the output layer's scores and activations, ``T`` the
+    targets (integer labels or one-hot rows; ``targets`` says which the loss
+    expects from training). ``delta`` is :math:`dZ^{[L]} = \partial J/\partial Z^{[L]}`.
+    """
+
+    name: str
+    output: Callable
+    cost: Callable
+    delta: Callable
+    targets: str
+
+
+def _targets_like(A, Y):
+    """One-hot rows in ``A``'s dtype if ``Y`` holds integer labels, else ``Y`` itself."""
+    return one_hot(Y, A.shape[1], dtype=A.dtype) if np.ndim(Y) == 1 else Y
+
+
+def _cross_entropy_cost(Z, A, Y):
+    return cross_entropy(Z, Y)
+
+
+def _cross_entropy_delta(Z, A, Y):
+    """Softmax with cross-entropy: (A - Y) / n."""
+    Y = _targets_like(A, Y)                   # integer labels become one-hot rows
+    n = len(A)
+    return (A - Y) / n
+
+
+def _mse_cost(Z, A, Y):
+    return mse(A, Y)
+
+
+def _mse_delta(Z, A, Y):
+    """Sigmoid with squared error: (A - Y) / n * sigma'(Z)."""
+    Y = _targets_like(A, Y)
+    n = len(A)
+    return (A - Y) / n * sigmoid_prime(Z)
+
+
+#: Every loss by name: the output function, the cost, the output layer's delta, the targets.
+LOSSES = {
+    "cross_entropy": Loss("cross_entropy", softmax, _cross_entropy_cost, _cross_entropy_delta, "labels"),
+    "mse": Loss("mse", sigmoid, _mse_cost, _mse_delta, "one-hot"),
+}
+
+
+def get_loss(name: str) -> Loss:
+    """The :class:`Loss` called ``name``, or a clear ``ValueError``."""
+    try:
+        return LOSSES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"loss={name!r} is not known; choose one of {', '.join(map(repr, LOSSES))}") from None

@@ -6,21 +6,26 @@ arrays, as :mod:`mnist_scratch.network` defines them) and, with
 ``batch_norm=True``, the running statistics of :mod:`mnist_scratch.bn_network`.
 It adds no math of its own: each method hands over to the plain ``forward`` and
 ``backward`` of :mod:`mnist_scratch.network`, or to their batch-normalized
-versions.
+versions. It has the members every network has (:mod:`mnist_scratch.interface`),
+so the one training loop, :func:`mnist_scratch.train.train`, trains it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .activations import get_activation
+from .activations import ACTIVATIONS
 from .bn_network import bn_backward, bn_forward, init_bn_params, init_bn_state
-from .network import Cache, _output, backward, check_sizes, forward, init_params
+from .init import INITS
+from .interface import Network
+from .losses import LOSSES
+from .network import SIZES, Cache, backward, forward, init_params
+from .validation import IsBool, OneOf, OrNone, Whole, validate
 
 __all__ = ["Model"]
 
 
-class Model:
+class Model(Network):
     """A network's architecture and parameters, ready to train, predict, save.
 
     >>> model = Model([784, 128, 64, 10])            # He init, ReLU, softmax
@@ -35,43 +40,43 @@ class Model:
     training step's passes; :meth:`forward` and :meth:`predict` are inference.
     """
 
+    @validate({"sizes": SIZES, "activation": OneOf(tuple(ACTIVATIONS)), "loss": OneOf(tuple(LOSSES)),
+               "init": OneOf(tuple(INITS)), "seed": OrNone(Whole(0), "fresh random weights"),
+               "batch_norm": IsBool()})
     def __init__(self, sizes, activation: str = "relu", loss: str = "cross_entropy",
                  init: str = "he", seed=0, params: dict | None = None, dtype=np.float32,
                  batch_norm: bool = False, state: dict | None = None):
-        self.sizes = check_sizes(sizes)
-        get_activation(activation)
-        _output(loss)
+        super().__init__()
+        self.sizes = sizes
         self.activation, self.loss, self.init, self.seed = activation, loss, init, seed
-        self.batch_norm = bool(batch_norm)
+        self.batch_norm = batch_norm
         if self.batch_norm:  # see mnist_scratch.bn_network: W, gamma, beta per hidden layer (no b)
             self.params = init_bn_params(self.sizes, init, seed, dtype) if params is None else params
             self.state = init_bn_state(self.sizes, self.dtype) if state is None else state
         else:
             self.params = init_params(self.sizes, init, seed, dtype) if params is None else params
-            self.state = {}  # arrays that training updates without gradients (batch norm's running stats)
-        self.recipe: dict = {}
+
+    # ---------------------------------------------------------------- the interface
+    @property
+    def classes(self) -> int:
+        return self.sizes[-1]
 
     @property
-    def dtype(self):
-        return self.params["W1"].dtype
+    def input_shape(self) -> tuple:
+        return (self.sizes[0],)
 
     @property
-    def num_params(self) -> int:
-        return sum(int(np.size(p)) for p in self.params.values())
+    def min_batch(self) -> int:
+        """Batch norm's train mode measures a variance over each batch, so it needs 2 rows or more."""
+        return 2 if self.batch_norm else 1
 
-    def check_input(self, X, name: str = "X") -> np.ndarray:
-        """``X`` as an array of the model's dtype, or a clear error about its shape."""
-        X = np.asarray(X)
-        if X.ndim == 1:
-            X = X[None, :]
-        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
-            raise ValueError(
-                f"{name} has shape {X.shape}, but this model expects rows of {self.sizes[0]} "
-                f"inputs: shape (n, {self.sizes[0]})"
-            )
-        if not np.issubdtype(X.dtype, np.number):
-            raise ValueError(f"{name} must hold numbers, not {X.dtype}")
-        return X.astype(self.dtype, copy=False)
+    @property
+    def layers(self) -> list:
+        return list(self.sizes)
+
+    def describe(self) -> dict:
+        return {"kind": "mlp", "sizes": list(self.sizes), "activation": self.activation, "loss": self.loss,
+                "init": self.init, "seed": self.seed, "batch_norm": self.batch_norm}
 
     def forward(self, X, **kwargs) -> Cache:
         """The forward pass for prediction (with batch norm: inference mode, the running statistics)."""
@@ -92,16 +97,6 @@ class Model:
         if self.batch_norm:
             return bn_backward(self.params, cache, Y, self.activation, self.loss)
         return backward(self.params, cache, Y, self.activation, self.loss)
-
-    def predict_proba(self, X, batch_size: int = 8192) -> np.ndarray:
-        """Output-layer activations, ``(n, classes)``: softmax probabilities (or sigmoid outputs)."""
-        X = self.check_input(X)
-        parts = [self.forward(X[i:i + batch_size]).A[-1] for i in range(0, len(X), batch_size)]
-        return np.concatenate(parts) if parts else np.empty((0, self.sizes[-1]), self.dtype)
-
-    def predict(self, X) -> np.ndarray:
-        """Predicted class of every row of X (int64)."""
-        return self.predict_proba(X).argmax(axis=1)
 
     def __repr__(self) -> str:
         arch = "-".join(map(str, self.sizes))

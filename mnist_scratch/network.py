@@ -37,24 +37,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .activations import get_activation, sigmoid, sigmoid_prime, softmax
+from .activations import get_activation
 from .init import init_weights
-from .losses import LOSSES, cross_entropy, mse, one_hot
+from .losses import get_loss
+from .validation import ListOf, Whole, check_value
 
-__all__ = ["init_params", "param_keys", "param_shapes", "count_params", "forward", "backward",
-           "output_delta", "cost", "Cache", "check_sizes", "dropout_mask"]
+__all__ = ["init_params", "param_keys", "param_shapes", "forward", "backward",
+           "output_delta", "cost", "Cache", "check_sizes", "dropout_mask", "SIZES"]
 
 
 # --------------------------------------------------------------------------- parameters
-def check_sizes(sizes) -> list[int]:
-    """Validate a list of layer sizes such as ``[784, 128, 64, 10]``."""
-    try:
-        sizes = [int(s) for s in sizes]
-    except (TypeError, ValueError):
-        raise ValueError(f"layer sizes must be whole numbers, like [784, 128, 64, 10]; got {sizes!r}") from None
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"need at least an input and an output layer, each of size >= 1; got {sizes}")
-    return sizes
+#: What layer sizes may be: an input and an output layer at least, each a whole number of units.
+SIZES = ListOf(Whole(1), min_length=2, example="[784, 128, 64, 10]")
+
+
+def check_sizes(sizes, where: str = "") -> list[int]:
+    """Layer sizes such as ``[784, 128, 64, 10]`` as a list of ints, or a clear error."""
+    return check_value(where, "sizes", sizes, SIZES)
 
 
 def param_keys(num_layers: int) -> list[str]:
@@ -68,10 +67,6 @@ def param_shapes(sizes) -> dict:
     for l, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
         shapes[f"W{l}"], shapes[f"b{l}"] = (fan_in, fan_out), (fan_out,)
     return shapes
-
-
-def count_params(sizes) -> int:
-    return sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
 
 
 def init_params(sizes, init: str = "he", seed=0, dtype=np.float32) -> dict:
@@ -108,11 +103,10 @@ class Cache:
         """The output layer's scores (logits)."""
         return self.Z[-1]
 
-
-def _output(loss):
-    if loss not in LOSSES:
-        raise ValueError(f"loss={loss!r} is not known; choose one of {', '.join(map(repr, LOSSES))}")
-    return softmax if loss == "cross_entropy" else sigmoid
+    @property
+    def A_out(self) -> np.ndarray:
+        """The output layer's activations: the prediction."""
+        return self.A[-1]
 
 
 def dropout_mask(shape, p: float, rng) -> np.ndarray:
@@ -133,7 +127,7 @@ def forward(params, X, activation: str = "relu", loss: str = "cross_entropy", *,
     NumPy Generator or a seed) draws the dropout masks.
     """
     g = get_activation(activation).g
-    output = _output(loss)
+    output = get_loss(loss).output                 # softmax (cross-entropy) or sigmoid (squared error)
     if dropout:
         rng = np.random.default_rng(rng)  # a Generator, a seed, or None for a fresh one
     L = len(params) // 2
@@ -151,9 +145,7 @@ def forward(params, X, activation: str = "relu", loss: str = "cross_entropy", *,
 
 def cost(cache: Cache, Y, loss: str = "cross_entropy") -> float:
     """The loss J of a forward pass against targets Y (labels or one-hot rows)."""
-    if loss == "cross_entropy":
-        return cross_entropy(cache.Z_out, Y)
-    return mse(cache.A[-1], Y)
+    return get_loss(loss).cost(cache.Z_out, cache.A_out, Y)
 
 
 # --------------------------------------------------------------------------- backward
@@ -161,14 +153,9 @@ def output_delta(cache: Cache, Y, loss: str = "cross_entropy") -> np.ndarray:
     """dZ[L] = dJ/dZ[L] for a batch of n rows (Y: integer labels or one-hot rows).
 
     Softmax with cross-entropy: (A - Y) / n. Sigmoid with squared error:
-    (A - Y) / n * sigma'(Z).
+    (A - Y) / n * sigma'(Z). (Each is its loss's ``delta`` in :data:`mnist_scratch.losses.LOSSES`.)
     """
-    A_out, n = cache.A[-1], len(cache.A[-1])
-    if np.ndim(Y) == 1:
-        Y = one_hot(Y, A_out.shape[1], dtype=A_out.dtype)
-    if loss == "cross_entropy":
-        return (A_out - Y) / n
-    return (A_out - Y) / n * sigmoid_prime(cache.Z_out)
+    return get_loss(loss).delta(cache.Z_out, cache.A_out, Y)
 
 
 def backward(params, cache: Cache, Y, activation: str = "relu", loss: str = "cross_entropy") -> dict:

@@ -66,12 +66,21 @@ import math
 
 import numpy as np
 
+from .validation import ArgumentError, Number, OneOf, check_arguments, check_value, show
+
 __all__ = ["SGD", "Momentum", "Nesterov", "Adam", "AdaGrad", "RMSprop", "make_optimizer", "OPTIMIZERS",
            "WITH_MOMENTUM"]
 
 
+#: What the optimizers' options may be (each class's ``constraints`` holds its own).
+_RATE = Number(0, 1, high_open=True)
+_EPS = Number(0, low_open=True)
+
+
 class SGD:
     """Plain gradient descent: θ ← θ − η g."""
+
+    constraints: dict = {}
 
     def step(self, theta: np.ndarray, grad: np.ndarray, lr: float) -> None:
         grad *= -lr          # the gradient buffer is rewritten every step, so reuse it
@@ -80,6 +89,8 @@ class SGD:
 
 class Momentum:
     """Heavy-ball momentum (PyTorch's form): v ← μ v + g, θ ← θ − η v."""
+
+    constraints = {"momentum": _RATE}
 
     def __init__(self, momentum: float = 0.9):
         self.momentum = momentum
@@ -103,6 +114,8 @@ class Momentum:
 
 class Adam:
     """Adam (Kingma & Ba, 2015) with bias correction."""
+
+    constraints = {"beta1": _RATE, "beta2": _RATE, "eps": _EPS}
 
     def __init__(self, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
@@ -147,6 +160,8 @@ class Nesterov(Momentum):
 class AdaGrad:
     """AdaGrad: G ← G + g², θ ← θ − η g / (√G + ε)."""
 
+    constraints = {"eps": _EPS}
+
     def __init__(self, eps: float = 1e-10):
         self.eps = eps
         self.G = self.scratch = None
@@ -162,6 +177,8 @@ class AdaGrad:
 
 class RMSprop:
     """RMSprop: s ← ρ s + (1 − ρ) g², θ ← θ − η g / (√s + ε)."""
+
+    constraints = {"rho": _RATE, "eps": _EPS}
 
     def __init__(self, rho: float = 0.99, eps: float = 1e-8):
         self.rho, self.eps = rho, eps
@@ -215,9 +232,16 @@ OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adam": Ad
 WITH_MOMENTUM = ("momentum", "nesterov")
 
 
-def make_optimizer(name: str, **options):
+def make_optimizer(name, **options):
     """The optimizer called ``name`` (a key of :data:`OPTIMIZERS`), made with ``options``
-    (``momentum=0.9``, ``rho=0.99``, ``eps=…``, ``beta1=…``)."""
-    if name not in OPTIMIZERS:
-        raise ValueError(f"optimizer={name!r} is not known; choose one of {', '.join(map(repr, OPTIMIZERS))}")
-    return OPTIMIZERS[name](**options)
+    (``momentum=0.9``, ``rho=0.99``, ``eps=…``, ``beta1=…``), each checked against the
+    optimizer's ``constraints``. An object with a ``step(theta, grad, lr)`` method is
+    returned as it is (it is already an optimizer)."""
+    if not isinstance(name, str):
+        if callable(getattr(name, "step", None)) and not options:
+            return name
+        raise ArgumentError(f"optimizer={show(name)} is not allowed: optimizer must be one of "
+                            f"{', '.join(map(repr, OPTIMIZERS))}, or an object with a step(theta, grad, lr) method")
+    check_value("", "optimizer", name, OneOf(tuple(OPTIMIZERS)))
+    cls = OPTIMIZERS[name]
+    return cls(**check_arguments(f"make_optimizer({name!r})", options, cls.constraints))

@@ -17,11 +17,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .validation import ArgumentError, Number, OneOf, check_arguments, check_value, show
+
 __all__ = ["Constant", "Step", "Exponential", "Cosine", "make_schedule", "SCHEDULES"]
 
 
 @dataclass(frozen=True)
 class Constant:
+    """The full rate all along."""
+
+    constraints = {}
+
     def __call__(self, t: float, epochs: float) -> float:
         return 1.0
 
@@ -32,6 +38,7 @@ class Step:
 
     step_size: float = 5
     gamma: float = 0.1
+    constraints = {"step_size": Number(0, low_open=True, note="epochs"), "gamma": Number(0, low_open=True)}
 
     def __call__(self, t, epochs):
         return self.gamma ** math.floor(t / self.step_size)
@@ -42,6 +49,7 @@ class Exponential:
     """Multiply the rate by ``gamma`` per epoch, smoothly."""
 
     gamma: float = 0.9
+    constraints = {"gamma": Number(0, low_open=True)}
 
     def __call__(self, t, epochs):
         return self.gamma ** t
@@ -52,6 +60,7 @@ class Cosine:
     """Half a cosine wave from the full rate down to ``floor`` times it."""
 
     floor: float = 0.0
+    constraints = {"floor": Number(0, 1, note="a fraction of the full rate")}
 
     def __call__(self, t, epochs):
         return self.floor + (1 - self.floor) * 0.5 * (1 + math.cos(math.pi * min(t / epochs, 1.0)))
@@ -61,16 +70,21 @@ SCHEDULES = {"constant": Constant, "step": Step, "exponential": Exponential, "co
 
 
 def make_schedule(schedule) -> object:
-    """A schedule from ``None``, a name (``"cosine"``), a ``(name, {options})`` pair, or a callable."""
+    """A schedule from ``None``, a name (``"cosine"``), a ``(name, {options})`` pair, or a callable
+    ``factor(t, epochs)``; the options are checked against the schedule's ``constraints``."""
     if schedule is None:
         return Constant()
     if isinstance(schedule, str):
         schedule = (schedule, {})
     if isinstance(schedule, (tuple, list)) and len(schedule) == 2 and isinstance(schedule[0], str):
         name, options = schedule
-        if name not in SCHEDULES:
-            raise ValueError(f"schedule={name!r} is not known; choose one of {', '.join(map(repr, SCHEDULES))}")
-        return SCHEDULES[name](**dict(options))
+        check_value("", "schedule", name, OneOf(tuple(SCHEDULES)))
+        if not isinstance(options, dict):
+            raise ArgumentError(f"schedule=({name!r}, {show(options)}) is not allowed: the options must be a dict, "
+                                f"like ({name!r}, {{{', '.join(f'{k!r}: …' for k in SCHEDULES[name].constraints)}}})")
+        cls = SCHEDULES[name]
+        return cls(**check_arguments(f"schedule {name!r}", options, cls.constraints))
     if callable(schedule):
         return schedule
-    raise ValueError(f"schedule must be None, a name, a (name, options) pair or a callable, not {schedule!r}")
+    raise ArgumentError(f"schedule={show(schedule)} is not allowed: schedule must be None, one of "
+                        f"{', '.join(map(repr, SCHEDULES))}, a (name, {{options}}) pair or a function factor(t, epochs)")

@@ -1,4 +1,4 @@
-"""Training: the loop that turns gradients into a better network.
+"""Training: the one loop that turns gradients into a better network, for every network.
 
 Read it top-down, the way Nielsen's ``network.py`` reads: :func:`train` runs
 epochs; :func:`run_epoch` shuffles the rows and walks through them in batches;
@@ -7,16 +7,19 @@ for each batch it does the five things that matter,
 1. forward pass,  2. cost,  3. backward pass,  4. L2 penalty,  5. optimizer step,
 
 and everything else (recording, early stopping, the divergence guard, the
-progress bar) is a small named helper below.
+progress bar) is a small named helper below or in :mod:`mnist_scratch.training`.
 
 * ``batch_size=None`` is **full-batch gradient descent**, as the classic
   lessons do it: one epoch is then one iteration over all rows.
 * ``batch_size=1`` is per-example SGD; anything between is mini-batch SGD.
+* ``epochs`` may be fractional: ``epochs=1.5`` is one and a half passes.
 * The forward and backward passes are the model's own (``model.forward_train``,
-  ``model.backward``): :func:`mnist_scratch.network.forward` and
-  :func:`~mnist_scratch.network.backward`, or with ``batch_norm=True`` those of
-  :mod:`mnist_scratch.bn_network`, whose running statistics (``model.state``)
-  the divergence guard and early stopping save and restore with the parameters.
+  ``model.backward``): any network with the members of
+  :mod:`mnist_scratch.interface` trains here, the fully connected
+  :class:`~mnist_scratch.model.Model` (with or without batch norm, whose
+  running statistics ``model.state`` the divergence guard and early stopping
+  save and restore with the parameters), the :class:`~mnist_scratch.cnn.CNN`,
+  and a learner's own network.
 
 The function returns a :class:`~mnist_scratch.training.history.History`;
 ``history.to_frame()`` makes it a pandas DataFrame.
@@ -24,38 +27,49 @@ The function returns a :class:`~mnist_scratch.training.history.History`;
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from .evaluate import accuracy
-from .training.flat_params import FlatGradient, pack
-from .training.history import History, StopTraining, TrainingDiverged
-from .model import Model
-from .network import cost
+from .interface import check_network
+from .losses import get_loss
 from .optim import WITH_MOMENTUM, make_optimizer
 from .schedules import make_schedule
+from .training.checks import check_batches, check_data, steps_per_epoch
+from .training.flat_params import FlatGradient, pack
+from .training.history import History, StopTraining, TrainingDiverged
 from .training.stopping import DIVERGENCE_FACTOR, DivergenceGuard, EarlyStopping
 from .training.threads import blas_threads, choose_threads
-from .training.checks import check_batch_norm_batches, check_config, check_data
+from .validation import IsBool, IsCallable, Number, OrNone, Whole, validate
 
-__all__ = ["train", "run_epoch", "History", "TrainingDiverged", "StopTraining", "DIVERGENCE_FACTOR"]
+__all__ = ["train", "run_epoch", "History", "TrainingDiverged", "StopTraining", "DIVERGENCE_FACTOR", "train_cnn"]
 
-def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
-          batch_size: int | None = 128, optimizer: str = "adam", lr: float = 1e-3,
-          momentum: float = 0.9, schedule=None, l2: float = 0.0, dropout: float = 0.0,
-          early_stopping: int | None = None, targets=(0.0, 1.0), log_every: int = 1,
-          seed: int = 0, callback=None, should_stop=None, progress: bool = True,
-          threads: int | None = None) -> History:
-    """Train ``model`` in place on rows ``X`` with integer labels ``y``; return a :class:`History`.
+
+@validate({"epochs": Number(0, low_open=True, note="1.5 is one and a half passes over the data"),
+           "batch_size": OrNone(Whole(1), "full batch"), "lr": Number(0, low_open=True),
+           "momentum": Number(0, 1, high_open=True), "l2": Number(0), "dropout": Number(0, 1, high_open=True),
+           "early_stopping": OrNone(Whole(1), "no early stopping"), "log_every": Whole(1),
+           "seed": OrNone(Whole(0), "fresh randomness"), "callback": OrNone(IsCallable()),
+           "should_stop": OrNone(IsCallable()), "progress": IsBool(), "threads": OrNone(Whole(1, 1024)),
+           "max_seconds": OrNone(Number(0, low_open=True), "no time limit")})
+def train(model, X, y, *, X_dev=None, y_dev=None, epochs: float = 10, batch_size: int | None = 128,
+          optimizer="adam", lr: float = 1e-3, momentum: float = 0.9, schedule=None, l2: float = 0.0,
+          dropout: float = 0.0, early_stopping: int | None = None, targets=(0.0, 1.0), log_every: int = 1,
+          seed: int = 0, callback=None, should_stop=None, progress: bool = True, threads: int | None = None,
+          max_seconds: float | None = None) -> History:
+    """Train ``model`` in place on samples ``X`` with integer labels ``y``; return a :class:`History`.
 
     Parameters
     ----------
-    epochs : passes over the data (with ``batch_size=None``: iterations of full-batch GD).
+    model : any network (see :mod:`mnist_scratch.interface`): a ``Model``, a ``CNN``, your own.
+    X : rows ``(n, 784)``, or images ``(n, 1, 28, 28)`` for a CNN (rows are reshaped for it).
+    epochs : passes over the data, fractional allowed (with ``batch_size=None``: iterations of full-batch GD).
     batch_size : rows per step; ``None`` for full batch, 1 for per-example SGD.
     optimizer, lr : ``"sgd"``, ``"momentum"``, ``"nesterov"``, ``"adam"``, ``"adagrad"`` or
-        ``"rmsprop"`` (see :mod:`mnist_scratch.optim`), and the learning rate.
+        ``"rmsprop"`` (see :mod:`mnist_scratch.optim`), or any object with a
+        ``step(theta, grad, lr)`` method; and the learning rate.
     momentum : μ for ``"momentum"`` and ``"nesterov"`` (the others ignore it).
     schedule : learning-rate schedule: ``None``, ``"cosine"``, ``("step", {"step_size": 5, "gamma": 0.5})``…
     l2 : L2 penalty λ: adds (λ/2)·Σ‖W‖² to the cost and λ·W to each weight gradient (not biases).
@@ -71,53 +85,60 @@ def train(model: Model, X, y, *, X_dev=None, y_dev=None, epochs: int = 10,
     progress : show a tqdm progress bar.
     threads : BLAS threads for the matrix products; by default one for mini-batches and the
         library's default for full batches (see :mod:`mnist_scratch.training.threads`).
+    max_seconds : stop after the step during which training has taken this long.
 
     Raises :class:`TrainingDiverged` if the cost becomes NaN or infinite, or
-    explodes (see :data:`mnist_scratch.training.stopping.DIVERGENCE_FACTOR`), or with squared error stays stuck at
-    saturation (see :class:`~mnist_scratch.training.stopping.SaturationWatch`); the model then keeps the parameters it
-    had at the start of that epoch, the last good ones.
+    explodes (see :data:`mnist_scratch.training.stopping.DIVERGENCE_FACTOR`), or with squared error
+    stays stuck at saturation (see :class:`~mnist_scratch.training.stopping.SaturationWatch`); the
+    model then keeps the parameters it had at the start of that epoch, the last good ones.
     """
+    check_network(model)
     data = check_data(model, X, y, X_dev, y_dev, targets)
-    history = History(check_config(locals(), has_dev=data["X_dev"] is not None))
-    check_batch_norm_batches(model, len(data["X"]), batch_size)
-    run = Run.start(model, history, data, optimizer=optimizer, momentum=momentum, lr=lr,
-                    schedule=schedule, epochs=int(epochs), batch_size=batch_size, l2=l2,
-                    dropout=dropout, seed=seed, should_stop=should_stop)
+    if early_stopping and data["X_dev"] is None:
+        raise ValueError("early_stopping needs a dev set: pass X_dev and y_dev")
+    check_batches(model, len(data["X"]), batch_size)
+    optimizer_name = optimizer if isinstance(optimizer, str) else type(optimizer).__name__
+    history = History(training_config(model, epochs, batch_size, optimizer_name, lr, momentum, schedule, l2,
+                                      dropout, early_stopping, seed, targets))
+    run = Run.start(model, history, data, optimizer=optimizer, momentum=momentum, lr=lr, schedule=schedule,
+                    epochs=epochs, batch_size=batch_size, l2=l2, dropout=dropout, seed=seed,
+                    should_stop=should_stop, targets=targets, max_seconds=max_seconds)
     stopper = EarlyStopping(early_stopping, run.theta, history, model.state) if early_stopping else None
-    bar = _progress_bar(int(epochs), progress)
-    start = time.perf_counter()
+    bar = _progress_bar(run.total_steps, progress)
     try:
         with blas_threads(choose_threads(run.batch_size or len(data["X"]), threads)), \
-                np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for epoch in range(1, int(epochs) + 1):
-                totals = run_epoch(run, data, epoch)
-                bar.update(1)
-                if epoch % log_every == 0 or epoch == int(epochs):
-                    record = make_record(run, data, totals, epoch, time.perf_counter() - start)
+                np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # the guard reports them
+            for epoch in range(1, math.ceil(run.total_steps / run.steps_per_epoch) + 1):
+                totals = run_epoch(run, data, epoch, bar)
+                last = run.step == run.total_steps or history.stopped == "time_limit"
+                if epoch % log_every == 0 or last:
+                    record = make_record(run, data, totals, epoch)
                     history.records.append(record)
                     bar.set_postfix({k: f"{record[k]:.4f}" for k in ("cost", "train_acc", "dev_acc") if k in record})
                     _call_back(callback, history)
                     if stopper is not None and stopper.should_stop(record):
                         break
+                if last:
+                    break
     except StopTraining:
         pass
     finally:
         bar.close()
-        history.train_seconds = time.perf_counter() - start
+        history.train_seconds = time.perf_counter() - run.start_time
     if stopper is not None:
         stopper.restore_best()
     model.recipe = {**model.recipe, "train": history.config}
     return history
 
 
-def run_epoch(run: Run, data: dict, epoch: int) -> dict:
+def run_epoch(run: Run, data: dict, epoch: int, bar=None) -> dict:
     """One pass over the training rows in shuffled batches; returns the epoch's cost and accuracy."""
-    model, params = run.model, run.model.params
-    cost_sum = correct = 0.0
+    model, params, loss = run.model, run.model.params, run.loss
+    cost_sum = correct = seen = 0.0
     for i, (Xb, Tb, yb) in enumerate(batches(data, run.batch_size, run.rng)):
         run.poll_stop()
         cache = model.forward_train(Xb, dropout=run.dropout, rng=run.rng)    # 1. forward
-        J = cost(cache, Tb, model.loss)                                       # 2. cost
+        J = loss.cost(cache.Z_out, cache.A_out, Tb)                           # 2. cost
         run.guard.check(J, epoch, first_batch_of_epoch=i == 0)
         grads = model.backward(cache, Tb)                                     # 3. backward
         if run.l2:
@@ -125,9 +146,13 @@ def run_epoch(run: Run, data: dict, epoch: int) -> dict:
         run.optimizer.step(run.theta, run.grad.fill(grads), run.current_lr())  # 5. step
         run.step += 1
         cost_sum += J * len(Xb)
-        correct += np.count_nonzero(cache.A[-1].argmax(axis=1) == yb)
-    n = len(data["X"])
-    return {"cost": cost_sum / n, "train_acc": correct / n}
+        seen += len(Xb)
+        correct += np.count_nonzero(cache.A_out.argmax(axis=1) == yb)
+        if bar is not None:
+            bar.update(1)
+        if run.step == run.total_steps or run.out_of_time():
+            break
+    return {"cost": cost_sum / seen, "train_acc": correct / seen}
 
 
 # --------------------------------------------------------------------------- the helpers
@@ -135,34 +160,38 @@ def run_epoch(run: Run, data: dict, epoch: int) -> dict:
 class Run:
     """Everything one call of :func:`train` carries from step to step."""
 
-    model: Model
+    model: object
     history: History
     theta: np.ndarray            # the flat vector behind model.params (speed trick)
     grad: FlatGradient           # the flat gradient the optimizer reads
     optimizer: object
+    loss: object                 # the model's loss (mnist_scratch.losses.Loss)
     lr: float
     lr_factor: object            # the schedule
-    epochs: int
+    epochs: float
     batch_size: int | None
     steps_per_epoch: int
+    total_steps: int
     l2: float
     dropout: float
     rng: np.random.Generator
     should_stop: object
     guard: DivergenceGuard
+    max_seconds: float | None
+    start_time: float
     step: int = 0
 
     @classmethod
     def start(cls, model, history, data, *, optimizer, momentum, lr, schedule, epochs, batch_size,
-              l2, dropout, seed, should_stop) -> Run:
+              l2, dropout, seed, should_stop, targets, max_seconds) -> Run:
+        B, steps = steps_per_epoch(len(data["X"]), batch_size)
+        optimizer = make_optimizer(optimizer, **({"momentum": momentum} if optimizer in WITH_MOMENTUM else {}))
+        lr_factor = make_schedule(schedule)
         theta = pack(model.params)
-        n = len(data["X"])
-        B = n if batch_size is None else min(int(batch_size), n)
-        options = {"momentum": momentum} if optimizer in WITH_MOMENTUM else {}
-        return cls(model, history, theta, FlatGradient(model.params, theta),
-                   make_optimizer(optimizer, **options), lr, make_schedule(schedule), epochs,
-                   None if B == n else B, -(-n // B), l2, dropout, np.random.default_rng(seed),
-                   should_stop, DivergenceGuard(theta, model.sizes[-1], history, lr, model.state))
+        guard = DivergenceGuard(theta, model.classes, history, lr, model.state, loss=model.loss, targets=targets)
+        return cls(model, history, theta, FlatGradient(model.params, theta), optimizer, get_loss(model.loss), lr,
+                   lr_factor, epochs, B, steps, max(1, round(epochs * steps)), l2, dropout,
+                   np.random.default_rng(seed), should_stop, guard, max_seconds, time.perf_counter())
 
     def current_lr(self) -> float:
         """The learning rate after the schedule, at the current step."""
@@ -172,6 +201,25 @@ class Run:
         if self.should_stop is not None and self.should_stop():
             self.history.stopped = "requested"
             raise StopTraining
+
+    def out_of_time(self) -> bool:
+        if self.max_seconds is not None and time.perf_counter() - self.start_time > self.max_seconds:
+            self.history.stopped = "time_limit"
+            return True
+        return False
+
+
+def training_config(model, epochs, batch_size, optimizer, lr, momentum, schedule, l2, dropout,
+                    early_stopping, seed, targets) -> dict:
+    """The settings, JSON-able, as the history (and a saved model's recipe) records them."""
+    config = dict(epochs=epochs, batch_size=batch_size, optimizer=optimizer, lr=lr,
+                  schedule=schedule if schedule is None or isinstance(schedule, (str, tuple, list)) else repr(schedule),
+                  l2=l2, dropout=dropout, early_stopping=early_stopping, seed=seed, loss=model.loss)
+    if optimizer in WITH_MOMENTUM:
+        config["momentum"] = momentum
+    if get_loss(model.loss).targets == "one-hot":
+        config["targets"] = list(targets)
+    return config
 
 
 def batches(data: dict, batch_size, rng):
@@ -188,24 +236,30 @@ def batches(data: dict, batch_size, rng):
 
 
 def add_l2_gradient(grads: dict, params: dict, l2: float) -> None:
-    """dJ/dW += λ W for every weight matrix (biases are not penalised)."""
+    """dJ/dW += λ W for every weight array (keys starting with ``W``; biases are not penalised)."""
     for key in grads:
         if key.startswith("W"):
             grads[key] = grads[key] + l2 * params[key]
 
 
-def make_record(run: Run, data: dict, totals: dict, epoch: int, seconds: float) -> dict:
-    """One row of the history: the epoch's training figures, the L2 cost and the dev figures."""
+def make_record(run: Run, data: dict, totals: dict, epoch: int) -> dict:
+    """One row of the history: the epoch's training figures, the L2 cost and the dev figures.
+
+    ``epoch`` is the epoch's number once it is complete, and the fraction of
+    passes done (such as 1.5) when training ended within it.
+    """
     model = run.model
-    record = {"epoch": epoch, "iteration": run.step, "lr": run.current_lr(), **totals}
+    done = run.step / run.steps_per_epoch
+    record = {"epoch": epoch if run.step == epoch * run.steps_per_epoch else done, "iteration": run.step,
+              "lr": run.current_lr(), **totals}
     if run.l2:
         record["l2_cost"] = 0.5 * run.l2 * sum(float(np.sum(model.params[k] ** 2))
                                                   for k in model.params if k.startswith("W"))
     if data["X_dev"] is not None:  # the forward pass of prediction: no dropout, batch norm's running stats
         dev = model.forward(data["X_dev"])
-        record["dev_cost"] = cost(dev, data["T_dev"], model.loss)
-        record["dev_acc"] = accuracy(data["y_dev"], dev.A[-1].argmax(axis=1))
-    record["seconds"] = seconds
+        record["dev_cost"] = run.loss.cost(dev.Z_out, dev.A_out, data["T_dev"])
+        record["dev_acc"] = float(np.mean(dev.A_out.argmax(axis=1) == data["y_dev"]))
+    record["seconds"] = time.perf_counter() - run.start_time
     return record
 
 
@@ -219,7 +273,32 @@ def _call_back(callback, history: History) -> None:
         raise
 
 
-def _progress_bar(epochs: int, progress: bool):
+def _progress_bar(steps: int, progress: bool):
     from tqdm.auto import tqdm
 
-    return tqdm(total=epochs, desc="training", unit="epoch", disable=not progress, leave=False)
+    return tqdm(total=steps, desc="training", unit="step", disable=not progress, leave=False)
+
+
+# --------------------------------------------------------------------------- deprecated
+_warned = False
+
+
+def train_cnn(model, X, y, *, epochs: float = 3, batch_size: int = 64, optimizer="adam", lr: float = 1e-3,
+              momentum: float = 0.9, schedule=None, seed: int = 0, max_seconds: float | None = None,
+              callback=None, progress: bool = False, threads: int | None = None) -> History:
+    """Deprecated since 0.2.0, and removed in 0.3.0: :func:`train` trains a CNN like any other network.
+
+    ``train_cnn(model, X, y, …)`` is ``train(model, X, y, …)`` with this function's
+    old defaults (3 epochs, batches of 64, no progress bar). It warns once per session.
+    """
+    global _warned
+    if not _warned:
+        import warnings
+
+        warnings.warn("ms.train_cnn is deprecated and will be removed in mnist_scratch 0.3.0: use ms.train, which "
+                      "trains a CNN like any other network (train_cnn's defaults were epochs=3, batch_size=64, "
+                      "progress=False)", FutureWarning, stacklevel=2)
+        _warned = True
+    return train(model, X, y, epochs=epochs, batch_size=batch_size, optimizer=optimizer, lr=lr, momentum=momentum,
+                 schedule=schedule, seed=seed, max_seconds=max_seconds, callback=callback, progress=progress,
+                 threads=threads)

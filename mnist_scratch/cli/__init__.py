@@ -39,15 +39,13 @@ def _layers(text: str) -> list[int]:
 
 def _whole_number(minimum: int):
     """An argparse type: a whole number of at least ``minimum``."""
+    from ..validation import ArgumentError, Whole, whole_from_text
 
     def parse(text: str) -> int:
         try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
-        return value
+            return whole_from_text("", "the value", text, Whole(minimum))
+        except ArgumentError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
 
     return parse
 
@@ -124,15 +122,11 @@ def _load_data(args, model=None):
 
 
 def _inputs_and_classes(model) -> tuple[int, int]:
-    """How many pixels a saved model reads and how many classes it tells apart (an MLP or a CNN)."""
-    if hasattr(model, "image_shape"):                      # a CNN
-        C, H, W = model.image_shape
-        return C * H * W, model.classes
-    return model.sizes[0], model.sizes[-1]
-
-
-def _layers_of(model) -> list:
-    return model.layers if hasattr(model, "image_shape") else model.sizes
+    """How many pixels a saved model reads and how many classes it tells apart (any kind of network)."""
+    inputs = 1
+    for n in model.input_shape:
+        inputs *= n
+    return inputs, model.classes
 
 
 def _check_model_fits(model, args) -> None:
@@ -175,7 +169,7 @@ def _evaluate(args) -> int:
     predicted = model.predict(X_test)
     classes = _inputs_and_classes(model)[1]
     C = confusion_matrix(y_test, predicted, classes)
-    result = {"model": args.model, "layers": _layers_of(model), "batch_norm": bool(getattr(model, "batch_norm", False)),
+    result = {"model": args.model, "layers": model.layers, "batch_norm": bool(model.describe().get("batch_norm", False)),
               "test_accuracy": float((predicted == y_test).mean()),
               "per_class_accuracy": [round(float(a), 4) for a in per_class_accuracy(y_test, predicted, classes)],
               "confusion_matrix": C.tolist()}
@@ -257,7 +251,7 @@ def _one_line(err: Exception) -> str:
     from ..data.download import DownloadError
     from ..data.errors import DataFileError, DataNotFoundError, FileWriteError
     from ..files.model_file import ModelFileError
-    from ..train import TrainingDiverged
+    from ..training.history import TrainingDiverged
 
     text = " ".join(line.strip() for line in str(err).splitlines() if line.strip())
     expected = (DataFileError, DataNotFoundError, DownloadError, FileWriteError, ModelFileError,

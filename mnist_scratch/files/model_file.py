@@ -6,14 +6,15 @@ tag, the model's ``kind``, its architecture, the training recipe and the
 package version. Saving is atomic, and refuses parameters that are NaN or
 infinite.
 
-Two kinds of model are saved: ``"mlp"``, a fully connected
-:class:`~mnist_scratch.model.Model` (its metadata holds the layer sizes,
-activation, loss and initialisation), and ``"cnn"``, a
-:class:`~mnist_scratch.cnn.CNN` (its architecture, see
-:mod:`mnist_scratch.files.cnn_file`). Format 2 added the ``kind``; files of format 1,
-all fully connected, still load. A batch-normalized model (``"batch_norm": true``)
-also holds ``gamma1``, ``beta1``, … among its parameters and its running
-statistics ``running_mean1``, ``running_var1``, ….
+The metadata records what the model's ``describe()`` says (see
+:mod:`mnist_scratch.interface`); the kinds of model a file can hold, ``"mlp"``
+(a fully connected :class:`~mnist_scratch.model.Model`, with or without batch
+norm) and ``"cnn"`` (a :class:`~mnist_scratch.cnn.CNN`), and what each needs,
+are the registry :data:`mnist_scratch.files.kinds.KINDS`. Format 2 added the
+``kind``; files of format 1, all fully connected, still load. A
+batch-normalized model (``"batch_norm": true``) also holds ``gamma1``,
+``beta1``, … among its parameters and its running statistics
+``running_mean1``, ``running_var1``, ….
 
 Loading trusts nothing in the file. Before any array is read, the archive's
 table of contents and each array's ``.npy`` header are checked against each
@@ -37,15 +38,10 @@ from pathlib import Path
 import numpy as np
 
 from .._version import __version__
-from ..activations import ACTIVATIONS
-from ..cnn import CNN
-from .cnn_file import cnn_from_file, cnn_metadata
 from ..data.atomic import atomic_path, check_writable
 from ..data.errors import write_error
-from ..losses import LOSSES
-from ..bn_network import bn_param_shapes, bn_state_shapes
-from ..model import Model
-from ..network import param_keys, param_shapes
+from ..interface import check_network
+from .kinds import KINDS, SEED, check_arrays
 
 __all__ = ["save_model", "load_model", "model_path", "ModelFileError", "FORMAT", "READABLE_FORMATS", "KINDS",
            "MAX_MODEL_BYTES"]
@@ -54,7 +50,6 @@ FORMAT = "mnist_scratch.model/2"
 #: Formats :func:`load_model` reads. Format 2 added the ``kind`` (format 1: every model was fully
 #: connected) and, for a fully connected model, ``batch_norm`` with the running statistics.
 READABLE_FORMATS = ("mnist_scratch.model/1", FORMAT)
-KINDS = ("mlp", "cnn")
 #: The most a model file's arrays may take once inflated: 1 GiB (784-128-64-10 in float32: 0.4 MB).
 MAX_MODEL_BYTES = 1 << 30
 _MAX_METADATA_BYTES = 4 << 20
@@ -81,32 +76,33 @@ def model_path(path, *, check: bool = False) -> Path:
     return check_writable(path) if check else path
 
 
-def save_model(model: Model | CNN, path) -> Path:
-    """Write ``model`` (a :class:`Model` or a :class:`CNN`) to ``path`` (``.npz`` is added if missing).
-    Returns the path."""
+def save_model(model, path) -> Path:
+    """Write ``model`` (a :class:`~mnist_scratch.model.Model`, a :class:`~mnist_scratch.cnn.CNN`, any
+    network whose ``describe()`` names a kind in :data:`~mnist_scratch.files.kinds.KINDS`) to ``path``
+    (``.npz`` is added if missing). Returns the path."""
+    check_network(model)
     path = model_path(path)
-    state = getattr(model, "state", {})
-    for key, value in {**model.params, **state}.items():
+    description = model.describe()
+    kind = KINDS.get(description.get("kind"))
+    if kind is None:
+        raise ValueError(f"cannot save {path}: the model describes itself as kind {description.get('kind')!r:.60}, "
+                         f"and model files hold {', '.join(map(repr, KINDS))}")
+    for key, value in {**model.params, **model.state}.items():
         bad = np.size(value) - np.count_nonzero(np.isfinite(value))
         if bad:
             raise ValueError(f"cannot save {path}: parameter {key} holds {bad:,} NaN or infinite values, so "
                              f"the model cannot predict; train it again (with a smaller learning rate) first")
-    if isinstance(model, CNN):
-        kind = cnn_metadata(model)
-    else:
-        kind = {"kind": "mlp", "sizes": model.sizes, "activation": model.activation, "loss": model.loss,
-                "init": model.init, "seed": model.seed}
     metadata = {
         "format": FORMAT,
-        **kind,
+        **description,
         "dtype": str(model.dtype),
-        "shapes": {k: list(v.shape) for k, v in model.params.items()},
-        "batch_norm": bool(getattr(model, "batch_norm", False)),
+        "shapes": {k: list(np.shape(v)) for k, v in model.params.items()},
+        "batch_norm": bool(description.get("batch_norm", False)),
         "recipe": model.recipe,
         "package_version": __version__,
         "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    arrays = {k: np.ascontiguousarray(v) for k, v in {**model.params, **state}.items()}
+    arrays = {k: np.ascontiguousarray(v) for k, v in {**model.params, **model.state}.items()}
     arrays["metadata"] = np.array(json.dumps(metadata, default=str))
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as f:
@@ -181,30 +177,17 @@ def _metadata(arrays: dict, path) -> dict:
     if not isinstance(meta, dict) or meta.get("format") not in READABLE_FORMATS:
         _fail(path, f"has format {meta.get('format') if isinstance(meta, dict) else None!r:.60}, expected {FORMAT!r}")
     kind = meta.setdefault("kind", "mlp")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         _fail(path, f"holds a model of kind {kind!r:.60}, which this version of mnist_scratch cannot read "
                     f"(it reads {', '.join(map(repr, KINDS))})")
-    for key, kinds in (("seed", (int, type(None))), ("recipe", (dict, type(None)))):
-        if key in meta and not isinstance(meta[key], kinds):
-            _fail(path, f"has a bad {key!r} in its metadata: {meta[key]!r:.100}")
+    if "seed" in meta and not SEED.accepts(meta["seed"]):
+        _fail(path, f"has a bad 'seed' in its metadata: {meta['seed']!r:.100}")
+    if "recipe" in meta and not isinstance(meta["recipe"], (dict, type(None))):
+        _fail(path, f"has a bad 'recipe' in its metadata: {meta['recipe']!r:.100}")
     return meta
 
 
-def _mlp_metadata(meta: dict, path) -> dict:
-    sizes = meta.get("sizes")
-    if (not isinstance(sizes, list) or len(sizes) < 2
-            or not all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_MODEL_BYTES for n in sizes)):
-        _fail(path, f"has bad layer sizes in its metadata: {sizes!r:.100}; they must be whole numbers >= 1")
-    activation, loss = meta.get("activation"), meta.get("loss")
-    if not (isinstance(activation, str) and activation in ACTIVATIONS and isinstance(loss, str) and loss in LOSSES):
-        _fail(path, f"names an unknown activation or loss: {activation!r:.50}, {loss!r:.50}")
-    for key, kinds in (("init", str), ("batch_norm", bool)):
-        if key in meta and not isinstance(meta[key], kinds):
-            _fail(path, f"has a bad {key!r} in its metadata: {meta[key]!r:.100}")
-    return meta
-
-
-def load_model(path) -> Model | CNN:
+def load_model(path):
     """Read a model written by :func:`save_model`, checking it thoroughly, in bounded time and memory."""
     path = Path(path)
     if path.is_dir():
@@ -222,56 +205,17 @@ def load_model(path) -> Model | CNN:
         _fail(path, f"is not a readable model file; it may be truncated or not an .npz at all "
                     f"({type(err).__name__}: {str(err)[:200]})")
     meta = _metadata(arrays, path)
-    if meta["kind"] == "cnn":
-        if meta.get("batch_norm"):
-            _fail(path, "holds a CNN marked as batch-normalized; batch norm is an option of fully connected models only")
-        try:
-            model = cnn_from_file(meta, arrays)
-        except ValueError as err:
-            _fail(path, str(err))
-        model.recipe = meta.get("recipe") or {}
-        model.metadata = meta
-        return model
-    meta = _mlp_metadata(meta, path)
-    sizes, batch_norm = meta["sizes"], meta.get("batch_norm", False)
-    state = _bn_state(arrays, sizes, path) if batch_norm else None
-    shapes = bn_param_shapes(sizes) if batch_norm else param_shapes(sizes)
-    expected = list(shapes) if batch_norm else param_keys(len(sizes) - 1)
-    if set(arrays) != set(expected):
-        _fail(path, f"holds arrays {sorted(arrays)}, but layer sizes {sizes} need {expected}")
-    for key in expected:
-        a = arrays[key]
-        if a.shape != shapes[key]:
-            _fail(path, f"array {key} has shape {a.shape}, but the metadata's sizes {sizes} need {shapes[key]}")
-        if not np.issubdtype(a.dtype, np.floating):
-            _fail(path, f"array {key} has dtype {a.dtype}; parameters must be floating point")
-        if not np.all(np.isfinite(a)):
-            _fail(path, f"array {key} contains NaN or infinite values")
+    kind = KINDS[meta["kind"]]
+    try:
+        arch = kind.architecture(meta)
+        shapes = {**kind.param_shapes(arch), **kind.state_shapes(arch)}
+        check_arrays(arrays, shapes, kind.what(arch), kind.name)
+    except ValueError as err:
+        _fail(path, str(err))
     dtype = np.result_type(*arrays.values())
-    params = {k: arrays[k].astype(dtype) for k in expected}
-    if state is not None:
-        state = {k: v.astype(dtype) for k, v in state.items()}
-    model = Model(sizes, meta["activation"], meta["loss"], meta.get("init", "he"),
-                  meta.get("seed", 0), params=params, dtype=dtype, batch_norm=batch_norm, state=state)
+    params = {k: arrays[k].astype(dtype) for k in kind.param_shapes(arch)}
+    state = {k: arrays[k].astype(dtype) for k in kind.state_shapes(arch)}
+    model = kind.build(arch, params, state, meta)
     model.recipe = meta.get("recipe") or {}
     model.metadata = meta
     return model
-
-
-def _bn_state(arrays: dict, sizes, path) -> dict:
-    """Take a batch-normalized model's running statistics out of ``arrays``, each one checked."""
-    state = {}
-    for key, shape in bn_state_shapes(sizes).items():
-        if key not in arrays:
-            _fail(path, f"is a batch-normalized model but has no array {key} (a running statistic that "
-                        f"prediction needs)")
-        a = state[key] = arrays.pop(key)
-        if a.shape != shape:
-            _fail(path, f"array {key} has shape {a.shape}, but the metadata's sizes {sizes} need {shape}")
-        if not np.issubdtype(a.dtype, np.floating):
-            _fail(path, f"array {key} has dtype {a.dtype}; running statistics must be floating point")
-        if not np.all(np.isfinite(a)):
-            _fail(path, f"array {key} contains NaN or infinite values")
-        if key.startswith("running_var") and np.any(a < 0):
-            _fail(path, f"array {key} holds negative variances")
-    return state

@@ -25,7 +25,7 @@ class PredictionBrowser:
 
         self.classes = list(classes or DATASETS["mnist"].classes)
         check_model(model, classes=self.classes, inputs=None)
-        X, y = check_images_and_labels(X, y, inputs=model.sizes[0], classes=len(self.classes))
+        X, y = check_images_and_labels(X, y, inputs=int(np.prod(model.input_shape)), classes=len(self.classes))
         self.model, self.X, self.y = model, X, y
         self.probs = model.predict_proba(X)
         self.predicted = self.probs.argmax(axis=1)

@@ -6,22 +6,27 @@ from __future__ import annotations
 import numpy as np
 
 from ..data.mnist import MNIST
+from ..interface import check_network
 
 __all__ = ["check_model", "check_images_and_labels", "check_mnist"]
 
 
 def check_model(model, *, classes=None, inputs: int | None = 784):
-    """``model`` if it is a model with ``inputs`` inputs and one output per class name."""
+    """``model`` if it is a network (a Model, a CNN, your own: see :mod:`mnist_scratch.interface`) with
+    ``inputs`` inputs and one output per class name."""
     if model is None:
         raise ValueError("a model is needed: build and train one first, e.g. "
                          "model = Model([784, 64, 10]); train(model, X_train, y_train)")
-    sizes = getattr(model, "sizes", None)
-    if not callable(getattr(model, "predict_proba", None)) or not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
-        raise ValueError(f"model must be an mnist_scratch Model (or load_model's result), not {type(model).__name__}")
-    if inputs is not None and sizes[0] != inputs:
-        raise ValueError(f"the model takes {sizes[0]} inputs, but a 28 x 28 image has {inputs} pixels")
-    if classes is not None and sizes[-1] != len(classes):
-        raise ValueError(f"the model has {sizes[-1]} outputs, but there are {len(classes)} class names "
+    try:
+        check_network(model)
+    except ValueError as err:
+        raise ValueError(f"model must be an mnist_scratch network (a Model, a CNN, load_model's result or your own "
+                         f"network), not {type(model).__name__}: {err}") from None
+    pixels = int(np.prod(model.input_shape))
+    if inputs is not None and pixels != inputs:
+        raise ValueError(f"the model takes {pixels} inputs, but a 28 x 28 image has {inputs} pixels")
+    if classes is not None and model.classes != len(classes):
+        raise ValueError(f"the model has {model.classes} outputs, but there are {len(classes)} class names "
                          f"({', '.join(map(str, classes[:12]))}); they must match")
     return model
 

@@ -50,6 +50,3 @@ class FlatGradient:
         for key, view in self._views.items():
             view[...] = grads[key]
         return self.vector
-
-    def view(self, key: str) -> np.ndarray:
-        return self._views[key]

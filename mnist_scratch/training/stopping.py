@@ -86,8 +86,10 @@ class DivergenceGuard:
     batch has passed forward (and so has updated the statistics with these weights).
     """
 
-    def __init__(self, theta, classes: int, history: History, lr: float, state: dict | None = None):
+    def __init__(self, theta, classes: int, history: History, lr: float, state: dict | None = None, *,
+                 loss: str = "cross_entropy", targets=(0.0, 1.0)):
         self.theta, self.safe, self.history, self.lr = theta, theta.copy(), history, lr
+        self.loss, self.targets = loss, targets
         self.state = state or {}
         self.safe_state = _copy(self.state)
         self.classes, self.first_cost, self.limit = classes, None, None
@@ -98,8 +100,8 @@ class DivergenceGuard:
         if self.limit is None:
             self.first_cost = J
             self.limit = DIVERGENCE_FACTOR * max(J, math.log(self.classes))
-            if self.history.config.get("loss") == "mse" and np.isfinite(J):
-                self.watch = SaturationWatch(self.classes, self.history.config.get("targets", (0, 1)), J)
+            if self.loss == "mse" and np.isfinite(J):
+                self.watch = SaturationWatch(self.classes, self.targets, J)
         if not J <= self.limit:  # also catches NaN
             self._diverged(epoch, "became NaN or infinite" if not np.isfinite(J)
                            else f"exploded to {J:.3g} (it started at {self.first_cost:.3g})")

@@ -30,6 +30,8 @@ from __future__ import annotations
 import contextlib
 import os
 
+from ..validation import Whole, check_value, whole_from_text
+
 __all__ = ["ENV_VAR", "SMALL_BATCH", "choose_threads", "blas_threads", "limit_this_process"]
 
 ENV_VAR = "MNIST_SCRATCH_THREADS"
@@ -37,15 +39,11 @@ ENV_VAR = "MNIST_SCRATCH_THREADS"
 #: The BLAS libraries' own variables, which :func:`limit_this_process` sets (where unset) for child processes.
 CHILD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
+#: What a thread count may be.
+THREADS = Whole(1, 1024, note="BLAS threads")
+
 #: Steps of at most this many rows run on one BLAS thread.
 SMALL_BATCH = 2048
-
-
-def _whole_number(value, name: str) -> int:
-    text = str(value).strip()
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{name} must be a whole number of threads >= 1, not {value!r}")
-    return int(text)
 
 
 def choose_threads(batch_rows: int, threads=None) -> int | None:
@@ -55,10 +53,10 @@ def choose_threads(batch_rows: int, threads=None) -> int | None:
     over the rule: one thread for small batches, the default for large ones.
     """
     if threads is not None:
-        return _whole_number(threads, "threads")
+        return check_value("", "threads", threads, THREADS)
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
-        return _whole_number(env, f"the environment variable {ENV_VAR}")
+        return whole_from_text("the environment variable", ENV_VAR, env, THREADS)
     return 1 if batch_rows <= SMALL_BATCH else None
 
 

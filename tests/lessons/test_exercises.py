@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from mnist_scratch import network
+from mnist_scratch import losses, network
 from tools.lesson_format import exercise_cells
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -139,10 +139,11 @@ def test_the_backprop_table_quotes_backward_line_for_line():
                       in _source(c))
     rows = [line for line in table_cell.splitlines() if line.startswith("|")][2:]
     quoted = [span for row in rows for span in re.findall(r"`([^`]+)`", row.split("|")[3])]
-    source = _code_lines(network.backward, network.output_delta)
+    source = _code_lines(network.backward, network.output_delta, losses.LOSSES["cross_entropy"].delta)
     assert len(quoted) >= 7
     for span in quoted:
-        assert span in source, f"the table quotes `{span}`, which is not a line of backward() or output_delta()"
+        assert span in source, (f"the table quotes `{span}`, which is not a line of backward(), output_delta() or "
+                                f"cross-entropy's delta")
     in_backward = _code_lines(network.backward)
     positions = [in_backward.index(span) for span in quoted if span in in_backward]
     assert positions == sorted(positions), "the table's lines must come in backward()'s order"

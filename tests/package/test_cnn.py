@@ -5,10 +5,12 @@ training on a toy problem, and the ``cnn`` recipe's plumbing."""
 from __future__ import annotations
 
 import numpy as np
+
+import mnist_scratch as ms
 import pytest
 
 from mnist_scratch.cnn import CNN, forward, loss_and_grads
-from mnist_scratch.cnn_train import train_cnn
+from mnist_scratch.train import train
 from mnist_scratch.conv import (conv_backward, conv_forward, flatten_backward, flatten_forward,
                                 maxpool_backward, maxpool_forward)
 from mnist_scratch.gradient_check import numerical_gradient, relative_error
@@ -209,11 +211,11 @@ def _toy_cnn():
     return CNN(channels=(4, 4), kernel=3, hidden=8, classes=2, image_shape=(1, 8, 8), padding="same")
 
 
-def test_train_cnn_learns_and_updates_the_params_in_place():
+def test_the_one_loop_trains_a_cnn_and_updates_its_params_in_place():
     X, y = _toy_problem()
     model = _toy_cnn()
     W1_before = model.params["W1"].copy()
-    history = train_cnn(model, X, y, optimizer="sgd", epochs=30, batch_size=16, lr=0.1)
+    history = train(model, X, y, optimizer="sgd", epochs=30, batch_size=16, lr=0.1, progress=False)
     assert len(history) == 30 and history["cost"][-1] < 0.5 * history["cost"][0]
     assert history.last["iteration"] == 30 * 4 and history.train_seconds > 0
     assert not np.allclose(model.params["W1"], W1_before)
@@ -221,27 +223,53 @@ def test_train_cnn_learns_and_updates_the_params_in_place():
     assert model.params["W1"].dtype == np.float32
 
 
-def test_train_cnn_fractional_epochs_any_optimizer_object_and_a_callback_that_stops():
+def test_a_cnn_with_fractional_epochs_any_optimizer_object_and_a_callback_that_stops():
     X, y = _toy_problem()
-    history = train_cnn(_toy_cnn(), X, y, optimizer=SGD(), epochs=1.5, batch_size=16, lr=0.1)
-    assert history["epoch"] == [1.0, 1.5] and history["iteration"] == [4, 6]
+    history = train(_toy_cnn(), X, y, optimizer=SGD(), epochs=1.5, batch_size=16, lr=0.1, progress=False)
+    assert history["epoch"] == [1, 1.5] and history["iteration"] == [4, 6]
     assert history.config["optimizer"] == "SGD"
 
     def stop_after_two(h):
         if len(h) == 2:
             raise StopTraining
 
-    history = train_cnn(_toy_cnn(), X, y, optimizer="nesterov", epochs=5, batch_size=16, lr=0.05,
-                        schedule="cosine", callback=stop_after_two)
+    history = train(_toy_cnn(), X, y, optimizer="nesterov", epochs=5, batch_size=16, lr=0.05,
+                    schedule="cosine", callback=stop_after_two, progress=False)
     assert len(history) == 2 and history.stopped == "callback"
 
 
-def test_train_cnn_stops_on_divergence_and_names_bad_labels():
+def test_a_cnn_that_diverges_stops_and_bad_labels_are_named():
     X, y = _toy_problem()
     with pytest.raises(TrainingDiverged, match="smaller learning rate"):
-        train_cnn(_toy_cnn(), X, y, optimizer="sgd", epochs=5, batch_size=16, lr=1e6)
+        train(_toy_cnn(), X, y, optimizer="sgd", epochs=5, batch_size=16, lr=1e6, progress=False)
     with pytest.raises(ValueError, match="labels 0..2, but the model has 2 outputs"):
-        train_cnn(_toy_cnn(), X[:3], np.array([0, 2, 1]))
+        train(_toy_cnn(), X[:3], np.array([0, 2, 1]), progress=False)
+
+
+def test_a_cnn_takes_a_dev_set_early_stopping_dropout_l2_and_a_time_limit():
+    X, y = _toy_problem(96)
+    model = _toy_cnn()
+    history = train(model, X[:64], y[:64], X_dev=X[64:], y_dev=y[64:], optimizer="adam", lr=0.01, epochs=40,
+                    batch_size=16, early_stopping=3, dropout=0.2, l2=1e-4, progress=False)
+    assert history.stopped == "early_stopping" and len(history) < 40
+    assert {"dev_acc", "dev_cost", "l2_cost"} <= set(history.last)
+    best = max(history["dev_acc"])           # the best epoch's parameters are restored
+    assert float((model.predict(X[64:]) == y[64:]).mean()) == best
+    timed = train(_toy_cnn(), X, y, epochs=1000, batch_size=16, max_seconds=0.2, progress=False)
+    assert timed.stopped == "time_limit" and timed.last["iteration"] < 1000 * 6
+
+
+def test_train_cnn_is_a_deprecated_alias_of_train_with_its_old_defaults(recwarn):
+    from mnist_scratch import train as train_module
+
+    X, y = _toy_problem()
+    train_module._warned = False
+    old = ms.train_cnn(_toy_cnn(), X, y, epochs=2, lr=0.01)
+    ms.train_cnn(_toy_cnn(), X, y, epochs=1)
+    warnings = [w for w in recwarn if issubclass(w.category, FutureWarning)]
+    assert len(warnings) == 1 and "use ms.train" in str(warnings[0].message)            # once per session
+    new = train(_toy_cnn(), X, y, epochs=2, lr=0.01, batch_size=64, progress=False)
+    assert old["cost"] == new["cost"] and old.config == new.config
 
 
 # --------------------------------------------------------------------------- the recipe

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from mnist_scratch.model import Model
-from mnist_scratch.optim import OPTIMIZERS, AdaGrad, Nesterov, RMSprop, make_optimizer
+from mnist_scratch.optim import OPTIMIZERS, SGD, AdaGrad, Nesterov, RMSprop, make_optimizer
 from mnist_scratch.train import train
 
 GRADS = [[0.5, -1.0, 2.0], [0.3, 0.2, -1.5], [-0.4, 0.0, 1.0], [1.0, -2.0, 0.1], [0.2, 0.2, 0.2]]
@@ -105,8 +105,20 @@ def test_registered_by_name_with_their_options():
     assert {"sgd", "momentum", "nesterov", "adam", "adagrad", "rmsprop"} <= set(OPTIMIZERS)
     assert make_optimizer("nesterov", momentum=0.5).momentum == 0.5
     assert make_optimizer("rmsprop", rho=0.9).rho == 0.9
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match=r"make_optimizer\('adagrad'\): no argument called 'momentum'; the arguments are eps"):
         make_optimizer("adagrad", momentum=0.9)                # AdaGrad has no momentum
+    with pytest.raises(ValueError, match=r"no argument called 'mu'; the arguments are momentum"):
+        make_optimizer("momentum", mu=0.9)
+    with pytest.raises(ValueError, match=r"beta1=2.0 is not allowed: beta1 must be a number in \[0, 1\)"):
+        make_optimizer("adam", beta1=2.0)
+    with pytest.raises(ValueError, match=r"rho=-1 is not allowed: rho must be a number in \[0, 1\)"):
+        make_optimizer("rmsprop", rho=-1)
+    with pytest.raises(ValueError, match=r"eps=0 is not allowed: eps must be a number > 0"):
+        make_optimizer("adam", eps=0)
+    with pytest.raises(ValueError, match=r"optimizer=object\(\) is not allowed|optimizer=<object object"):
+        make_optimizer(object())
+    plain = SGD()
+    assert make_optimizer(plain) is plain                      # an optimizer object is used as it is
 
 
 def test_train_passes_momentum_to_nesterov():

@@ -58,8 +58,21 @@ def test_schedules():
     assert Exponential(0.9)(2, 10) == pytest.approx(0.81)
     assert Cosine()(0, 10) == 1.0 and Cosine()(5, 10) == pytest.approx(0.5) and Cosine()(10, 10) == pytest.approx(0)
     assert make_schedule(("step", {"step_size": 1, "gamma": 0.1}))(2, 5) == pytest.approx(0.01)
-    with pytest.raises(ValueError, match="schedule='linear' is not known"):
+    with pytest.raises(ValueError, match="schedule='linear' is not allowed: schedule must be one of 'constant', 'step'"):
         make_schedule("linear")
+
+
+@pytest.mark.parametrize("schedule,message", [
+    (("step", {"every": 3}), r"schedule 'step': no argument called 'every'; the arguments are step_size, gamma"),
+    (("step", 5), r"schedule=\('step', 5\) is not allowed: the options must be a dict, like \('step', \{'step_size': …"),
+    (("step", {"step_size": 0}), r"schedule 'step': step_size=0 is not allowed: step_size must be a number > 0"),
+    (("exponential", {"gamma": -1}), r"gamma=-1 is not allowed: gamma must be a number > 0"),
+    (("cosine", {"floor": 2}), r"floor=2 is not allowed: floor must be a number in \[0, 1\]"),
+    (42, r"schedule=42 is not allowed: schedule must be None, one of 'constant'"),
+])
+def test_schedule_options_are_checked_by_name(schedule, message):
+    with pytest.raises(ValueError, match=message):
+        make_schedule(schedule)
 
 
 # --------------------------------------------------------------------------- the loop
@@ -192,9 +205,9 @@ def test_bad_arguments_are_named(small):
         train(model, X, y[:10], progress=False)
     with pytest.raises(ValueError, match="labels 0..11, but the model has 10 outputs"):
         train(model, X[:3], np.array([0, 11, 2]), progress=False)
-    with pytest.raises(ValueError, match="optimizer='lbfgs' is not known"):
+    with pytest.raises(ValueError, match="optimizer='lbfgs' is not allowed: optimizer must be one of 'sgd', 'momentum'"):
         train(model, X, y, optimizer="lbfgs", progress=False)
-    with pytest.raises(ValueError, match="batch_size must be a positive number"):
+    with pytest.raises(ValueError, match=r"batch_size=0 is not allowed: batch_size must be a whole number >= 1"):
         train(model, X, y, batch_size=0, progress=False)
     with pytest.raises(ValueError, match=r"X_dev has shape \(3, 5\)"):
         train(model, X, y, X_dev=np.zeros((3, 5)), y_dev=np.zeros(3, int), progress=False)

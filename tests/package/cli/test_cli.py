@@ -69,7 +69,8 @@ def test_train_evaluate_predict_with_batch_norm(tmp_path):
 @pytest.mark.parametrize("args,message", [
     (["train", "--layers", "784,x,10"], "is not a comma-separated list of whole numbers"),
     (["train", "--layers", "100,10"], "the first layer must be 784"),
-    (["train", "--epochs", "0"], "must be at least 1"),
+    (["train", "--epochs", "0"], "the value=0 is not allowed: the value must be a whole number >= 1"),
+    (["train", "--epochs", "1.5"], "the value='1.5' is not allowed: the value must be a whole number >= 1"),
     (["train", "--recipe", "fastest"], "recipe 'fastest' is not known"),
     (["train", "--dataset", "kmnist"], "invalid choice: 'kmnist'"),
     (["predict", "model.npz"], "the following arguments are required: --index"),

@@ -112,23 +112,23 @@ def _arch(**changes):
     ({"kind": ["cnn"]}, "holds a model of kind ['cnn']"),
     ({"cnn": None}, "is a CNN file without its architecture (metadata 'cnn' is None)"),
     ({"cnn": "16,32"}, "is a CNN file without its architecture"),
-    (_arch(channels=[16]), "its CNN architecture has bad channels: [16]; they must be two whole numbers"),
-    (_arch(channels=[2, 3.0]), "its CNN architecture has a bad channels: 3.0"),
-    (_arch(kernel=0), "its CNN architecture has a bad kernel: 0; it must be a whole number >= 1"),
-    (_arch(kernel=True), "its CNN architecture has a bad kernel: True"),
-    (_arch(hidden=10 ** 400), "its CNN architecture has a bad hidden"),
-    (_arch(classes=1), "its CNN architecture has a bad classes: 1; it must be a whole number >= 2"),
-    (_arch(padding="full"), "its CNN architecture has an unknown padding 'full'; it must be 'valid' or 'same'"),
-    (_arch(image_shape=[28, 28]), "its CNN architecture has a bad image_shape: [28, 28]"),
+    (_arch(channels=[16]), "its CNN architecture is not valid: channels=[16] is not allowed: channels must be a list of 2 values, each a whole number"),
+    (_arch(channels=[2, 3.0]), "its CNN architecture is not valid: channels=[2, 3.0] is not allowed"),
+    (_arch(kernel=0), "its CNN architecture is not valid: kernel=0 is not allowed: kernel must be a whole number from 1 to 64"),
+    (_arch(kernel=True), "its CNN architecture is not valid: kernel=True is not allowed"),
+    (_arch(hidden=10 ** 400), "its CNN architecture is not valid: hidden=1000"),
+    (_arch(classes=1), "its CNN architecture is not valid: classes=1 is not allowed: classes must be a whole number from 2 to"),
+    (_arch(padding="full"), "its CNN architecture is not valid: padding='full' is not allowed: padding must be one of 'valid', 'same'"),
+    (_arch(image_shape=[28, 28]), "its CNN architecture is not valid: image_shape=[28, 28] is not allowed: image_shape must be a list of 3 values"),
     (_arch(kernel=13), "its CNN architecture does not fit together: image_shape=(1, 28, 28), kernel=13"),
     (_arch(hidden=9), "array W3 has shape (48, 8), but the CNN architecture in its metadata needs (48, 9)"),
     (_arch(padding="same"), "array W3 has shape (48, 8), but the CNN architecture in its metadata needs (147, 8)"),
-    ({"W3": None}, "but a CNN needs ['W1', 'b1', 'W2', 'b2', 'W3', 'b3', 'W4', 'b4'] (missing: W3)"),
+    ({"W3": None}, "but the CNN architecture in its metadata needs ['W1', 'b1', 'W2', 'b2', 'W3', 'b3', 'W4', 'b4'] (missing: W3)"),
     ({"W5": np.zeros(3)}, "(not a CNN's: W5)"),
     ({"W1": np.zeros((2, 1, 5, 4), np.float32)}, "array W1 has shape (2, 1, 5, 4), but the CNN architecture "
                                                  "in its metadata needs (2, 1, 5, 5)"),
     ({"W4": np.zeros((10, 8), np.float32)}, "array W4 has shape (10, 8)"),            # transposed
-    ({"b2": np.zeros(3, np.int64)}, "array b2 has dtype int64; parameters must be floating point"),
+    ({"b2": np.zeros(3, np.int64)}, "array b2 has dtype int64; a model's arrays must be floating point"),
     ({"b3": np.full(8, np.inf, np.float32)}, "array b3 contains NaN or infinite values"),
     ({"seed": "zero"}, "has a bad 'seed' in its metadata"),
     ({"recipe": [1]}, "has a bad 'recipe' in its metadata"),
@@ -144,7 +144,7 @@ def test_bad_cnn_files_name_the_file_and_the_problem(cnn, tmp_path, change, mess
 
 
 def test_every_kind_listed_loads(cnn, tmp_path):
-    assert KINDS == ("mlp", "cnn")
+    assert list(KINDS) == ["mlp", "cnn"]
     assert type(load_model(save_model(Model([784, 3, 10]), tmp_path / "a"))) is Model
     assert type(load_model(save_model(cnn, tmp_path / "b"))) is CNN
 
@@ -228,7 +228,7 @@ def test_the_cnn_recipe_trains_on_fashion_mnist_through_the_same_path(fake_fashi
     assert summary["model"] == str(out)
     model = load_model(out)
     assert isinstance(model, CNN) and model.recipe["dataset"] == "fashion-mnist"
-    assert model.recipe["train"]["kind"] == "cnn" and model.recipe["train"]["batch_size"] == 64
+    assert model.recipe["train"]["optimizer"] == "adam" and model.recipe["train"]["batch_size"] == 64
     untrained = CNN(**model.architecture, seed=0)           # the recipe's seed: 3 steps moved every array
     assert all(not np.array_equal(model.params[k], untrained.params[k]) for k in model.params)
 

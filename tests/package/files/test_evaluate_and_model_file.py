@@ -106,11 +106,11 @@ def _rewrite(path, **changes):
 
 @pytest.mark.parametrize("change,message", [
     ({"sizes": [784, 13, 10]}, r"array W1 has shape \(784, 12\), but the metadata's sizes \[784, 13, 10\] need \(784, 13\)"),
-    ({"sizes": [784, 12, 10, 10]}, r"holds arrays .* but layer sizes \[784, 12, 10, 10\] need"),
+    ({"sizes": [784, 12, 10, 10]}, r"holds arrays .* but the metadata's sizes \[784, 12, 10, 10\] need .* \(missing: W3, b3\)"),
     ({"format": "something/9"}, "has format 'something/9'"),
-    ({"activation": "swish"}, "unknown activation or loss"),
+    ({"activation": "swish"}, "its metadata is not valid: activation='swish' is not allowed: activation must be one of"),
     ({"b2": np.array([np.nan] * 10)}, "array b2 contains NaN"),
-    ({"W2": np.zeros((12, 10), dtype=np.int32)}, "array W2 has dtype int32"),
+    ({"W2": np.zeros((12, 10), dtype=np.int32)}, "array W2 has dtype int32; a model's arrays must be floating point"),
 ])
 def test_metadata_must_match_the_arrays(model, tmp_path, change, message):
     path = save_model(model, tmp_path / "m.npz")

@@ -71,7 +71,7 @@ def test_prediction_browser_refuses_a_model_that_does_not_fit(data):
         prediction_browser(Model([100, 8, 10]), X, y)
     with pytest.raises(ValueError, match="a model is needed"):
         prediction_browser(None, X, y)
-    with pytest.raises(ValueError, match="model must be an mnist_scratch Model"):
+    with pytest.raises(ValueError, match="model must be an mnist_scratch network .*, not str: model .str. is not a network"):
         prediction_browser("model.npz", X, y)
     with pytest.raises(ValueError, match="pass both X and y"):
         prediction_browser(Model([784, 8, 10]), X)
