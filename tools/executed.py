@@ -12,7 +12,7 @@ them, ``build/executed/02_the_math.run.json``, written last, records the SHA-256
 
 * the lesson file,
 * every file of the mnist_scratch package that the kernel imports (its folder, ``__pycache__`` aside),
-* the Python environment: Python's version and the name and version of every installed distribution,
+* the Python environment: Python's version and every distribution installed in its site-packages,
 * each of the two copies, as written (a copy changed or replaced since is not trusted),
 
 and the copies are up to date while all four still match. Timestamps are not compared: a git
@@ -28,7 +28,6 @@ copies; ``make classroom``, ``make slides`` and ``make book`` then reuse them.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import importlib.util
 import json
 import sys
@@ -97,11 +96,12 @@ def _package_digest(root: Path | None = None) -> str:
 
 
 def _environment_digest() -> str:
-    """Python's version and the distributions installed in this environment's site-packages, the folder
-    the kernel imports from (not every folder on sys.path: importing setuptools, say, adds its own)."""
-    folders = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
-    installed = sorted({f"{d.metadata['Name']}=={d.version}".lower()
-                        for d in importlib.metadata.distributions(path=folders) if d.metadata["Name"]})
+    """Python's version and the distributions installed in this environment's site-packages (their
+    NAME-VERSION.dist-info folders), the folders the kernel imports from: not every folder on sys.path
+    (importing setuptools, say, adds its own)."""
+    folders = sorted({Path(sysconfig.get_paths()[key]) for key in ("purelib", "platlib")})
+    installed = sorted(entry.name for folder in folders if folder.is_dir() for entry in folder.iterdir()
+                       if entry.suffix in (".dist-info", ".egg-info"))
     return _sha256("\n".join([sys.version, *installed]).encode())
 
 
