@@ -1,15 +1,36 @@
-"""The data every test may use: the real MNIST files, loaded once, a slice of them, and a seeded
-random generator. The files are found the same way the notebooks find them:
-$MNIST_SCRATCH_DATA_DIR (CI points it at ../shared/mnist) or data/."""
+"""What every test starts from: a fresh work folder for the learner's parts (autouse), and the data it
+may use: the real MNIST files, loaded once, a slice of them, and a seeded random generator. The files
+are found the same way the notebooks find them: $MNIST_SCRATCH_DATA_DIR (CI: ../shared/mnist) or data/.
+(The download tests' loopback mirror is in tests/package/data/conftest.py.)"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from mnist_scratch.data import load_mnist, resolve_data_dir
+
+@pytest.fixture(autouse=True)
+def work_folder(tmp_path_factory, monkeypatch):
+    """Every test keeps the learner's parts in a fresh temporary work folder, never in the repository
+    (a self-check that passes saves its part: mnist_scratch/lab/work_folder.py), and starts with no part
+    kept in memory and graded mode off. (Nothing is imported for it: importing the lab limits BLAS threads.)"""
+    folder = tmp_path_factory.mktemp("work") / "my_network"
+    monkeypatch.setenv("MNIST_SCRATCH_WORK_DIR", str(folder))
+    _forget_the_learners_parts()
+    yield folder
+    _forget_the_learners_parts()
+
+
+def _forget_the_learners_parts() -> None:
+    saving, work = sys.modules.get("mnist_scratch.lab.saving"), sys.modules.get("mnist_scratch.lab.work_folder")
+    if saving is not None:
+        saving.forget()
+    if work is not None:
+        work.set_graded(None)
 
 
 @pytest.fixture(scope="session")

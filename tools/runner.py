@@ -18,7 +18,10 @@ The rules a run checks (the lesson tests report each as an item of its own: note
 ``format``    the exercises follow the format (a lesson that does not is not run).
 
 The kernel is ``python3`` of this environment (or ``kernel_name``), working in the lesson's folder,
-with this process's environment variables (or ``env``). Only public APIs: nbclient's ``NotebookClient`` (``setup_kernel``,
+with this process's environment variables (or ``env``). The parts of the learner's network that pass
+their checks are saved in a work folder of the run's own (``$MNIST_SCRATCH_WORK_DIR``, a temporary
+folder deleted afterwards, unless ``env`` names one): never in the repository, and every lesson starts
+from none, as a learner who skipped the earlier lessons would. Only public APIs: nbclient's ``NotebookClient`` (``setup_kernel``,
 ``execute_cell``, ``set_widgets_metadata``), nbformat, and psutil to find the kernel's process for
 ``watch`` (the benchmarks measure it).
 """
@@ -26,7 +29,9 @@ with this process's environment variables (or ``env``). Only public APIs: nbclie
 from __future__ import annotations
 
 import copy
+import os
 import re
+import tempfile
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -41,6 +46,7 @@ CELL_TIMEOUT = 600           # seconds a cell may take
 RULES = ("format", "runs", "stub", "solution", "alt-text")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 TRACEBACK_LINES = 12         # the end of a traceback is what says where it failed
+WORK_DIR_VARIABLE = "MNIST_SCRATCH_WORK_DIR"   # mnist_scratch.lab.work_folder.ENV_VAR
 
 
 @dataclass
@@ -141,20 +147,28 @@ def run_lesson(path, *, solutions: bool = True, timeout: int = CELL_TIMEOUT, env
     # each cell's outputs are then copied into the shipped and the instructor copies.
     client = NotebookClient(copy.deepcopy(shipped), timeout=timeout, kernel_name=kernel_name, allow_errors=True,
                             record_timing=False, resources={"metadata": {"path": str(path.parent.resolve())}})
-    with client.setup_kernel(**({"env": env} if env is not None else {})):
-        with watch(_kernel_pid(client)) if watch else nullcontext():
-            started = time.perf_counter()
-            for index, cell in enumerate(shipped.cells):
-                if cell.cell_type == "code" and not _run_cell(client, run, index, code.get(index)):
-                    break
-            run.seconds = time.perf_counter() - started
-        client.set_widgets_metadata()
+    with tempfile.TemporaryDirectory(prefix="mnist_scratch_work_") as work:
+        kernel_env = dict(os.environ if env is None else env)
+        if env is None or WORK_DIR_VARIABLE not in env:
+            kernel_env[WORK_DIR_VARIABLE] = os.path.join(work, path.stem)
+        _run_all(client, run, code, kernel_env, watch)
     for nb in filter(None, (run.shipped, run.instructor)):
         if "widgets" in client.nb.metadata:
             nb.metadata["widgets"] = copy.deepcopy(client.nb.metadata["widgets"])
         _number(nb, run.stopped_at)
     _check(run)
     return run
+
+
+def _run_all(client, run: LessonRun, code: dict, env: dict, watch) -> None:
+    with client.setup_kernel(env=env):
+        with watch(_kernel_pid(client)) if watch else nullcontext():
+            started = time.perf_counter()
+            for index, cell in enumerate(run.shipped.cells):
+                if cell.cell_type == "code" and not _run_cell(client, run, index, code.get(index)):
+                    break
+            run.seconds = time.perf_counter() - started
+        client.set_widgets_metadata()
 
 
 def _execute(client, index: int, code: str) -> tuple[list, str | None]:

@@ -99,7 +99,14 @@ def test_every_conftest_says_what_it_is_for():
         assert doc and len(doc.split()) >= 8, f"{path.relative_to(REPO)} needs a docstring naming its one concern"
 
 
+# Not yet on tools/runner.py (which stops at the first unexpected error): a lesson test that runs notebooks it
+# rewrites (solutions pasted in, bugs planted) with every error allowed, and two tests of what a learner sees
+# in a kernel (tracebacks, captured output), which run small notebooks of their own.
+NOT_YET_ON_THE_RUNNER = ["tests/lessons/test_own_network.py", "tests/package/lab/test_capture.py",
+                         "tests/package/lab/test_tracebacks.py"]
+
+
 def test_only_the_lesson_runner_starts_a_notebook_kernel():
     starting = [p.relative_to(REPO).as_posix() for p in _python_files()
                 if "NotebookClient(" in p.read_text(encoding="utf-8") and p.name != "test_layout.py"]
-    assert starting == ["tools/runner.py"], starting
+    assert starting == sorted(["tools/runner.py", *NOT_YET_ON_THE_RUNNER]), starting

@@ -1,75 +1,13 @@
-"""Training numerics: squared-error divergence is caught, broken data is reported as broken
-data, and every nonsense setting is refused up front with its name."""
+"""mnist_scratch.training.checks: broken data is reported as broken data, before any training."""
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
+from _package_helpers import _myonn_model
 
-from mnist_scratch.data import load_mnist
-from mnist_scratch.evaluate import accuracy
 from mnist_scratch.model import Model
-from mnist_scratch.training.stopping import SaturationWatch
-from mnist_scratch.train import TrainingDiverged, train
-
-
-@pytest.fixture(scope="module")
-def myonn(mnist_dir):
-    """1,000 training images scaled as "Make Your Own Neural Network" scales them."""
-    X, y, X_test, y_test = load_mnist(mnist_dir, scale="myonn")
-    return X[:1000], y[:1000], X_test[:1000], y_test[:1000]
-
-
-def _myonn_model():
-    return Model([784, 100, 10], activation="sigmoid", loss="mse", init="normal", seed=0)
-
-
-# --------------------------------------------------------------------------- squared error diverging
-@pytest.mark.parametrize("lr", [10, 1e9])
-def test_sigmoid_with_squared_error_diverging_is_caught(myonn, lr):
-    X, y, _, _ = myonn
-    model = _myonn_model()
-    start = {k: v.copy() for k, v in model.params.items()}
-    with pytest.raises(TrainingDiverged, match=rf"diverged in epoch 1: the cost is stuck at .* with lr={re.escape(f'{lr:g}')}\. "
-                                               r"The sigmoid outputs have saturated") as info:
-        train(model, X, y, epochs=3, batch_size=1, optimizer="sgd", lr=lr, targets=(0.01, 0.99), progress=False)
-    assert info.value.history.stopped == "diverged"
-    for k in start:  # it died in its first epoch: the starting parameters are the last good ones
-        np.testing.assert_array_equal(model.params[k], start[k])
-
-
-def test_full_batch_squared_error_diverging_is_caught_too(myonn):
-    X, y, _, _ = myonn
-    with pytest.raises(TrainingDiverged, match="the cost is stuck at 0.5 with lr=1e\\+09"):
-        train(_myonn_model(), X[:300], y[:300], epochs=100, batch_size=None, optimizer="sgd", lr=1e9,
-              targets=(0, 1), progress=False)
-
-
-@pytest.mark.parametrize("lr,batch_size,epochs", [(0.1, 1, 2), (1e-6, None, 60), (1e-7, 64, 4)])
-def test_healthy_or_merely_slow_squared_error_training_is_left_alone(myonn, lr, batch_size, epochs):
-    X, y, X_test, y_test = myonn
-    model = _myonn_model()
-    history = train(model, X, y, epochs=epochs, batch_size=batch_size, optimizer="sgd", lr=lr,
-                    targets=(0.01, 0.99), progress=False)
-    assert history.stopped is None and len(history) == epochs
-    if lr == 0.1:
-        assert accuracy(y_test, model.predict(X_test)) > 0.65  # (1,000 images, 2 epochs)
-
-
-def test_the_saturation_rule_on_made_up_cost_curves():
-    """The rule alone: stuck at saturation after moving, versus falling, versus never moving."""
-    def verdict(costs, targets=(0, 1)):
-        watch = SaturationWatch(10, targets, costs[0])
-        return next((i + 1 for i, J in enumerate(costs) if watch.stalled(J, i == 0)), None)
-
-    assert (SaturationWatch(10, (0, 1), 1).guess, SaturationWatch(10, (0, 1), 1).dead) == pytest.approx((0.45, 0.5))
-    assert verdict([1.25] + [0.5] * 400) == 250           # dropped to "0 everywhere" and stayed: 3 windows
-                                                          # with no new low, after the one that dropped
-    assert verdict(list(np.linspace(1.25, 0.2, 400))) is None  # learning
-    assert verdict([1.25] * 400) is None                  # a tiny learning rate: never moved
-    assert verdict([1.25] + [0.45] * 400) is None         # the plateau of a constant guess, where learning starts
+from mnist_scratch.train import train
 
 
 # --------------------------------------------------------------------------- the data
@@ -103,45 +41,7 @@ def test_x_dev_and_y_dev_go_together(small):
         train(Model([784, 8, 10]), X, y, X_dev=X[:5], progress=False)
 
 
-# --------------------------------------------------------------------------- the settings
-@pytest.mark.parametrize("setting,message", [
-    ({"l2": -0.01}, r"l2=-0.01 is not allowed: l2 must be a number >= 0$"),
-    ({"l2": np.nan}, r"l2=nan is not allowed: l2 must be a number >= 0"),
-    ({"lr": 0}, r"lr=0 is not allowed: lr must be a number > 0$"),
-    ({"lr": -1e-3}, r"lr=-0.001 is not allowed: lr must be a number > 0"),
-    ({"lr": np.inf}, r"lr=inf is not allowed: lr must be a number > 0"),
-    ({"lr": "0.1"}, r"lr='0.1' is not allowed: lr must be a number > 0"),
-    ({"momentum": 1.0}, r"momentum=1.0 is not allowed: momentum must be a number in \[0, 1\)"),
-    ({"momentum": -0.5}, r"momentum=-0.5 is not allowed: momentum must be a number in \[0, 1\)"),
-    ({"dropout": 1}, r"dropout=1 is not allowed: dropout must be a number in \[0, 1\)"),
-    ({"dropout": np.nan}, r"dropout=nan is not allowed: dropout must be a number in"),
-    ({"epochs": 0}, r"epochs=0 is not allowed: epochs must be a number > 0 \(1.5 is one and a half passes"),
-    ({"epochs": -2.5}, r"epochs=-2.5 is not allowed: epochs must be a number > 0"),
-    ({"epochs": np.inf}, r"epochs=inf is not allowed"),
-    ({"epochs": "3"}, r"epochs='3' is not allowed"),
-    ({"epochs": True}, r"epochs=True is not allowed: epochs must be a number > 0"),
-    ({"epochs": 10 ** 400}, r"epochs=1000000.* is not allowed: epochs must be a number > 0"),
-    ({"batch_size": 2.5}, r"batch_size=2.5 is not allowed: batch_size must be a whole number >= 1, or None \(full batch\)"),
-    ({"batch_size": 0}, r"batch_size=0 is not allowed"),
-    ({"log_every": 0}, r"log_every=0 is not allowed: log_every must be a whole number >= 1$"),
-    ({"early_stopping": -2}, r"early_stopping=-2 is not allowed: early_stopping must be a whole number >= 1, or None"),
-    ({"callback": "print"}, r"callback='print' is not allowed: callback must be a function, or None"),
-    ({"should_stop": 3}, r"should_stop=3 is not allowed: should_stop must be a function, or None"),
-    ({"max_seconds": 0}, r"max_seconds=0 is not allowed: max_seconds must be a number > 0, or None"),
-    ({"threads": 1.5}, r"threads=1.5 is not allowed: threads must be a whole number from 1 to 1,024"),
-    ({"seed": -1}, r"seed=-1 is not allowed: seed must be a whole number >= 0, or None"),
-    ({"progress": "yes"}, r"progress='yes' is not allowed: progress must be True or False"),
-    ({"mu": 0.9}, r"got an unexpected keyword argument 'mu'"),
-])
-def test_nonsense_settings_are_refused_by_name(small, setting, message):
-    X, y, _, _ = small
-    model = Model([784, 8, 10])
-    before = {k: v.copy() for k, v in model.params.items()}
-    with pytest.raises(ValueError, match=r"^train\(\): " + message):
-        train(model, X[:50], y[:50], X_dev=X[50:60], y_dev=y[50:60], **{"progress": False, **setting})
-    assert all(np.array_equal(before[k], model.params[k]) for k in before)  # nothing was trained
-
-
+# --------------------------------------------------------------------------- the targets
 @pytest.mark.parametrize("targets,message", [
     ((1, 0), r"targets must satisfy 0 <= off < on <= 1"),
     ((0, 2), r"targets must satisfy 0 <= off < on <= 1"),
@@ -152,10 +52,3 @@ def test_squared_error_targets_are_checked(small, targets, message):
     X, y, _, _ = small
     with pytest.raises(ValueError, match=message):
         train(_myonn_model(), X[:20], y[:20], targets=targets, progress=False)
-
-
-def test_numpy_numbers_are_fine(small):
-    X, y, _, _ = small
-    history = train(Model([784, 8, 10]), X[:50], y[:50], epochs=np.int64(2), lr=np.float32(0.01),
-                    batch_size=np.int32(25), l2=np.float64(0.0), progress=False)
-    assert len(history) == 2 and history.config["epochs"] == 2

@@ -1,6 +1,7 @@
-"""Files that lie: archives that inflate to gigabytes, headers that promise the impossible,
-model files with hostile metadata. Each must give the documented error, naming the file,
-in bounded time and memory (see _bounds.bounded)."""
+"""mnist_scratch.files.model_file: model files that cannot lie. A round trip, saving that is atomic,
+and files that lie (archives that inflate to gigabytes, headers that promise the impossible, hostile
+metadata, random bytes and mutations of a genuine file): each gives the documented error, naming
+the file, in bounded time and memory (see _bounds.bounded)."""
 
 from __future__ import annotations
 
@@ -14,123 +15,144 @@ import zlib
 import numpy as np
 import pytest
 from _bounds import bounded
+from _package_helpers import _files, _leftover, _rewrite
+from _parser_properties import PARSERS as EVERY_PARSER
+from _parser_properties import PROPERTY, check_outcome, mutate, mutations
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from mnist_scratch.data import DataFileError, load_idx, load_mnist
-from mnist_scratch.data.idx import MAX_IDX_BYTES, IdxFormatError, parse_idx
+from mnist_scratch import __version__
+from mnist_scratch.data.errors import FileWriteError
 from mnist_scratch.files.model_file import FORMAT, MAX_MODEL_BYTES, ModelFileError, load_model, save_model
 from mnist_scratch.model import Model
 
-GiB = 1 << 30
+
+@pytest.fixture
+def model():
+    m = Model([784, 12, 10], activation="tanh", seed=4)
+    m.recipe = {"name": "test", "scale": "unit", "train": {"lr": 0.1}}
+    return m
 
 
-def _labels_header(n: int) -> bytes:
-    return bytes([0, 0, 8, 1]) + n.to_bytes(4, "big")
+def test_round_trip(model, tmp_path, mnist):
+    path = save_model(model, tmp_path / "m")
+    assert path.name == "m.npz"
+    loaded = load_model(path)
+    assert loaded.sizes == model.sizes and loaded.activation == "tanh" and loaded.loss == model.loss
+    for k in model.params:
+        np.testing.assert_array_equal(loaded.params[k], model.params[k])
+    np.testing.assert_array_equal(loaded.predict(mnist.X_test[:50]), model.predict(mnist.X_test[:50]))
+    assert loaded.recipe == model.recipe
+    meta = loaded.metadata
+    assert meta["format"] == FORMAT and meta["package_version"] == __version__
+    # the file is a plain .npz whose metadata is JSON text
+    with np.load(path, allow_pickle=False) as f:
+        assert sorted(f.files) == ["W1", "W2", "b1", "b2", "metadata"]
+        assert json.loads(str(f["metadata"]))["sizes"] == [784, 12, 10]
 
 
-def _gzip_bomb(prefix: bytes, inflated: int) -> bytes:
-    """One gzip member: ``prefix`` then ``inflated`` zero bytes, about 1,000 times smaller.
-
-    After a full flush deflate forgets its history, so every MiB of zeros compresses
-    to the very same bytes: the bomb is built without compressing gigabytes.
-    """
-    c = zlib.compressobj(9, zlib.DEFLATED, 31)
-    head = c.compress(prefix) + c.flush(zlib.Z_FULL_FLUSH)
-    block = c.compress(bytes(1 << 20)) + c.flush(zlib.Z_FULL_FLUSH)
-    return head + block * (inflated >> 20) + c.flush()
-
-
-# --------------------------------------------------------------------------- IDX: class 1
-def test_a_4mb_gzip_that_inflates_to_4gib_is_stopped_at_the_first_byte_too_many(tmp_path):
-    path = tmp_path / "t10k-labels-idx1-ubyte.gz"
-    path.write_bytes(_gzip_bomb(_labels_header(10000), 4 * GiB))
-    assert path.stat().st_size < 5 << 20
-    err, seconds, peak = bounded(lambda: load_idx(path), max_seconds=2, max_mb=16)
-    assert isinstance(err, IdxFormatError), err
-    assert str(err).startswith(f"{path}: has more than 65,535 unexpected bytes after the (10000,) array")
+def test_not_a_model(tmp_path):
+    text = tmp_path / "notes.npz"
+    text.write_text("hello")
+    with pytest.raises(ModelFileError, match="notes.npz: is not a readable model file"):
+        load_model(text)
+    plain = tmp_path / "plain.npz"
+    np.savez(plain, W1=np.zeros((2, 2)))
+    with pytest.raises(ModelFileError, match="plain.npz: is an .npz file but not an mnist_scratch model"):
+        load_model(plain)
+    with pytest.raises(FileNotFoundError, match="missing.npz: no such model file"):
+        load_model(tmp_path / "missing.npz")
 
 
-def test_many_gzip_members_are_one_stream_and_bounded_too(tmp_path):
-    def member(data: bytes) -> bytes:
-        c = zlib.compressobj(9, zlib.DEFLATED, 31)
-        return c.compress(data) + c.flush()
-
-    path = tmp_path / "labels.gz"
-    path.write_bytes(member(_labels_header(10000)) + member(bytes(16 << 20)) * 256)  # then 4 GiB of zeros
-    assert path.stat().st_size < 5 << 20
-    err, _, _ = bounded(lambda: load_idx(path), max_seconds=2, max_mb=16)
-    assert isinstance(err, IdxFormatError) and "unexpected bytes" in str(err)
+def test_truncated_file(model, tmp_path):
+    path = save_model(model, tmp_path / "m.npz")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelFileError, match="m.npz: is not a readable model file; it may be truncated"):
+        load_model(path)
 
 
-def test_load_mnist_meets_the_bomb_with_a_data_file_error(mnist_dir, tmp_path):
-    import shutil
-
-    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte"):
-        shutil.copyfile(mnist_dir / name, tmp_path / name)
-    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(_gzip_bomb(_labels_header(10000), 1 * GiB))
-    with pytest.raises(DataFileError, match="t10k-labels-idx1-ubyte.gz: has more than"):
-        load_mnist(tmp_path, download=False)
+def test_pickled_objects_are_refused(tmp_path):
+    path = tmp_path / "evil.npz"
+    np.savez(path, metadata=np.array(json.dumps({"format": FORMAT})), W1=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(ModelFileError, match="evil.npz"):
+        load_model(path)
 
 
-@pytest.mark.parametrize("sizes", [
-    (0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF),            # 2**96 bytes: the product overflows int64
-    (65536, 65536, 65536, 65536),                   # 2**64: exactly what wraps to 0 in int64
-    (MAX_IDX_BYTES + 1,),                           # just over the cap
+@pytest.mark.parametrize("change,message", [
+    ({"sizes": [784, 13, 10]}, r"array W1 has shape \(784, 12\), but the metadata's sizes \[784, 13, 10\] need \(784, 13\)"),
+    ({"sizes": [784, 12, 10, 10]}, r"holds arrays .* but the metadata's sizes \[784, 12, 10, 10\] need .* \(missing: W3, b3\)"),
+    ({"format": "something/9"}, "has format 'something/9'"),
+    ({"activation": "swish"}, "its metadata is not valid: activation='swish' is not allowed: activation must be one of"),
+    ({"b2": np.array([np.nan] * 10)}, "array b2 contains NaN"),
+    ({"W2": np.zeros((12, 10), dtype=np.int32)}, "array W2 has dtype int32; a model's arrays must be floating point"),
 ])
-def test_impossible_sizes_are_refused_before_anything_is_allocated(tmp_path, sizes):
-    header = bytes([0, 0, 8, len(sizes)]) + b"".join(s.to_bytes(4, "big") for s in sizes)
-    for name, data in (("raw", header + bytes(100)), ("gz", _gzip_bomb(header, 64 << 20))):
-        path = tmp_path / name
-        path.write_bytes(data)
-        err, _, _ = bounded(lambda: load_idx(path), max_seconds=1, max_mb=4)
-        assert isinstance(err, IdxFormatError), err
-        assert f"{path}: its header promises an array of shape {sizes}" in str(err)
-        assert f"more than the {MAX_IDX_BYTES:,} bytes this reader accepts" in str(err)
+def test_metadata_must_match_the_arrays(model, tmp_path, change, message):
+    path = save_model(model, tmp_path / "m.npz")
+    _rewrite(path, **change)
+    with pytest.raises(ModelFileError, match=message):
+        load_model(path)
 
 
-def test_a_header_promising_900_mb_over_a_tiny_body_costs_nothing(tmp_path):
-    path = tmp_path / "liar.gz"
-    path.write_bytes(gzip.compress(bytes([0, 0, 8, 3]) + b"".join(s.to_bytes(4, "big") for s in (900000, 1000, 1))))
-    err, _, peak = bounded(lambda: load_idx(path), max_seconds=1, max_mb=4)
-    assert isinstance(err, IdxFormatError) and "is truncated: the header promises shape (900000, 1000, 1)" in str(err)
+def test_saving_is_atomic(model, tmp_path, monkeypatch):
+    path = save_model(model, tmp_path / "m.npz")
+    before = path.read_bytes()
+
+    def broken_savez(file, **arrays):
+        file.write(b"PK partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", broken_savez)
+    with pytest.raises(OSError, match="disk full"):
+        save_model(Model([784, 3, 10]), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+    assert zipfile.is_zipfile(path)
 
 
-def test_idx_folder_and_unreadable_file(tmp_path, monkeypatch):
-    (tmp_path / "dir").mkdir()
-    with pytest.raises(IdxFormatError, match="dir: is a folder, not an IDX file"):
-        load_idx(tmp_path / "dir")
-    path = tmp_path / "locked"
-    path.write_bytes(_labels_header(1) + b"\x03")
-    np.testing.assert_array_equal(load_idx(path), [3])
-
-    def refuse(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
-
-    monkeypatch.setattr("builtins.open", refuse)  # the tests run as root: simulate the permission error
-    with pytest.raises(IdxFormatError, match=r"locked: cannot be read \(Permission denied\)"):
-        load_idx(path)
+def test_saving_removes_stale_temporaries_of_killed_saves(tmp_path):
+    _leftover(tmp_path / ".m.npz.0123abcd.part", bytes(1000), age=7200)
+    save_model(Model([784, 2, 10]), tmp_path / "m")
+    assert _files(tmp_path) == ["m.npz"]
 
 
-def test_parse_idx_checks_the_same_way():
-    assert parse_idx(_labels_header(2) + b"\x01\x02").tolist() == [1, 2]
-    with pytest.raises(IdxFormatError, match="<bytes>: has 1 unexpected bytes"):
-        parse_idx(_labels_header(2) + b"\x01\x02\x03")
+def test_a_file_where_the_folder_should_be(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(FileWriteError, match="file/m.npz: cannot be written"):
+        save_model(Model([784, 2, 10]), tmp_path / "file" / "m.npz")
 
 
-# --------------------------------------------------------------------------- model files: class 4
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_saving_refuses_nan_or_infinite_parameters(tmp_path, value):
+    model = Model([784, 3, 10])
+    model.params["b2"][4] = value
+    with pytest.raises(ValueError, match=r"cannot save .*m.npz: parameter b2 holds 1 NaN or infinite values"):
+        save_model(model, tmp_path / "m")
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- files that lie
 @pytest.fixture
 def model_file(tmp_path):
     return save_model(Model([784, 3, 10], seed=1), tmp_path / "m.npz")
 
 
-def _members(path) -> dict:
-    with zipfile.ZipFile(path) as zf:
+def _members(file) -> dict:
+    """The members of a zip file, by name: ``file`` is its path or its bytes."""
+    with zipfile.ZipFile(io.BytesIO(file) if isinstance(file, bytes) else file) as zf:
         return {info.filename: zf.read(info) for info in zf.infolist()}
 
 
-def _write_members(path, members: dict, compression=zipfile.ZIP_STORED):
-    with zipfile.ZipFile(path, "w", compression) as zf:
+def _zipped(members: dict, compression=zipfile.ZIP_STORED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as dst:
         for name, data in members.items():
-            zf.writestr(name, data)
+            dst.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _write_members(path, members: dict, compression=zipfile.ZIP_STORED):
+    path.write_bytes(_zipped(members, compression))
     return path
 
 
@@ -292,10 +314,47 @@ def test_a_folder_or_an_unreadable_file(tmp_path, model_file, monkeypatch):
         load_model(model_file)
 
 
-@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
-def test_saving_refuses_nan_or_infinite_parameters(tmp_path, value):
-    model = Model([784, 3, 10])
-    model.params["b2"][4] = value
-    with pytest.raises(ValueError, match=r"cannot save .*m.npz: parameter b2 holds 1 NaN or infinite values"):
-        save_model(model, tmp_path / "m")
-    assert list(tmp_path.iterdir()) == []
+# --------------------------------------------------------------------------- random bytes, a mutated genuine file
+#: This module's parser (_parser_properties.PARSERS holds all three).
+PARSERS = {"model": EVERY_PARSER["model"]}
+
+
+@pytest.mark.parametrize("parser", list(PARSERS))
+@PROPERTY
+@given(data=st.binary(max_size=3000), gzipped=st.booleans())
+def test_random_bytes(parser, data, gzipped, scratch):
+    check_outcome(parser, scratch / f"random{PARSERS[parser][3]}", gzip.compress(data) if gzipped else data)
+
+
+@pytest.fixture(scope="module")
+def genuine_model(scratch) -> bytes:
+    model = Model([784, 2, 10], seed=3)
+    model.recipe = {"name": "tiny", "scale": "unit"}
+    return save_model(model, scratch / "genuine.npz").read_bytes()
+
+
+@PROPERTY
+@given(mutation=mutations, deflated=st.booleans())
+def test_model_mutated_genuine_files(genuine_model, mutation, deflated, scratch):
+    data = _zipped(_members(genuine_model), zipfile.ZIP_DEFLATED) if deflated else genuine_model  # (as savez_compressed)
+    check_outcome("model", scratch / "mutated.npz", mutate(data, mutation))
+
+
+def _json_containers(children):
+    return st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+                           _json_containers, max_leaves=12)
+
+
+@settings(PROPERTY, max_examples=40)
+@given(changes=st.dictionaries(st.sampled_from(["format", "sizes", "activation", "loss", "init", "seed",
+                                                "recipe", "shapes", "dtype"]), json_values, min_size=1))
+def test_model_metadata_with_arbitrary_json(genuine_model, changes, scratch):
+    members = _members(genuine_model)
+    meta = json.loads(str(np.load(io.BytesIO(members["metadata.npy"]))))
+    buffer = io.BytesIO()
+    np.save(buffer, np.array(json.dumps({**meta, **changes})))
+    members["metadata.npy"] = buffer.getvalue()
+    check_outcome("model", scratch / "meta.npz", _zipped(members))

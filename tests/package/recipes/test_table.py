@@ -1,0 +1,14 @@
+"""mnist_scratch.recipes.table: the recipes, found by number or name."""
+
+from __future__ import annotations
+
+import pytest
+
+from mnist_scratch.recipes import BEST, RECIPES, get_recipe
+
+
+def test_recipe_lookup():
+    assert get_recipe(6) is BEST and get_recipe("6") is BEST and get_recipe("best") is BEST
+    assert [r.number for r in RECIPES.values()] == [1, 2, 3, 4, 5, 6, 7]
+    with pytest.raises(ValueError, match="recipe 'fastest' is not known"):
+        get_recipe("fastest")
