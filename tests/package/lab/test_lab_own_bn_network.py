@@ -75,8 +75,8 @@ def _pair(parts, sizes, dtype=np.float64, seed=0):
 
 def test_the_learner_s_network_computes_what_the_package_s_batch_norm_model_computes(parts):
     rng = np.random.default_rng(3)
-    X, y = rng.random((24, 20)), rng.integers(0, 6, 24)
-    mine, model = _pair(parts, [20, 9, 7, 6])
+    X, y = rng.random((24, 20)), rng.integers(0, 10, 24)      # ten classes: the learner's one_hot makes ten columns
+    mine, model = _pair(parts, [20, 9, 7, 10])
     for step in range(3):                               # train mode: batch statistics, running averages updated
         Xb, yb = X[8 * step:8 * step + 8], y[8 * step:8 * step + 8]
         a, b = mine.forward_train(Xb), model.forward_train(Xb)
@@ -95,8 +95,8 @@ def test_the_learner_s_network_computes_what_the_package_s_batch_norm_model_comp
 
 def test_its_gradients_agree_with_central_differences(parts):
     rng = np.random.default_rng(4)
-    X, y = rng.random((16, 12)), rng.integers(0, 5, 16)
-    mine, _ = _pair(parts, [12, 7, 6, 5], seed=2)
+    X, y = rng.random((16, 12)), rng.integers(0, 10, 16)
+    mine, _ = _pair(parts, [12, 7, 6, 10], seed=2)
 
     def J():
         return float(ms.cross_entropy(mine.forward_train(X).Z_out, y))
@@ -114,7 +114,7 @@ def test_it_trains_with_ms_train_and_saves_as_the_model_it_computes_the_same_as(
     assert check_model(net) is net                     # the prediction browser and the canvas take it
     history = ms.train(net, X, y, X_dev=mnist[2][:500], y_dev=mnist[3][:500], epochs=2, batch_size=100,
                        optimizer="sgd", lr=0.1, progress=False)
-    assert history.records[-1]["cost"] < 0.5 * history.records[0]["cost"] or history.last["dev_acc"] > 0.85
+    assert history.records[-1]["cost"] < 0.6 * history.records[0]["cost"] and history.last["dev_acc"] > 0.8
     assert not np.allclose(net.state["running_mean1"], 0), "training moved the running averages"
     model = ms.load_model(ms.save_model(net, tmp_path / "mine_bn.npz"))
     assert model.batch_norm
