@@ -4,7 +4,8 @@
   (as after a restart), trains them: its "train your network" cell says every part is the
   learner's and reaches its accuracy.
 * A bug planted in one learner function past its check (``saving.keep``) is caught by the lesson's
-  own gradient check (lesson 2) or its accuracy (lesson 3): the lessons really run the learner's code.
+  own gradient check (lesson 2, lesson 9's staged batch-norm backward), its accuracy (lesson 3) or its
+  comparison of optimizers (lesson 7's Adam): the lessons really run the learner's code.
 * Graded mode ignores the work folder: nothing read, nothing written.
 
 Every work folder is a temporary one ($MNIST_SCRATCH_WORK_DIR), never inside the repository.
@@ -159,3 +160,47 @@ def test_graded_mode_reads_and_writes_no_work_folder(lessons_1_to_3, work, tmp_p
     assert "7 of 8 parts are yours; one_hot is the package's" in checked, checked
     assert {p.name: p.read_bytes() for p in work.iterdir()} == before
     assert "Saved as" not in json.dumps(nb.dict())
+
+
+def test_lesson_9_s_gradient_check_catches_a_bug_planted_in_the_learner_s_staged_backward(tmp_path, monkeypatch):
+    planted = '''import numpy as np
+
+def batchnorm_backward_staged(dY, Z, gamma, eps):      # the variance path with 1/n for 2/n
+    n, mu = len(Z), Z.mean(axis=0)
+    Zc = Z - mu
+    s = np.sqrt(Z.var(axis=0) + eps)
+    Z_hat = Zc / s
+    dZ_hat = gamma * dY
+    dvar = -(dZ_hat * Z_hat).sum(axis=0) / s / (2 * s)
+    dZc = dZ_hat / s + 1 / n * Zc * dvar
+    dZ = dZc - dZc.sum(axis=0) / n
+    return dZ, (dY * Z_hat).sum(axis=0), dY.sum(axis=0)'''
+    nb = _with_solutions("09_batch_normalization.ipynb")
+    nb.cells = nb.cells[:_index(nb, "the staged backward agrees with central differences") + 1]
+    nb = _plant(nb, "staged_errors = {name:", "batchnorm_backward_staged", planted)
+    nb = _run(nb, tmp_path / "my_network", monkeypatch)
+    (cell, ename, message), *_ = _errors(nb)
+    assert (cell, ename) == (_index(nb, "the staged backward agrees with central differences"), "AssertionError")
+    assert message.startswith("the staged backward agrees with central differences to better than 1e-6 (float64")
+
+
+def test_lesson_7_s_comparison_catches_a_bug_planted_in_the_learner_s_adam(tmp_path, monkeypatch):
+    planted = '''import numpy as np
+
+class Adam:                                            # theta rebound, not changed in place
+    def __init__(self, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.beta1, self.beta2, self.eps, self.m, self.v, self.t = beta1, beta2, eps, 0.0, 0.0, 0
+
+    def step(self, theta, grad, lr):
+        self.t += 1
+        self.m = self.beta1 * self.m + (1 - self.beta1) * grad
+        self.v = self.beta2 * self.v + (1 - self.beta2) * grad ** 2
+        m_hat, v_hat = self.m / (1 - self.beta1 ** self.t), self.v / (1 - self.beta2 ** self.t)
+        theta = theta - lr * m_hat / (np.sqrt(v_hat) + self.eps)'''
+    nb = _with_solutions("07_beyond.ipynb")
+    nb.cells = nb.cells[:_index(nb, "momentum and Adam end more than 2 points") + 1]
+    nb = _plant(nb, "optimisers = {", "Adam", planted)
+    nb = _run(nb, tmp_path / "my_network", monkeypatch)
+    (cell, ename, message), *_ = _errors(nb)
+    assert (cell, ename) == (_index(nb, "momentum and Adam end more than 2 points"), "AssertionError")
+    assert message.startswith("momentum and Adam end more than 2 points of dev accuracy above plain SGD (4 epochs")
