@@ -41,6 +41,18 @@ def _run_steps(fn, theta, state, gradients, *hyper):
     return path
 
 
+_KEEPS = ("right the first time, but not when the check ran the first steps again: the function keeps something "
+          "between calls. Compute the step from its arguments alone.")
+
+
+def _repeats(fn, *args) -> bool:
+    """Whether two calls with the same arguments give the same pair (a function that keeps state may not)."""
+    first, second = (_pair(call(fn, *args, numeric=False, may_modify=True, warn=False), "theta", "state",
+                           len(args[2])) for _ in range(2))
+    return all(np.array_equal(np.asarray(a, float), np.asarray(b, float), equal_nan=True)
+               for a, b in zip(first, second))
+
+
 def _same_path(path, other, rtol=1e-6) -> bool:
     return all(same(a, b, rtol=rtol, atol=1e-9) and same(c, d, rtol=rtol, atol=1e-9)
                for (a, c), (b, d) in zip(path, other))
@@ -124,14 +136,15 @@ def momentum_step(fn):
                 if _same_path(path, _momentum_path(theta, v, gradients, **fixed)):
                     raise Wrong(f"right for lr = 0.1 and mu = 0.9, but with lr = {lr} and mu = {mu} you still used "
                                 f"{what}: use the lr and mu you are given.")
+        if not _repeats(fn, theta, v, gradients[0], lr, mu):
+            raise Wrong(_KEEPS)
         where = "from rest" if number == 0 else "from the velocity v = [0.5, -0.25, 1.5, 0]"
         raise Wrong(f"starting {where}, theta or v differs from momentum's after a few steps: v <- mu * v + g, "
                     f"then theta <- theta - lr * v, and return both.")
     theta, v, gradients, lr, mu = _MOMENTUM_RUNS[0]
     again = _run_steps(fn, theta, v, gradients, lr, mu)
     if not any(_same_path(again, _momentum_path(theta, v, gradients, lr, mu, form)) for form in _MOMENTUM_FORMS):
-        raise Wrong("right the first time, but not when the check ran the first steps again: the function keeps "
-                    "something between calls. Compute the step from its arguments alone.")
+        raise Wrong(_KEEPS)
     return "v <- mu v + g, theta <- theta - lr v: velocity carried from step to step, from any start. Correct!"
 
 
@@ -275,6 +288,11 @@ def _rmsprop_first_step(theta, s, g) -> None:
                     "new s.")
 
 
+_KEEPS_S = ("the same first step, from s = 0, gave another answer the second time: the function keeps something "
+            "between calls (an average of its own?). Start from the s you are given, and compute the step from the "
+            "arguments alone.")
+
+
 def _rmsprop_accepted(path, theta, s, gradients, lr, rho, eps) -> bool:
     return any(_same_path(path, _rmsprop_path(theta, s, gradients, lr, rho, eps, inside)) for inside in (False, True))
 
@@ -284,12 +302,15 @@ def rmsprop_step(fn):
     """``fn(theta, s, g, lr, rho, eps)`` returns ``(theta, s)`` after one step of RMSprop."""
     out = call(fn, _THETA0, np.zeros(4), _GRADIENTS[0], _LR, _RHO, _EPS, numeric=False, may_modify=True, warn=False)
     first = _pair(out, "theta", "s", 4)
-    _rmsprop_first_step(*first, _GRADIENTS[0])
+    try:
+        _rmsprop_first_step(*first, _GRADIENTS[0])
+    except Wrong:                             # state left by an earlier call shows as a first step that changes
+        if not _repeats(fn, _THETA0, np.zeros(4), _GRADIENTS[0], _LR, _RHO, _EPS):
+            raise Wrong(_KEEPS_S) from None
+        raise
     path = _run_steps(fn, _THETA0, np.zeros(4), _GRADIENTS, _LR, _RHO, _EPS)
     if not _same_path(path[:1], [first]):
-        raise Wrong("the same first step, from s = 0, gave another answer the second time: the function keeps "
-                    "something between calls (an average of its own?). Start from the s you are given, and "
-                    "compute the step from the arguments alone.")
+        raise Wrong(_KEEPS_S)
     if not _rmsprop_accepted(path, _THETA0, np.zeros(4), _GRADIENTS, _LR, _RHO, _EPS):
         (_, s1), (_, s2) = path[0], path[1]
         if _same(s2, (1 - _RHO) * _GRADIENTS[1] ** 2):

@@ -99,10 +99,11 @@ _calls = []
 
 
 def mom_remembers(theta, v, g, lr, mu):
-    """Right, but its first answers are remembered: the second time it runs the first steps it answers the same."""
+    """Keeps a count of its calls in a global and, by a leftover of debugging, steps further on every other call:
+    right the first time, but not when the same step runs again."""
     _calls.append(1)
     v = mu * v + g
-    return theta - lr * v * (1 if len(_calls) <= 5 else 1.5), v
+    return theta - lr * v * (1 if len(_calls) % 2 else 1.5), v
 
 
 # --------------------------------------------------------------------------- cosine
