@@ -181,7 +181,11 @@ def _call_layer(fn, Z, gamma, beta, mean, var, train, eps, momentum):
     if not (same(Zc, Z, rtol=0, atol=0) and same(gc, gamma, rtol=0, atol=0) and same(bc, beta, rtol=0, atol=0)):
         raise Wrong("it changed Z, gamma or beta in place; leave them alone (only the running averages change, "
                     "and only in train mode).")
-    return _triple(out, Z.shape[1], "batchnorm_layer")
+    Y, Z_hat, s = _triple(out, Z.shape[1], "batchnorm_layer")
+    if np.shape(Y) != Z.shape or np.shape(Z_hat) != Z.shape:
+        raise Wrong(f"in {'train' if train else 'inference'} mode Y and Z_hat must have Z's shape {Z.shape} (one "
+                    f"value per entry), got {np.shape(Y)} and {np.shape(Z_hat)}.")
+    return Y, Z_hat, s
 
 
 @checker(refuses=("mnist_scratch.batchnorm.batchnorm_forward", "mnist_scratch.bn_network.bn_forward",
