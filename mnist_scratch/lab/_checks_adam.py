@@ -26,7 +26,6 @@ import warnings
 import numpy as np
 
 from ._checking import Wrong, checker, exception_hint, same
-from ._refusal import _in_package, refusal_hint
 
 __all__ = ["Adam"]
 
@@ -228,10 +227,6 @@ def Adam(cls):
                 pass
         raise Wrong(f"check.Adam takes your class (class Adam: ... with a step method), not a "
                     f"{type(cls).__name__}.")
-    step = getattr(getattr(cls, "step", None), "__code__", None)
-    if step is not None and _in_package(step.co_filename) and step.co_name == "step":
-        origin = next(f"{c.__module__}.{c.__qualname__}.step" for c in cls.__mro__ if "step" in vars(c))
-        raise Wrong(refusal_hint("Adam", origin, called=True))   # the package's step, inherited by a subclass
     opt = _construct(cls, {})
     thetas, returned = _run(opt, _THETA, _GRADS, _LRS)
     right = _path(_THETA, _GRADS, _LRS, **_DEFAULTS)
