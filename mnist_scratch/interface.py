@@ -49,20 +49,13 @@ inherit from it still trains, as long as it has the members in the table;
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from .validation import Constraint, OrNone, Whole, validate
-
-__all__ = ["Network", "check_network", "REQUIRED", "IsNetwork"]
+__all__ = ["Network", "check_network", "REQUIRED"]
 
 #: The members a network must have (attributes and methods), in the table's order.
 REQUIRED = ("params", "state", "loss", "classes", "input_shape", "forward", "forward_train", "backward",
             "describe", "layers")
-
-
-_BATCH = OrNone(Whole(1), "the network's predict_batch")
 
 
 class Network:
@@ -142,7 +135,6 @@ class Network:
             raise ValueError(f"{name} must hold numbers, not {X.dtype}")
         return X.astype(self.dtype, copy=False)
 
-    @validate({"batch_size": _BATCH}, name="Network.predict_proba")
     def predict_proba(self, X, batch_size: int | None = None) -> np.ndarray:
         """The output layer's activations ``(n, classes)``: softmax probabilities (or sigmoid outputs),
         ``batch_size`` samples at a time (default :attr:`predict_batch`)."""
@@ -151,7 +143,6 @@ class Network:
         parts = [self.forward(X[i:i + step]).A_out for i in range(0, len(X), step)]
         return np.concatenate(parts) if parts else np.empty((0, self.classes), self.dtype)
 
-    @validate({"batch_size": _BATCH}, name="Network.predict")
     def predict(self, X, batch_size: int | None = None) -> np.ndarray:
         """The predicted class of every sample (int64)."""
         return self.predict_proba(X, batch_size).argmax(axis=1)
@@ -176,20 +167,3 @@ def check_network(model, what: str = "model") -> None:
         raise ValueError(f"{what}.input_shape must be a tuple of sizes such as (784,) or (1, 28, 28), not {shape!r}")
     if not (isinstance(model.classes, (int, np.integer)) and model.classes >= 2):
         raise ValueError(f"{what}.classes must be a whole number of at least 2, not {model.classes!r}")
-
-
-@dataclass(frozen=True)
-class IsNetwork(Constraint):
-    """A declared argument that must be a network: something with every member of :data:`REQUIRED`."""
-
-    note: str = ""
-
-    def accepts(self, value) -> bool:
-        if value is None or not all(hasattr(value, name) for name in REQUIRED):
-            return False
-        return all(callable(getattr(value, name)) for name in ("forward", "forward_train", "backward", "describe"))
-
-    @property
-    def description(self) -> str:
-        return ("a network (a Model, a CNN, load_model's result, or your own with the members of "
-                "mnist_scratch.interface)" + (f"; {self.note}" if self.note else ""))
