@@ -110,7 +110,7 @@ def _rewrite(path, **changes):
     ({"format": "something/9"}, "has format 'something/9'"),
     ({"activation": "swish"}, "its metadata is not valid: activation='swish' is not allowed: activation must be one of"),
     ({"b2": np.array([np.nan] * 10)}, "array b2 contains NaN"),
-    ({"W2": np.zeros((12, 10), dtype=np.int32)}, "array W2 has dtype int32; a model's arrays must be floating point"),
+    ({"W2": np.zeros((12, 10), dtype=np.int32)}, "array W2 has dtype int32; a model's arrays must be float32 or float64"),
 ])
 def test_metadata_must_match_the_arrays(model, tmp_path, change, message):
     path = save_model(model, tmp_path / "m.npz")
