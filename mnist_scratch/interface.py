@@ -112,14 +112,14 @@ class Network:
     def check_input(self, X, name: str = "X") -> np.ndarray:
         """``X`` as a batch of samples of ``input_shape`` in the network's dtype, or a clear error.
 
-        One sample alone becomes a batch of one; images given as rows of pixels
-        (``(n, 784)`` for ``(1, 28, 28)``) and single-channel images without their
-        channel axis (``(n, 28, 28)``) are reshaped.
+        One sample alone becomes a batch of one (an image also as one row of its pixels,
+        ``(784,)``); images given as rows of pixels (``(n, 784)`` for ``(1, 28, 28)``) and
+        single-channel images without their channel axis (``(n, 28, 28)``) are reshaped.
         """
         X = np.asarray(X)
         shape = tuple(self.input_shape)
         size = int(np.prod(shape))
-        if X.shape == shape:
+        if X.shape == shape or X.shape == (size,):
             X = X[None]
         if len(shape) > 1 and X.ndim == 2 and X.shape[1] == size:
             X = X.reshape(len(X), *shape)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .errors import FileWriteError, write_error
 
-__all__ = ["atomic_path", "write_bytes_atomic", "create_new_file", "check_writable",
+__all__ = ["atomic_path", "create_new_file", "check_writable",
            "remove_stale_temporaries", "STALE_SECONDS"]
 
 #: A temporary file untouched for this long belongs to a run that died: it may be removed.
@@ -33,8 +33,6 @@ STALE_SECONDS = 3600
 
 # .NAME.<8 characters>.part: ours (hex) and those of earlier versions (tempfile.mkstemp's alphabet)
 _PART = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.part$")
-# pooch's temporary download files (tempfile.NamedTemporaryFile in the data folder)
-_POOCH_TMP = re.compile(r"^tmp[a-z0-9_]{8}$")
 # errors that say the *target* cannot be written, wherever they are raised
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
 
@@ -89,11 +87,6 @@ def atomic_path(path):
             os.unlink(tmp)
 
 
-def write_bytes_atomic(path, data: bytes) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-
-
 def check_writable(path) -> Path:
     """Check, before any long work, that ``path`` could be written; return it.
 
@@ -113,14 +106,11 @@ def check_writable(path) -> Path:
     return path
 
 
-def remove_stale_temporaries(folder, *, names=None, older_than: float = STALE_SECONDS,
-                             pooch: bool = False) -> list[Path]:
+def remove_stale_temporaries(folder, *, names=None, older_than: float = STALE_SECONDS) -> list[Path]:
     """Remove the temporary files that killed runs left in ``folder``; return those removed.
 
     Only ``.NAME.xxxxxxxx.part`` files are considered (restricted to ``names`` if
-    given), and with ``pooch=True`` also pooch's ``tmpxxxxxxxx`` download files
-    that hold a gzip archive (never in the system's temporary folder). A file
-    goes only if untouched for ``older_than`` seconds (``0``: any age, for callers
+    given). A file goes only if untouched for ``older_than`` seconds (``0``: any age, for callers
     that hold the lock its writers take). Files that vanish meanwhile are fine.
     """
     folder = Path(folder)
@@ -132,9 +122,7 @@ def remove_stale_temporaries(folder, *, names=None, older_than: float = STALE_SE
     now = time.time()
     for entry in entries:
         match = _PART.match(entry.name)
-        ours = match is not None and (names is None or match["name"] in names)
-        theirs = pooch and _POOCH_TMP.match(entry.name) and _looks_like_pooch_download(folder, entry)
-        if not (ours or theirs):
+        if match is None or (names is not None and match["name"] not in names):
             continue
         with contextlib.suppress(OSError):
             if entry.is_file(follow_symlinks=False) and now - entry.stat().st_mtime >= older_than:
@@ -142,15 +130,3 @@ def remove_stale_temporaries(folder, *, names=None, older_than: float = STALE_SE
                 removed.append(Path(entry.path))
     return removed
 
-
-def _looks_like_pooch_download(folder: Path, entry) -> bool:
-    import tempfile
-
-    if folder.resolve() == Path(tempfile.gettempdir()).resolve():
-        return False
-    try:
-        with open(entry.path, "rb") as f:
-            start = f.read(2)
-    except OSError:
-        return False
-    return start in (b"", b"\x1f\x8b")  # empty, or the start of a .gz archive

@@ -3,22 +3,22 @@ and safe when a whole class downloads into one shared folder at once.
 
 For each missing file:
 
-1. take the file's lock, ``.NAME.lock`` in the data folder (a :mod:`filelock`
-   lock, which the system releases if the process dies). The other processes
+1. take the file's lock, ``.NAME.lock`` in the data folder (:mod:`.lock`: a
+   :mod:`filelock` lock, which the system releases if the process dies, and which
+   works even where the lock file is somebody else's). The other processes
    wait for it, then find the file there and download nothing;
 2. fetch the official ``.gz`` archive from the first mirror that delivers it
    whole, within the deadline, matching the official hash (:mod:`.fetch`);
 3. decompress it as a stream, check the official SHA-256 of the content, and
    move it into place atomically; the archive is never kept.
 
-Leftovers of killed runs (``.part`` files, pooch's ``tmp…`` files) are removed
+Leftovers of killed runs (``.part`` files) are removed
 on the next download. The empty lock files stay: removing a lock file while
 another process waits on it would let two processes in at once.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import gzip
 import hashlib
@@ -27,9 +27,10 @@ import zlib
 from pathlib import Path
 
 from .atomic import atomic_path, create_new_file, remove_stale_temporaries
-from .errors import FileWriteError, write_error
-from .fetch import FetchError, fetch
+from .errors import DownloadError, FileWriteError, write_error
+from .fetch import FetchError, fetch, hide_secrets, public_url
 from .locate import ENV_VAR, find_files, resolve_data_dir
+from .lock import download_lock
 from .sources import MIRRORS_ENV_VAR, PARTS, get_dataset, mirrors_for
 
 __all__ = ["DownloadError", "download", "DEADLINE", "MAX_ARCHIVE_BYTES", "MAX_CONTENT_BYTES"]
@@ -41,10 +42,6 @@ MAX_ARCHIVE_BYTES = 64 << 20
 #: The largest decompressed file accepted (the official ones are at most 47 MB).
 MAX_CONTENT_BYTES = 256 << 20
 _CHUNK = 1 << 20
-
-
-class DownloadError(ConnectionError):
-    """No mirror could provide a genuine copy of a file."""
 
 
 def download(dataset: str = "mnist", data_dir=None, *, parts=PARTS, mirrors=None, progress: bool = True,
@@ -67,40 +64,18 @@ def download(dataset: str = "mnist", data_dir=None, *, parts=PARTS, mirrors=None
         raise DownloadError(f"cannot create the data folder {folder}: {err.strerror or err}") from None
     if not os.access(folder, os.W_OK):
         raise DownloadError(f"cannot download into {folder}: the folder is not writable")
-    remove_stale_temporaries(folder, pooch=True)
+    remove_stale_temporaries(folder)
     found = find_files(folder, dataset)
     wait = len(mirrors) * (deadline + timeout) + 60  # longer than another process may hold the lock
     for part in parts:
         if found[part] is None:
             info = ds.files[part]
-            with _locked(folder / f".{info.name}.lock", folder / info.name, wait):
+            with download_lock(folder / f".{info.name}.lock", folder / info.name, wait):
                 found[part] = find_files(folder, dataset)[part]  # another process may have fetched it
                 if found[part] is None:
                     found[part] = _download_file(info, folder, mirrors, progress=progress,
                                                  timeout=timeout, deadline=deadline)
     return found
-
-
-@contextlib.contextmanager
-def _locked(lock_path: Path, target: Path, wait: float):
-    from filelock import FileLock, Timeout
-
-    try:
-        # The lock file gets the usual mode (0666 minus the umask), like every file here, so that
-        # a group sharing the folder can take it; told that mode, filelock keeps it whatever its version.
-        with contextlib.suppress(FileExistsError):
-            os.close(os.open(lock_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-        lock = FileLock(lock_path, timeout=wait, mode=os.stat(lock_path).st_mode & 0o777)
-        lock.acquire()
-    except Timeout:
-        raise DownloadError(f"{target}: another process has been downloading it for more than {wait:g} s; "
-                            f"if none is running any more, delete {lock_path} and try again") from None
-    except OSError as err:
-        raise write_error(lock_path, err) from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def _download_file(info, folder: Path, mirrors, **options) -> Path:
@@ -142,12 +117,12 @@ def _fetch_archive(info, folder: Path, mirrors, *, progress, timeout, deadline) 
                                max_bytes=MAX_ARCHIVE_BYTES, progress=progress, label=info.archive_name)
             if digest == expected:
                 return tmp
-            tried.append(f"  - {url}: the file does not match the official hash (rejected, nothing kept)")
+            tried.append(f"  - {public_url(url)}: the file does not match the official hash (rejected, nothing kept)")
         except FileWriteError:
             tmp.unlink(missing_ok=True)
             raise
         except Exception as err:  # one mirror failing is expected; try the next
-            tried.append(f"  - {url}: {_reason(err, timeout)}")
+            tried.append(f"  - {public_url(url)}: {hide_secrets(_reason(err, timeout), url)}")
         tmp.unlink(missing_ok=True)
     raise DownloadError(
         f"Could not download {info.archive_name} from any mirror. Tried:\n" + "\n".join(tried) +
@@ -161,7 +136,10 @@ def _reason(err: Exception, timeout: float) -> str:
     import urllib.error
 
     if isinstance(err, urllib.error.HTTPError):
-        return f"HTTP {err.code} {err.reason or ''}".strip()
+        said = f"HTTP {err.code} {err.reason or ''}".strip()
+        if err.code == 401:
+            said += " (the mirror wants a user name and password, or refused those in its URL)"
+        return said
     if isinstance(err, TimeoutError) or "timed out" in str(err):
         return f"no answer for {timeout:g} s"
     if isinstance(err, urllib.error.URLError):

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .access import open_for_reading
 from .errors import DataFileError
 
 __all__ = ["IdxFormatError", "IdxFile", "MAX_IDX_BYTES", "load_idx", "parse_idx", "read_idx_file"]
@@ -126,12 +127,13 @@ def read_idx_file(path, *, max_bytes: int = MAX_IDX_BYTES) -> IdxFile:
     """Read one IDX file, raw or gzipped, as a stream: ``(array, content_sha256)``.
 
     Raises :class:`IdxFormatError` (a :class:`DataFileError`) naming the file when
-    it is malformed, damaged or unreadable, and ``FileNotFoundError`` if it does
-    not exist.
+    it is malformed, damaged, unreadable or not a regular file (a FIFO would make
+    reading wait forever), and :class:`DataNotFoundError` (a ``FileNotFoundError``)
+    if it does not exist.
     """
     path = Path(path)
     try:
-        with open(path, "rb") as raw:
+        with open_for_reading(path, "an IDX file", IdxFormatError) as raw:
             if raw.read(2) != _GZIP_MAGIC:
                 raw.seek(0)
                 return _read_idx(raw, path, max_bytes)
@@ -144,8 +146,6 @@ def read_idx_file(path, *, max_bytes: int = MAX_IDX_BYTES) -> IdxFile:
         raise IdxFormatError(
             f"{path}: is a damaged or truncated gzip file ({err}); delete it and download it again"
         ) from None
-    except IsADirectoryError:
-        raise IdxFormatError(f"{path}: is a folder, not an IDX file") from None
     except OSError as err:
         raise IdxFormatError(f"{path}: cannot be read ({err.strerror or err})") from None
 

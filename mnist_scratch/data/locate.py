@@ -14,8 +14,12 @@ kept in a ``fashion-mnist/`` sub-folder of (2) or (3).
 from __future__ import annotations
 
 import os
+import stat
+import sys
 from pathlib import Path
 
+from .access import unreadable_folder
+from .errors import DataFileError
 from .sources import PARTS, get_dataset
 
 __all__ = ["ENV_VAR", "resolve_data_dir", "find_files"]
@@ -27,9 +31,17 @@ def _default_root() -> Path:
     repo = Path(__file__).resolve().parents[2]
     if (repo / "pyproject.toml").is_file():  # a clone, installed with `pip install -e .`
         return repo / "data"
-    import pooch
+    return user_cache_folder()
 
-    return Path(pooch.os_cache("mnist_scratch"))
+
+def user_cache_folder() -> Path:
+    """This user's cache folder for mnist_scratch, where the operating system expects one."""
+    home = Path.home()
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "mnist_scratch" / "Cache"
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "mnist_scratch"
+    return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "mnist_scratch"
 
 
 def resolve_data_dir(data_dir=None, dataset: str = "mnist") -> Path:
@@ -47,17 +59,33 @@ def resolve_data_dir(data_dir=None, dataset: str = "mnist") -> Path:
     return root if dataset == "mnist" else root / dataset
 
 
+def _kind(path: Path, folder: Path) -> str | None:
+    """``"file"``, ``"other"`` (a FIFO, a device, a socket) or None (absent, or a folder)."""
+    try:
+        mode = os.stat(path).st_mode
+    except PermissionError:
+        raise DataFileError(unreadable_folder(folder, "the data folder") +
+                            f", or point {ENV_VAR} at a folder you can read") from None
+    except OSError:  # (absent, a dangling link, a file where a folder should be)
+        return None
+    return "file" if stat.S_ISREG(mode) else None if stat.S_ISDIR(mode) else "other"
+
+
 def find_files(folder, dataset: str = "mnist") -> dict:
     """Map each part (``"train_images"``…) to the file found for it in ``folder``, or None.
 
     A folder may hold the official ``.gz`` archives or their decompressed files,
     under the official names (``train-images-idx3-ubyte``) or the common
-    ``train-images.idx3-ubyte`` spelling.
+    ``train-images.idx3-ubyte`` spelling. A spelling that is a FIFO or a device counts
+    as found when no regular file is, so that loading it refuses it by name. A folder
+    this process may not enter is a :class:`DataFileError` saying whose it is.
     """
     folder = Path(folder)
     ds = get_dataset(dataset)
     found = {}
     for part in PARTS:
-        candidates = (folder / name for name in ds.files[part].spellings)
-        found[part] = next((p for p in candidates if p.is_file()), None)
+        kinds = {path: _kind(path, folder) for path in (folder / name for name in ds.files[part].spellings)}
+        regular = [path for path, kind in kinds.items() if kind == "file"]
+        other = [path for path, kind in kinds.items() if kind == "other"]
+        found[part] = (regular + other + [None])[0]
     return found

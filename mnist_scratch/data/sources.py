@@ -18,6 +18,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from .fetch import public_url
+
 __all__ = ["DataFile", "DataSet", "DATASETS", "PARTS", "MIRRORS_ENV_VAR", "get_dataset", "mirrors_for"]
 
 #: Base URLs of course mirrors, separated by commas or spaces, tried before the public ones.
@@ -32,7 +34,7 @@ class DataFile:
     """One of a data set's four files."""
 
     name: str  #: official name of the decompressed file, e.g. ``train-images-idx3-ubyte``
-    archive_hash: str  #: pooch-style hash of the official ``.gz``: ``"sha256:…"`` or ``"md5:…"``
+    archive_hash: str  #: hash of the official ``.gz``, algorithm first: ``"sha256:…"`` or ``"md5:…"``
     content_sha256: str  #: SHA-256 of the decompressed file
 
     @property
@@ -148,6 +150,8 @@ def mirrors_for(name: str) -> tuple[str, ...]:
     set's public mirrors. A course mirror serves the official ``.gz`` files under
     their official names; Fashion-MNIST's go in a ``fashion-mnist/`` folder of it.
     Every file is checked against the official hash whichever mirror it came from.
+    A mirror that wants a password takes it in its URL (``https://user:password@host/mnist/``);
+    it is sent to that mirror only, and never shown (see :mod:`.fetch`).
     """
     ds = get_dataset(name)
     course = []
@@ -155,7 +159,7 @@ def mirrors_for(name: str) -> tuple[str, ...]:
         if not base:
             continue
         if not re.match(r"^(https?|file)://", base, re.IGNORECASE):
-            raise ValueError(f"{MIRRORS_ENV_VAR}: {base!r} is not a URL; list base URLs such as "
+            raise ValueError(f"{MIRRORS_ENV_VAR}: {public_url(base)!r} is not a URL; list base URLs such as "
                              f"https://course.example.org/mnist/, separated by commas or spaces")
         base = base.rstrip("/") + "/"
         course.append(base if name == "mnist" else f"{base}{name}/")

@@ -3,9 +3,20 @@
 A *diagnosis* is a function ``diagnose(fn) -> str`` that tries the learner's
 ``fn`` on chosen inputs. It returns a short praise when ``fn`` is right and
 raises :class:`Wrong` with a hint as soon as something is off. The
-:func:`checker` decorator turns it into the public check, which prints the
-verdict, never crashes on a strange answer, and raises :class:`CheckFailed`
-(an ``AssertionError``) when the answer is wrong.
+:func:`checker` decorator turns it into the public check, which
+
+* refuses the package's own answer: ``check.softmax(ms.softmax)``, or a
+  function that calls ``mnist_scratch.activations.softmax`` while the check runs
+  (``@checker(refuses=(...))`` names the package's functions that do the same
+  job; :mod:`._refusal` explains how the calls are traced);
+* prints the verdict and never crashes on a strange answer (``None``, a string,
+  complex numbers, a tuple, an exception: each gets a hint);
+* raises :class:`CheckFailed` (an ``AssertionError``) when the answer is wrong,
+  and lets a stub's ``NotImplementedError`` through unjudged, both with a
+  traceback that shows the learner's lines and none of the checks'
+  (:mod:`._tracebacks`);
+* hands a passing function to :mod:`.saving`, which keeps it as a part of the
+  learner's own network when the check is one of :data:`.parts.PARTS`.
 """
 
 from __future__ import annotations
@@ -15,7 +26,11 @@ import warnings
 
 import numpy as np
 
-__all__ = ["CheckFailed", "Wrong", "checker", "hint_of", "call", "clone", "as_number", "same", "differs_by"]
+from ._refusal import Watch, package_origin, refusal_hint, resolve
+from ._tracebacks import hide_checks
+
+__all__ = ["CheckFailed", "Wrong", "checker", "hint_of", "call", "clone", "as_number", "same", "differs_by",
+           "exception_hint", "keeps_float32"]
 
 
 class CheckFailed(AssertionError):
@@ -26,43 +41,75 @@ class Wrong(Exception):
     """Raised inside a diagnosis: the learner's answer is wrong; the message is the hint."""
 
 
-def checker(diagnose):
-    """Turn ``diagnose(fn) -> praise`` into ``check(fn, *, raises=True) -> True``.
+def checker(diagnose=None, *, refuses: tuple = ()):
+    """Turn ``diagnose(fn) -> praise`` into ``check(fn, *, raises=True)``.
 
-    Right: prints ``✅ name: praise`` and returns True. Wrong: prints
-    ``❌ name: hint``, then raises :class:`CheckFailed` (``raises=False``:
+    ``refuses``: dotted paths of the package's functions that do what the
+    learner is asked to write (``"mnist_scratch.activations.softmax"``); an
+    answer that calls one of them while the check runs is refused.
+
+    Right: prints ``✅ name: praise`` and returns None (so that a notebook cell
+    shows the verdict and no ``True``; ``raises=False``: returns True). Wrong:
+    prints ``❌ name: hint``, then raises :class:`CheckFailed` (``raises=False``:
     returns False). A function that still raises ``NotImplementedError`` is
     not judged: its own message says what is left to write.
     """
+    if diagnose is None:
+        return lambda function: checker(function, refuses=refuses)
     name = diagnose.__name__
 
     @functools.wraps(diagnose)
-    def check(fn, *, raises: bool = True) -> bool:
-        __tracebackhide__ = True  # IPython and pytest show the learner's line, not this machinery
+    def check(fn, *, raises: bool = True) -> bool | None:
+        __tracebackhide__ = True  # pytest and IPython show the learner's lines, not this machinery
         try:
-            praise, hint = diagnose(fn), None
-        except NotImplementedError:
-            raise
+            praise, hint = _judge(check, fn), None
+        except NotImplementedError as err:
+            raise hide_checks(err)
         except Wrong as wrong:
             hint = str(wrong)
         except Exception as err:  # a bug in the check must not look like the learner's fault
-            hint = f"the check could not make sense of your answer ({type(err).__name__}: {err})."
+            hint = (f"the check stumbled over your answer ({type(err).__name__}: {err}); make sure it returns "
+                    f"what the exercise asks for, in the shape it asks for.")
         if hint is None:
             print(f"✅ {name}: {praise}")
-            return True
+            from . import saving   # late: saving's loader imports the checks
+
+            saving.passed(name, fn)
+            return None if raises else True
         print(f"❌ {name}: {hint}")
         if raises:
-            raise CheckFailed(f"{name}: {hint}") from None
+            raise hide_checks(CheckFailed(f"{name}: {hint}")) from None
         return False
 
     check.diagnose = diagnose
+    check.refuses = tuple(refuses)
     return check
 
 
+def _judge(check, fn) -> str:
+    """``check.diagnose(fn)``, refusing the package's own function and calls into the same thing."""
+    name = check.diagnose.__name__
+    origin = package_origin(fn)
+    if origin is not None:
+        raise Wrong(refusal_hint(name, origin, called=False))
+    with Watch(resolve(check.refuses)) as watch:
+        try:
+            praise, outcome = check.diagnose(fn), None
+        except NotImplementedError:
+            raise
+        except Exception as err:
+            praise, outcome = None, err
+    if watch.hits:
+        raise Wrong(refusal_hint(name, watch.hits[0], called=True))
+    if outcome is not None:
+        raise outcome
+    return praise
+
+
 def hint_of(check, fn) -> str | None:
-    """The hint ``check`` gives for ``fn``, or None if ``fn`` passes (for tests and tools)."""
+    """The hint ``check`` gives for ``fn``, or None if ``fn`` passes (for tests and tools; saves nothing)."""
     try:
-        check.diagnose(fn)
+        _judge(check, fn)
     except Wrong as wrong:
         return str(wrong)
     return None
@@ -73,6 +120,8 @@ def clone(value):
         return value.copy()
     if isinstance(value, dict):
         return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
     return value
 
 
@@ -81,15 +130,25 @@ def _unchanged(before, after) -> bool:
         return np.array_equal(before, after, equal_nan=True)
     if isinstance(before, dict):
         return all(_unchanged(before[k], after.get(k)) for k in before)
+    if isinstance(before, list):
+        return len(before) == len(after) and all(_unchanged(b, a) for b, a in zip(before, after))
     return True
 
 
-def _exception_hint(err: Exception) -> str:
+def exception_hint(err: Exception) -> str:
+    """What an exception raised by the learner's function probably means."""
     text = f"calling it raised {type(err).__name__}: {err}"
-    if "truth value of an array" in str(err):
+    message = str(err)
+    if "truth value of an array" in message:
         return text + ". Python's max, min and `if` look at one number at a time; on arrays use np.maximum or a comparison such as Z > 0."
-    if "broadcast" in str(err) or "matmul" in str(err) or "shapes" in str(err):
+    if "broadcast" in message or "matmul" in message or "shapes" in message:
         return text + ". Write each array's shape beside its line and check that the shapes fit."
+    if isinstance(err, RecursionError):
+        return text + ": the function calls itself without end. Did you name a helper like the function itself?"
+    if isinstance(err, NameError):
+        return text + ". Define every name the function uses (run the cells above it first), or spell it as defined."
+    if isinstance(err, TypeError) and "positional argument" in message:
+        return text + ". Keep the arguments of the stub, in its order."
     return text + "."
 
 
@@ -98,15 +157,42 @@ def _errstate(warn: bool):
     return np.errstate(over=level, divide=level, invalid=level, under="ignore")  # underflow to 0 is fine
 
 
+def _strange(result) -> str | None:
+    """A hint for an answer that is not an array of real numbers, or None if it is one."""
+    if result is None:
+        return "it returned None: did you forget the `return`?"
+    if isinstance(result, (str, bytes)):
+        return f"it returned the text {result!r:.40}, not numbers: return the array itself, not a description of it."
+    if isinstance(result, dict):
+        return f"it returned a dict (keys {', '.join(map(repr, list(result)[:4]))}), not an array of numbers."
+    if isinstance(result, tuple) and len(result) > 1:
+        return (f"it returned a tuple of {len(result)} values; return one array (is there a stray comma after "
+                f"`return`, or a `return a, b`?).")
+    if hasattr(result, "__next__") or type(result).__name__ in ("generator", "map", "filter", "zip"):
+        return (f"it returned a {type(result).__name__}, which holds no numbers until it is run: build the array, "
+                f"for example with np.array([...]) around a list comprehension.")
+    try:
+        got = np.asarray(result)
+    except Exception:
+        return f"it returned {type(result).__name__}, not numbers (the rows may have different lengths)."
+    if np.iscomplexobj(got):
+        return ("it returned complex numbers: a square root (or a power such as ** 0.5) of a negative number "
+                "makes them. Real inputs need real outputs here.")
+    if not (np.issubdtype(got.dtype, np.number) or got.dtype == bool):
+        return f"it returned {type(result).__name__} holding {got.dtype}, not numbers."
+    return None
+
+
 def call(fn, *args, shape=None, may_modify: bool = False, numeric: bool = True, warn: bool = True,
          copy: bool = True):
     """Call the learner's ``fn`` on copies of ``args``; raise :class:`Wrong` with a hint if it misbehaves.
 
     ``shape``: the shape the result must have. ``may_modify``: whether ``fn`` may
     change its arguments in place. ``numeric``: convert the result to a NumPy
-    array of numbers. ``warn``: turn NumPy's RuntimeWarnings (overflow, 0/0)
-    into a hint; with ``warn=False`` they are silenced and the result returned.
-    ``copy=False`` passes the arguments themselves, to see what ``fn`` does to them.
+    array of real numbers (anything else gets a hint). ``warn``: turn NumPy's
+    RuntimeWarnings (overflow, 0/0) into a hint; with ``warn=False`` they are
+    silenced and the result returned. ``copy=False`` passes the arguments
+    themselves, to see what ``fn`` does to them.
     """
     copies = [clone(a) for a in args] if copy else list(args)
     with warnings.catch_warnings(), _errstate(warn):
@@ -118,23 +204,32 @@ def call(fn, *args, shape=None, may_modify: bool = False, numeric: bool = True, 
         except RuntimeWarning as w:
             raise Wrong(f"NumPy warned '{w}': something overflowed or divided by zero.") from None
         except Exception as err:
-            raise Wrong(_exception_hint(err)) from None
+            raise Wrong(exception_hint(err)) from None
     if copy and not may_modify and not all(_unchanged(a, c) for a, c in zip(args, copies)):
         raise Wrong("it changed its input array in place; leave the input alone and return a new array "
                     "(the network still needs the input for the backward pass).")
     if not numeric:
         return result
-    if result is None:
-        raise Wrong("it returned None: did you forget the `return`?")
-    try:
-        got = np.asarray(result)
-    except Exception:
-        got = None
-    if got is None or not (np.issubdtype(got.dtype, np.number) or got.dtype == bool):
-        raise Wrong(f"it returned {type(result).__name__}, not numbers.")
+    problem = _strange(result)
+    if problem:
+        raise Wrong(problem)
+    got = np.asarray(result)
     if shape is not None and got.shape != tuple(shape):
         raise Wrong(f"expected shape {tuple(shape)}, got {got.shape}.")
     return got
+
+
+def keeps_float32(fn, *args, what: str, allowed=(np.float32,), **options) -> None:
+    """:class:`Wrong` unless ``fn`` on float32 ``args`` (values already checked) gives a float32 result.
+
+    A float64 result makes every later product with it float64 too: on 59,000 images, twice
+    the memory and the time (NumPy turns float32 into float64 whenever the two meet).
+    """
+    got = call(fn, *args, **options)
+    if got.dtype not in allowed:
+        raise Wrong(f"right values, but float32 inputs give {got.dtype} out: {what} The networks here are float32, "
+                    f"and a {got.dtype} array turns every product it meets into {got.dtype}, twice the memory and "
+                    f"the time on 59,000 images. Keep the input's dtype (for example .astype(Z.dtype)).")
 
 
 def as_number(got, what: str = "one number") -> float:

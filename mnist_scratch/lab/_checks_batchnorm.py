@@ -32,7 +32,7 @@ def _normalize(Z, gamma, beta, eps, *, axis=0, ddof=0, how="inside"):
     return gamma * (Z - mu) / s + beta
 
 
-@checker
+@checker(refuses=("mnist_scratch.batchnorm.batchnorm_forward", "mnist_scratch.bn_network.bn_forward"))
 def batchnorm_forward(fn):
     """``fn(Z, gamma, beta, eps)``: train-mode batch norm of every column of Z, scaled by gamma, shifted by beta."""
     Z, gamma, beta = _forward_inputs()
@@ -97,7 +97,7 @@ def _compact(dY, Z_hat, gamma, s, *, means=True, mean_term=True, hat_term=True, 
     return (gamma if use_gamma else 1) * (inner / s if divide else inner * s)
 
 
-@checker
+@checker(refuses=("mnist_scratch.batchnorm.batchnorm_backward", "mnist_scratch.bn_network.bn_backward"))
 def batchnorm_backward(fn):
     """``fn(dY, Z_hat, gamma, s)``: train-mode batch norm's gradients ``(dZ, dgamma, dbeta)``."""
     dY, Z_hat, gamma, s = _backward_inputs()

@@ -14,7 +14,7 @@ import sys
 import numpy as np
 
 from ..network import init_params
-from ._checking import Wrong, _exception_hint, call, checker
+from ._checking import Wrong, call, checker, exception_hint
 from .frameworks import to_torch_layout as _layout
 
 __all__ = ["to_torch_layout", "train_step"]
@@ -213,7 +213,7 @@ def _one_call(fn, world, k: int) -> list:
     except (NotImplementedError, Wrong):
         raise
     except Exception as err:
-        hint = _exception_hint(err)
+        hint = exception_hint(err)
         if "must be Tensor" in str(err) and "softmax" not in str(err):
             hint += (" The check hands your function stand-ins for PyTorch's objects, not tensors: use the "
                      "model, loss_fn and optimizer it is given, loss = loss_fn(model(xb), yb).")

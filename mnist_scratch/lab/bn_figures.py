@@ -10,17 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from .math_figures import GraphSheet
+from .render import pyplot
 
 __all__ = ["batchnorm_graph", "column_histograms", "mode_bars", "lr_range"]
 
 _DARK = "#00204d"      # cividis's dark blue
 _LIGHT = "#c8b866"     # cividis's yellow-olive
-
-
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def batchnorm_graph():
@@ -29,7 +24,7 @@ def batchnorm_graph():
     Every node is (n, d) or, after a sum over the rows, (d,); the backward
     nodes are the lesson's derivation, one chain-rule step each.
     """
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(11, 4.6))
     ax.set_xlim(-0.8, 11.0)
     ax.set_ylim(-3.3, 2.0)
@@ -68,7 +63,7 @@ def batchnorm_graph():
 
 def column_histograms(Z, out, columns=(0, 1, 2)):
     """Histograms of a few columns of a layer's weighted input ``Z``, before and after batch norm."""
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(11, 3))
     styles = [dict(color=_DARK, histtype="stepfilled", alpha=0.45), dict(color="black", histtype="step", lw=1.5,
               ls="--"), dict(color=_LIGHT, histtype="step", lw=2.0)]
@@ -86,7 +81,7 @@ def column_histograms(Z, out, columns=(0, 1, 2)):
 
 def mode_bars(probabilities: dict, title: str = ""):
     """Side-by-side bars: one image's class probabilities under several conditions (``{label: (10,)}``)."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(9, 3))
     k, width = len(probabilities), 0.8 / len(probabilities)
     hatches = ["", "//", "..", "xx"]
@@ -111,7 +106,7 @@ def lr_range(results: dict, threshold: float | None = None, title: str = ""):
     a diverged run is drawn as an ✕ on the bottom line. ``threshold`` draws a
     dotted line: the accuracy that counts as "trains".
     """
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.4))
     styles = [dict(color=_DARK, marker="o", ls="-"), dict(color="#7c7b78", marker="s", ls="--"),
               dict(color=_LIGHT, marker="^", ls="-.")]

@@ -2,21 +2,29 @@
 
 Every check is called the same way, at the end of an exercise cell::
 
-    check.softmax(my_softmax)                 # right: prints ✅ and returns True
+    check.softmax(my_softmax)                 # right: prints ✅ (and returns nothing)
                                               # wrong: prints ❌ and a hint, then raises CheckFailed
-    check.softmax(my_softmax, raises=False)   # the same, but returns False instead of raising
+    check.softmax(my_softmax, raises=False)   # the same, but returns True or False instead
 
 ``CheckFailed`` is an ``AssertionError`` whose message is the hint, so a wrong
 answer stops the cell (and a test) with a red error that says what to fix. A
 function that still raises ``NotImplementedError`` is not judged: its own
-message says what is left to write.
+message says what is left to write. Neither error's traceback shows a line of
+the checks (their source holds the answers).
 
-Each check feeds inputs chosen to tell the common wrong answers apart (zeros
-for ReLU', rows of very different scale for softmax, asymmetric cases for
-accuracy, non-square shapes everywhere), accepts every right way of writing
-the function, and never crashes on a strange answer: an exception, a wrong
-shape or ``None`` becomes a hint too. ``hint_of(check.softmax, fn)`` returns
-the hint as text (None when ``fn`` is right), for tests and tools.
+Each check feeds several inputs chosen to tell the common wrong answers apart
+(zeros for ReLU', rows whose scores span 2,000 for softmax, networks of one, two
+and three hidden layers, non-round fractions, non-square shapes everywhere), one
+after another, so that an answer that fits one input or keeps state between
+calls shows. It accepts every right way of writing the function, refuses the
+package's own (``check.softmax(ms.softmax)``, or a function that calls it), and
+never crashes on a strange answer: an exception, a wrong shape, ``None``, a
+string, complex numbers or a tuple becomes a hint too. ``hint_of(check.softmax,
+fn)`` returns the hint as text (None when ``fn`` is right), for tests and tools.
+
+A check that passes a part of the learner's own network (``forward``,
+``backward``, …: :data:`mnist_scratch.lab.parts.PARTS`) also saves it, for the
+lessons that follow (:mod:`mnist_scratch.lab.my_network`).
 
 =======================  =====  =====================================================
 check                    lesson the learner writes
@@ -27,7 +35,10 @@ check                    lesson the learner writes
 ``relu``, ``relu_prime`` 2      ``fn(Z)``: ReLU and its slope
 ``softmax``              2      ``fn(Z)``: row-wise, stable softmax
 ``cross_entropy``        2      ``fn(Z, y)``: mean cross-entropy from logits, stable
-``backward``             2      ``fn(params, X, Y)``: the toy network's gradients
+``forward``              2      ``fn(params, X) -> (Z, A)``: the L-layer forward pass
+``backward``             2      ``fn(params, Z, A, y) -> grads``: the L-layer backward pass
+``numerical_gradient``   2      ``fn(J, theta, eps)``: central differences of J() for every entry
+``gradient_descent``     3      ``fn(params, X, y, lr, iterations)``: full-batch gradient descent
 ``predict``              3      ``fn(params, X)``: the predicted class of every row
 ``accuracy``             3      ``fn(y_true, y_pred)``: the fraction right
 ``he_init``              4      ``fn(fan_in, fan_out, rng)``: He-initialised weights
@@ -52,8 +63,10 @@ check                    lesson the learner writes
 from __future__ import annotations
 
 from ._checking import CheckFailed, hint_of
-from ._checks_basics import (accuracy, backward, cross_entropy, mean_digit, one_hot, predict, relu,
-                             relu_prime, scale_pixels, softmax)
+from ._checks_data import mean_digit, one_hot, scale_pixels
+from ._checks_descent import accuracy, gradient_descent, predict
+from ._checks_math import cross_entropy, relu, relu_prime, softmax
+from ._checks_network import backward, forward, numerical_gradient
 from ._checks_batchnorm import batchnorm_backward, batchnorm_forward
 from ._checks_cnn import conv2d, maxpool
 from ._checks_frameworks import to_torch_layout, train_step
@@ -61,11 +74,14 @@ from ._checks_optim import rmsprop_step, xavier_init
 from ._checks_training import (confusion_matrix, cosine, dropout, he_init, l2_penalty, momentum_step,
                                per_class_accuracy, sgd_epoch)
 
-__all__ = ["CheckFailed", "hint_of", "CHECKS",
-           "scale_pixels", "mean_digit", "one_hot", "relu", "relu_prime", "softmax", "cross_entropy",
-           "backward", "predict", "accuracy", "he_init", "sgd_epoch", "l2_penalty", "dropout",
-           "confusion_matrix", "per_class_accuracy", "momentum_step", "cosine", "rmsprop_step", "xavier_init",
-           "batchnorm_forward", "batchnorm_backward", "conv2d", "maxpool", "to_torch_layout", "train_step"]
+_LESSONS = ["scale_pixels", "mean_digit", "one_hot",
+            "relu", "relu_prime", "softmax", "cross_entropy", "forward", "backward", "numerical_gradient",
+            "gradient_descent", "predict", "accuracy",
+            "he_init", "sgd_epoch", "l2_penalty", "dropout", "confusion_matrix", "per_class_accuracy",
+            "momentum_step", "cosine", "rmsprop_step", "xavier_init", "batchnorm_forward", "batchnorm_backward",
+            "conv2d", "maxpool", "to_torch_layout", "train_step"]
 
-#: Every check, by name.
-CHECKS = {name: globals()[name] for name in __all__[3:]}
+__all__ = ["CheckFailed", "hint_of", "CHECKS", *_LESSONS]
+
+#: Every check, by name, in the lessons' order.
+CHECKS = {name: globals()[name] for name in _LESSONS}

@@ -11,14 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from .plots import COLORMAP
+from .render import pyplot
 
 __all__ = ["sliding_window", "im2col_picture", "pooling_picture", "filters", "feature_maps"]
-
-
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _bare(ax, title=None):
@@ -46,7 +41,7 @@ def _numbers(ax, M, fmt="{:g}", bold=None):
 def sliding_window(image, kernel, output, at=(8, 8)):
     """A convolution as a sliding dot product: the image with one window outlined, the
     filter (with its numbers), and the output map with the one number that window gives."""
-    plt = _plt()
+    plt = pyplot()
     image, kernel, output = (np.asarray(a, dtype=float) for a in (image, kernel, output))
     kh, kw = kernel.shape
     y, x = at
@@ -68,7 +63,7 @@ def sliding_window(image, kernel, output, at=(8, 8)):
 
 def im2col_picture(X, kh: int, kw: int, cols):
     """A small image with numbered pixels and its im2col matrix: one window per column."""
-    plt = _plt()
+    plt = pyplot()
     X, cols = np.asarray(X), np.asarray(cols)
     fig, (a, b) = plt.subplots(1, 2, figsize=(8, 3.6), gridspec_kw={"width_ratios": [1, 1.3]})
     a.imshow(X, cmap=COLORMAP, vmin=X.min(), vmax=X.max() * 1.6)
@@ -88,7 +83,7 @@ def im2col_picture(X, kh: int, kw: int, cols):
 def pooling_picture(A, out, dA, dout, size: int = 2):
     """2x2 max-pooling forward (each block's maximum in bold, the pooled map) and backward
     (the upstream gradient, and where it lands: on each block's maximum, 0 elsewhere)."""
-    plt = _plt()
+    plt = pyplot()
     A, out, dA, dout = (np.asarray(m, dtype=float) for m in (A, out, dA, dout))
     is_max = np.kron(out, np.ones((size, size))) == A
     panels = [(A, "feature map A (maxima in bold)", is_max), (out, "max-pooled", None),
@@ -109,7 +104,7 @@ def pooling_picture(A, out, dA, dout, size: int = 2):
 
 def filters(W, cols: int = 8):
     """First-layer filters ``(F, 1, k, k)``, one picture each, on a symmetric colour range (0 is grey)."""
-    plt = _plt()
+    plt = pyplot()
     W = np.asarray(W)
     if W.ndim != 4 or W.shape[1] != 1:
         raise ValueError(f"first-layer filters have shape (filters, 1, k, k); got {W.shape}")
@@ -133,7 +128,7 @@ def feature_maps(image, maps: dict, layers=("conv1", "pool1", "conv2", "pool2"),
     """One digit and what each layer makes of it: a row per layer, one picture per channel, each
     on its own scale from 0 (``maps`` as :meth:`mnist_scratch.cnn.CNN.feature_maps` returns them,
     after ReLU, for this one image)."""
-    plt = _plt()
+    plt = pyplot()
     counts = [len(np.asarray(maps[name])[0]) for name in layers]
     shown = [np.asarray(maps[name])[0][:max_maps] for name in layers]
     cols = max(len(m) for m in shown)

@@ -6,20 +6,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import get_activation
+from .render import pyplot
 
 __all__ = ["plot_activation", "computational_graph"]
-
-
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def plot_activation(name: str, z=None):
     """An activation function and its derivative, side by side."""
 
-    plt = _plt()
+    plt = pyplot()
     act = get_activation(name)
     g, g_prime = act.g, act.g_prime
     z = np.linspace(-5, 5, 401) if z is None else z
@@ -77,7 +72,7 @@ def computational_graph():
     dashed arrows: the backward pass, each gradient node with its equation and
     its shape (every gradient has the shape of the thing it is the gradient of).
     """
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(11, 5))
     ax.set_xlim(-0.7, 10.8)
     ax.set_ylim(-3.4, 2.1)

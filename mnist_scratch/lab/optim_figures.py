@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .render import pyplot
+
 __all__ = ["trajectory", "path_grid", "saddle_escape", "lr_sweep", "activation_histograms", "spread_per_layer"]
 
 _STYLES = ["o-", "s--", "^-.", "v:", "D-", "x--"]
-
-
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def trajectory(optimizer, grad, start, lr: float, steps: int) -> np.ndarray:
@@ -43,7 +39,7 @@ def _contours(ax, f, xlim, ylim, levels):
 def path_grid(f, paths: dict, xlim, ylim, levels=20, minimum=(0, 0), cols: int = 3):
     """One panel per optimizer: the contours of ``f(x, y)`` and the path ``{"label": points}``, the
     minimum marked with a cross."""
-    plt = _plt()
+    plt = pyplot()
     rows = -(-len(paths) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.8 * rows), squeeze=False)
     for ax, (label, points) in zip(axes.flat, paths.items()):
@@ -60,7 +56,7 @@ def path_grid(f, paths: dict, xlim, ylim, levels=20, minimum=(0, 0), cols: int =
 def saddle_escape(f, paths: dict, xlim, ylim, levels=15, escaped: float = 1.0):
     """Left: the paths on the contours of ``f``. Right: how far each path is from the ridge y = 0,
     ``|y|`` on a log scale, step by step, with a dashed line where it counts as escaped."""
-    plt = _plt()
+    plt = pyplot()
     fig, (a, b) = plt.subplots(1, 2, figsize=(12, 4))
     _contours(a, f, xlim, ylim, levels)
     for style, (label, points) in zip(_STYLES, paths.items()):
@@ -80,7 +76,7 @@ def saddle_escape(f, paths: dict, xlim, ylim, levels=15, escaped: float = 1.0):
 def lr_sweep(results: dict, metric_name: str = "dev cost", log: bool = True):
     """``{optimizer: {lr: value}}`` as one line per optimizer against the learning rate (log scale),
     each optimizer's best (lowest) value circled."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.6))
     for style, (name, by_lr) in zip(_STYLES, results.items()):
         lrs, values = zip(*sorted(by_lr.items()))
@@ -102,7 +98,7 @@ def activation_histograms(activations: dict, title: str, bins: int = 30, value_r
 
     Every panel of a row shares the row's range (``value_range`` if given, else the range of the
     row's values), so that a shrinking spread shows as a narrowing histogram."""
-    plt = _plt()
+    plt = pyplot()
     rows, cols = len(activations), max(len(a) for a in activations.values())
     fig, axes = plt.subplots(rows, cols, figsize=(2.2 * cols, 1.9 * rows), squeeze=False)
     for r, (init, layers) in enumerate(activations.items()):
@@ -124,7 +120,7 @@ def activation_histograms(activations: dict, title: str, bins: int = 30, value_r
 def spread_per_layer(stds: dict):
     """``{activation: {init: [std of layer 1, 2, …]}}``: one panel per activation, the standard
     deviation of each layer's activations on a log scale, one line per initialisation."""
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(stds), figsize=(4 * len(stds), 3.2), sharey=True, squeeze=False)
     for ax, (activation, by_init) in zip(axes[0], stds.items()):
         for style, (init, values) in zip(_STYLES, by_init.items()):

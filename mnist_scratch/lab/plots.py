@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .math_figures import computational_graph, plot_activation
+from .render import pyplot
 
 __all__ = ["show_digit", "sample_grid", "class_distribution", "mean_digits", "pixel_histogram",
            "plot_activation", "plot_history", "compare_histories", "probability_bars", "show_prediction",
@@ -36,12 +37,6 @@ METRIC_NAMES = {"cost": "training cost", "dev_cost": "dev cost", "train_acc": "t
 _MARKERS = ["o-", "s--", "^-.", "D:", "v-", "P--"]
 
 
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _image(x):
     x = np.asarray(x)
     if x.size != 784:
@@ -52,7 +47,7 @@ def _image(x):
 def show_digit(x, label=None, ax=None, title=None, cmap="gray_r"):
     """Draw one image (784 pixels) with an optional label; returns the Axes."""
     if ax is None:
-        _, ax = _plt().subplots(figsize=(2.5, 2.5))
+        _, ax = pyplot().subplots(figsize=(2.5, 2.5))
     ax.imshow(_image(x), cmap=cmap, vmin=0, vmax=None)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -63,7 +58,7 @@ def show_digit(x, label=None, ax=None, title=None, cmap="gray_r"):
 
 def sample_grid(X, y, rows: int = 5, cols: int = 5, indices=None, predicted=None, seed=0):
     """A rows x cols grid of images with their labels (and predictions, if given)."""
-    plt = _plt()
+    plt = pyplot()
     if indices is None:
         indices = np.random.default_rng(seed).choice(len(X), rows * cols, replace=False)
     fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.75 * rows))
@@ -78,7 +73,7 @@ def sample_grid(X, y, rows: int = 5, cols: int = 5, indices=None, predicted=None
 
 def class_distribution(y_train, y_test, classes=DIGITS):
     """Share of each class in the training and test sets, side by side."""
-    plt = _plt()
+    plt = pyplot()
     k = np.arange(len(classes))
     train = np.bincount(y_train, minlength=len(classes)) / len(y_train)
     test = np.bincount(y_test, minlength=len(classes)) / len(y_test)
@@ -97,7 +92,7 @@ def class_distribution(y_train, y_test, classes=DIGITS):
 
 def mean_digits(X, y, classes=DIGITS, cmap=COLORMAP):
     """The average image of every class, as heatmaps (cividis: dark blue = no ink, yellow = ink)."""
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(2, 5, figsize=(10, 4.4))
     for k, ax in enumerate(axes.ravel()):
         im = ax.imshow(_image(X[y == k].mean(axis=0, dtype=np.float64)), cmap=cmap, vmin=0,
@@ -114,7 +109,7 @@ def pixel_histogram(X, bins: int = 50, title="Pixel intensities", log: bool = Tr
     The counts come from ``np.histogram``, which works through the pixels in
     blocks, so even all 47 million training pixels need no extra copy of the data.
     """
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3))
     counts, edges = np.histogram(X, bins=bins)
     ax.stairs(counts, edges, fill=True, color="tab:blue")
@@ -140,7 +135,7 @@ def plot_history(history, title=None, fig=None):
 
     Pass ``fig`` to redraw an existing figure in place (for live updates).
     """
-    plt = _plt()
+    plt = pyplot()
     if fig is None:
         fig, _ = plt.subplots(1, 2, figsize=(10, 3.4))
     cost_ax, acc_ax = fig.axes[:2]
@@ -170,7 +165,7 @@ def compare_histories(histories: dict, metric: str = "cost", title=None, log: bo
 
     Each run gets its own marker and line style as well as its own colour.
     """
-    plt = _plt()
+    plt = pyplot()
     if ax is None:
         fig, ax = plt.subplots(figsize=(7, 3.4))
     for style, (label, history) in zip(_MARKERS * len(histories), histories.items()):
@@ -191,7 +186,7 @@ def probability_bars(probs, true=None, ax=None, classes=DIGITS):
     from matplotlib.patches import Patch
 
     if ax is None:
-        _, ax = _plt().subplots(figsize=(4, 2.6))
+        _, ax = pyplot().subplots(figsize=(4, 2.6))
     probs = np.asarray(probs).ravel()
     predicted = int(np.argmax(probs))
     colors = ["#00204d" if k == predicted else "#a0a0a0" for k in range(len(probs))]  # cividis's dark blue
@@ -216,7 +211,7 @@ def probability_bars(probs, true=None, ax=None, classes=DIGITS):
 
 def show_prediction(model, X, y, index: int, classes=DIGITS):
     """The image, its true and predicted label, and the probabilities: one test prediction."""
-    plt = _plt()
+    plt = pyplot()
     probs = model.predict_proba(X[index])[0]
     predicted = int(probs.argmax())
     fig, (a, b) = plt.subplots(1, 2, figsize=(7, 2.8), gridspec_kw={"width_ratios": [1, 1.6]})
@@ -229,7 +224,7 @@ def show_prediction(model, X, y, index: int, classes=DIGITS):
 
 def confusion_heatmap(C, classes=DIGITS, normalise: bool = False):
     """The confusion matrix as a heatmap: rows are true classes, columns predictions."""
-    plt = _plt()
+    plt = pyplot()
     C = np.asarray(C)
     shown = C / C.sum(axis=1, keepdims=True) if normalise else C
     fig, ax = plt.subplots(figsize=(6.2, 5.4))
@@ -254,7 +249,7 @@ def confusion_heatmap(C, classes=DIGITS, normalise: bool = False):
 
 def mistake_gallery(X, y, probs, indices, cols: int = 8, classes=DIGITS):
     """Images at ``indices`` titled with true label, predicted label and its probability."""
-    plt = _plt()
+    plt = pyplot()
     indices = list(indices)
     rows = max(1, -(-len(indices) // cols))
     fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.95 * rows), squeeze=False)
@@ -273,7 +268,7 @@ def weight_images(W, count: int = 32, cols: int = 8, cmap=COLORMAP, units=None):
     Each picture has its own symmetric colour range, so 0 is always the middle
     grey of cividis: yellow pixels push the unit up, dark blue ones push it down.
     """
-    plt = _plt()
+    plt = pyplot()
     W = np.asarray(W)
     if W.shape[0] != 784:
         raise ValueError(f"first-layer weights have shape (784, units); got {W.shape}")

@@ -1,17 +1,18 @@
 """The lessons' exercises, answer keys and quoted code, checked.
 
-The exercises are proved from both sides:
-
-* as shipped, every exercise cell fails with its stub's ``NotImplementedError``
-  and no other cell fails: ``notebooks/conftest.py`` checks this during the one
-  nbval run of the lessons (``pytest --nbval-lax notebooks/``);
-* with every solution pasted in, every self-check passes: in that same run the
-  repository's top-level ``conftest.py`` runs each exercise's solution right
-  after its stub, in the same kernel, as a test item of its own.
+The exercises are proved from both sides when the lessons run (``pytest notebooks/``,
+notebooks/conftest.py, with tools/runner.py): as shipped, every exercise cell fails with its
+stub's ``NotImplementedError`` and no other cell fails; with every solution in place, run right
+after its stub in the same kernel, every self-check passes, each as a test item of its own.
 
 The other tests here read the notebooks as files: the exercise format shared
-with the classroom tooling, the answer keys, and lesson 2's table of the
-backward pass, which must quote ``mnist_scratch.network.backward`` literally.
+with the classroom tooling (an ``exercise`` cell, its ``hint`` cells, its folded
+``solution``), the answer keys, and lesson 2's table of the backward pass, which
+must quote ``mnist_scratch.network.backward`` literally. The lessons rewritten for
+the learner's own network (``OWN_NETWORK``; lesson engineers add theirs) are held to
+the whole format: hints in steps, stubs that say what to write and never the code,
+an assert message on every claim, and a "train your network" cell where they train.
+tests/lessons/test_own_network.py runs them with the learner's parts.
 """
 
 from __future__ import annotations
@@ -23,10 +24,15 @@ from pathlib import Path
 
 import pytest
 
-from mnist_scratch import losses, network
+from mnist_scratch import network
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+#: Lessons in the learner's-own-network format (docs/contributing.md, "The learner's own network").
+OWN_NETWORK = ["01_data_exploration", "02_the_math", "03_train_784_10_10"]
+#: Of those, the lessons that train, and so end with a "train your network" cell.
+TRAINS = ["03_train_784_10_10"]
+HINT = re.compile(r"<details><summary>Hint (\d+): [^<]+</summary>\n\n.+\n\n</details>$", re.S)
 
 
 def _cells(path: Path) -> list[dict]:
@@ -48,11 +54,18 @@ def solution_code(markdown: str) -> str:
     return match.group(1)
 
 
+def _hints_and_solution(cells: list, i: int) -> tuple[list, dict]:
+    """The ``hint`` cells after exercise cell ``i``, and the cell after them (its solution, if the format holds)."""
+    j = i + 1
+    while j < len(cells) and "hint" in _tags(cells[j]):
+        j += 1
+    return cells[i + 1:j], (cells[j] if j < len(cells) else {})
+
+
 def exercises(path: Path) -> list[tuple[dict, dict]]:
-    """(exercise cell, the cell after it) for every exercise of a lesson."""
+    """(exercise cell, its solution cell: the cell after its hints) for every exercise of a lesson."""
     cells = _cells(path)
-    return [(cell, cells[i + 1] if i + 1 < len(cells) else {}) for i, cell in enumerate(cells)
-            if "exercise" in _tags(cell)]
+    return [(cell, _hints_and_solution(cells, i)[1]) for i, cell in enumerate(cells) if "exercise" in _tags(cell)]
 
 
 def _check_calls(code: str) -> list[str]:
@@ -72,7 +85,8 @@ def test_exercises_are_stubs_with_a_check_and_one_folded_solution(path):
         assert cell["cell_type"] == "code" and "raises-exception" in _tags(cell), name
         assert re.search(r'raise NotImplementedError\("[^"]{20,}"\)', stub), f"{name}: the stub must say what to write"
         assert stub.rstrip().splitlines()[-1].startswith("check."), f"{name}: the cell must end with its check"
-        assert after.get("cell_type") == "markdown" and _tags(after) == ["solution"], f"{name}: no solution cell"
+        assert after.get("cell_type") == "markdown" and _tags(after) == ["solution"], \
+            f"{name}: no solution cell after its hints"
         folded = _source(after)
         assert folded.startswith("<details><summary>Solution</summary>") and folded.rstrip().endswith("</details>")
         code = solution_code(folded)
@@ -88,8 +102,99 @@ def test_only_exercises_may_fail_and_solutions_stay_in_markdown(path):
         tags = _tags(cell)
         if "raises-exception" in tags:
             assert "exercise" in tags, _source(cell)[:80]
-        if "solution" in tags:
+        if "solution" in tags or "hint" in tags:
             assert cell["cell_type"] == "markdown"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_hints_sit_between_an_exercise_and_its_solution(path):
+    cells = _cells(path)
+    for i, cell in enumerate(cells):
+        if "hint" in _tags(cell):
+            j = i
+            while "hint" in _tags(cells[j]):
+                j -= 1
+            assert "exercise" in _tags(cells[j]), f"a hint must follow an exercise (or another hint): {_source(cell)[:80]}"
+
+
+@pytest.mark.parametrize("name", OWN_NETWORK)
+def test_every_exercise_has_a_ladder_of_folded_hints(name):
+    cells = _cells(NOTEBOOKS / f"{name}.ipynb")
+    for i, cell in enumerate(cells):
+        if "exercise" not in _tags(cell):
+            continue
+        hints, _ = _hints_and_solution(cells, i)
+        assert len(hints) >= 2, f"{_source(cell)[:60]}: an idea first, then the equation or the step"
+        numbers = [int(HINT.match(_source(h)).group(1)) if HINT.match(_source(h)) else None for h in hints]
+        assert numbers == list(range(1, len(hints) + 1)), \
+            f"{_source(cell)[:60]}: each hint is <details><summary>Hint N: ...</summary>, numbered from 1"
+
+
+def _code_lines_of(code: str) -> list[str]:
+    """The lines of ``code`` outside its docstrings, without their comments."""
+    lines, in_docstring = [], False
+    for line in code.splitlines():
+        quotes = line.count('"""')
+        if in_docstring or quotes:
+            in_docstring = in_docstring != (quotes % 2 == 1)
+            continue
+        lines.append(line.split("  #")[0].strip())
+    return lines
+
+
+def _stub_messages(stub: str) -> list[str]:
+    return re.findall(r'raise NotImplementedError\("([^"]+)"\)', stub)
+
+
+@pytest.mark.parametrize("name", OWN_NETWORK)
+def test_a_stub_says_what_to_write_never_the_code(name):
+    path = NOTEBOOKS / f"{name}.ipynb"
+    for cell, solution in exercises(path):
+        stub, code = _source(cell), solution_code(_source(solution))
+        for message in _stub_messages(stub):
+            assert message.startswith("write ") and "(" in message.split(":")[0], \
+                f"{message}: start with 'write name(arguments):', then what it returns"
+            assert "np." not in message and "axis=" not in message and " = " not in message, message
+            for line in _code_lines_of(code):
+                if len(line) >= 10 and not line.startswith(("def ", "check.")):
+                    assert line not in message and line not in stub, f"the stub gives away {line!r}"
+        for line in stub.splitlines():
+            if line.strip().startswith("#"):
+                assert line.strip() == "# YOUR CODE HERE", f"a stub's comment says where, not how: {line.strip()}"
+
+
+def _asserts(source: str) -> list:
+    import ast
+
+    code = "\n".join("pass" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    return [node for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Assert)]
+
+
+@pytest.mark.parametrize("name", OWN_NETWORK)
+def test_every_assert_carries_a_message(name):
+    """A claim whose setting a learner changes must say which setting it was made for, not fail blank."""
+    for cell in _cells(NOTEBOOKS / f"{name}.ipynb"):
+        if cell["cell_type"] == "code":
+            for node in _asserts(_source(cell)):
+                assert node.msg is not None, f"an assert without a message, line {node.lineno} of:\n{_source(cell)[:300]}"
+
+
+@pytest.mark.parametrize("name", TRAINS)
+def test_a_lesson_that_trains_ends_with_a_train_your_network_cell(name):
+    cells = _cells(NOTEBOOKS / f"{name}.ipynb")
+    heading = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
+                   and "## Train your network" in _source(c))
+    train = next(c for c in cells[heading:] if c["cell_type"] == "code")
+    assert "my_network.load(" in _source(train), "the train cell builds the learner's network from their parts"
+
+
+def test_lesson_2_shows_the_package_s_passes_only_after_the_learner_wrote_theirs():
+    cells = _cells(NOTEBOOKS / "02_the_math.ipynb")
+    backward_exercise = next(i for i, c in enumerate(cells) if "exercise" in _tags(c) and "def backward(" in _source(c))
+    for i, cell in enumerate(cells):
+        source = _source(cell)
+        if re.search(r"ms\.(forward|backward)\b|inspect\.getsource", source) and "answer-key" not in _tags(cell):
+            assert i > backward_exercise, f"cell {i} shows the package's forward or backward before the learner's: {source[:80]}"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
@@ -124,31 +229,18 @@ def test_terminal_steps_run_from_the_notebook(path):
             assert "mnist-scratch " not in _source(cell)
 
 
-def _code_lines(*functions) -> list[str]:
-    lines = []
-    for function in functions:
-        for line in inspect.getsource(function).splitlines():
-            line = line.split("  #")[0].strip()
-            if line:
-                lines.append(line)
-    return lines
 
-
-def test_the_backprop_table_quotes_backward_line_for_line():
+def test_the_backward_exercise_s_table_is_the_package_s_backward_step_by_step():
+    """Lesson 2's table of the backward pass (before the exercise: equations, no code) has the steps that
+    mnist_scratch.network.backward computes, in its order: each of backward's lines names its equation
+    in a comment, and the lesson prints backward's source after the exercise, to compare."""
     cells = _cells(NOTEBOOKS / "02_the_math.ipynb")
-    table_cell = next(_source(c) for c in cells if "| equation | shape | code in `mnist_scratch.network.backward` |"
-                      in _source(c))
-    rows = [line for line in table_cell.splitlines() if line.startswith("|")][2:]
-    quoted = [span for row in rows for span in re.findall(r"`([^`]+)`", row.split("|")[3])]
-    source = _code_lines(network.backward, network.output_delta, losses.LOSSES["cross_entropy"].delta)
-    assert len(quoted) >= 7
-    for span in quoted:
-        assert span in source, (f"the table quotes `{span}`, which is not a line of backward(), output_delta() or "
-                                f"cross-entropy's delta")
-    in_backward = _code_lines(network.backward)
-    positions = [in_backward.index(span) for span in quoted if span in in_backward]
-    assert positions == sorted(positions), "the table's lines must come in backward()'s order"
-    # and the other way round: every line of backward's loop that computes a gradient is quoted in that cell
-    computing = [line for line in in_backward if re.match(r"(grads\[|dZ =|dA =)", line)]
-    quoted_anywhere = re.findall(r"`([^`]+)`", table_cell)
-    assert computing and all(line in quoted_anywhere for line in computing), computing
+    table = next(_source(c) for c in cells if "| step | equation | shape |" in _source(c))
+    rows = [line for line in table.splitlines() if line.startswith("|")][2:]
+    in_table = [f"{m.group(1)}[{m.group(2)}]" for row in rows
+                for m in [re.search(r"(d[ZWAb])\^\{\[([^\]]+)\]\} =", row.split("|")[2])] if m]
+    in_backward = re.findall(r"#\s*(d[ZWAb]\[[^\]]+\]) =", inspect.getsource(network.backward))
+    assert in_table == in_backward == ["dZ[L]", "dW[l]", "db[l]", "dA[l-1]", "dZ[l-1]"]
+    shown_after = [i for i, c in enumerate(cells) if "inspect.getsource(ms.backward)" in _source(c)]
+    exercise = next(i for i, c in enumerate(cells) if "exercise" in _tags(c) and "def backward(" in _source(c))
+    assert shown_after and shown_after[0] > exercise

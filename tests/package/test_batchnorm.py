@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _package_helpers import numerical
 
 from mnist_scratch.batchnorm import batchnorm_backward, batchnorm_forward, init_batchnorm
-from mnist_scratch.gradient_check import numerical_gradient, relative_error
-
-
-def numerical(f, x):
-    """Central differences of the scalar ``f()`` with respect to every entry of ``x``."""
-    return numerical_gradient(f, x, range(x.size)).reshape(x.shape)
+from mnist_scratch.gradient_check import relative_error
 
 
 def test_batchnorm_gradient_check_train_mode():

@@ -1,27 +1,16 @@
 """The batch-normalized network (``Model(sizes, batch_norm=True)``): gradient-checked in float64 in
-train mode, compared with PyTorch's ``BatchNorm1d`` in train and eval mode, trained, stopped,
-restored, saved and loaded."""
+train mode, compared with PyTorch's ``BatchNorm1d`` in train and eval mode, trained, stopped and
+restored. (Its model files: files/test_kinds.py.)"""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
+from _package_helpers import SIZES, small_problem, toy
 
 import mnist_scratch as ms
-from mnist_scratch.bn_network import bn_backward, bn_forward, init_bn_state
-from mnist_scratch.training.history import History, TrainingDiverged
-from mnist_scratch.files.model_file import FORMAT, ModelFileError, load_model, save_model
-from mnist_scratch.training.stopping import DivergenceGuard, EarlyStopping
-
-SIZES = [12, 7, 5, 4]
-
-
-def toy(n=16, seed=0, d=12, classes=4):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(0.5, 2.0, (n, d))
-    return X, rng.integers(0, classes, n)
+from mnist_scratch.bn_network import bn_backward, bn_forward
+from mnist_scratch.training.history import TrainingDiverged
 
 
 def bn_model(sizes=SIZES, seed=1, dtype=np.float64, **kw):
@@ -173,13 +162,6 @@ def test_against_pytorch_batchnorm1d_train_and_eval():
 
 
 # --------------------------------------------------------------------------- training
-def small_problem(n=300, seed=0):
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(0, 3, (4, 12))
-    y = rng.integers(0, 4, n)
-    return (centres[y] + rng.normal(0, 1, (n, 12))).astype(np.float32), y
-
-
 def test_training_learns_and_updates_the_running_statistics():
     X, y = small_problem()
     model = ms.Model(SIZES, batch_norm=True)
@@ -211,22 +193,6 @@ def test_a_one_row_batch_is_refused_clearly():
         ms.train(ms.Model(SIZES, batch_norm=True), X, y, batch_size=1, progress=False)
 
 
-def test_divergence_guard_restores_the_running_statistics_with_theta():
-    theta, state = np.zeros(3), {"running_mean1": np.zeros(2), "running_var1": np.ones(2)}
-    guard = DivergenceGuard(theta, 10, History({}), 0.1, state)
-    theta[:] = 1.0
-    state["running_mean1"][:] = 5.0
-    guard.check(1.0, epoch=2, first_batch_of_epoch=True)     # a good start of epoch 2: remembered
-    theta[:] = 2.0
-    state["running_mean1"][:] = 7.0
-    state["running_var1"][:] = 9.0
-    with pytest.raises(TrainingDiverged):
-        guard.check(float("nan"), epoch=2, first_batch_of_epoch=False)
-    np.testing.assert_array_equal(theta, 1.0)
-    np.testing.assert_array_equal(state["running_mean1"], 5.0)
-    np.testing.assert_array_equal(state["running_var1"], 1.0)
-
-
 def test_a_diverged_batch_norm_model_keeps_good_parameters_and_statistics():
     X, y = small_problem()
     model = ms.Model(SIZES, batch_norm=True)
@@ -255,112 +221,3 @@ def test_early_stopping_restores_the_running_statistics_of_the_best_epoch():
         np.testing.assert_array_equal(model.state[key], state[key])
     last = seen[history.records[-1]["epoch"]][1]
     assert any(not np.array_equal(last[k], state[k]) for k in state)   # so restoring them mattered
-
-
-def test_early_stopping_unit():
-    theta, state = np.zeros(2), {"running_var1": np.ones(2)}
-    stopper = EarlyStopping(1, theta, History({}), state)
-    stopper.should_stop({"dev_acc": 0.5, "epoch": 1})
-    theta[:], state["running_var1"][:] = 3.0, 4.0
-    assert stopper.should_stop({"dev_acc": 0.4, "epoch": 2})
-    stopper.restore_best()
-    np.testing.assert_array_equal(theta, 0.0)
-    np.testing.assert_array_equal(state["running_var1"], 1.0)
-
-
-# --------------------------------------------------------------------------- model files
-def trained_bn_model():
-    X, y = small_problem(100)
-    model = ms.Model(SIZES, batch_norm=True)
-    ms.train(model, X, y, epochs=2, batch_size=20, optimizer="sgd", lr=0.1, progress=False)
-    return model, X
-
-
-def test_save_and_load_a_batch_norm_model(tmp_path):
-    model, X = trained_bn_model()
-    path = save_model(model, tmp_path / "bn")
-    loaded = load_model(path)
-    assert loaded.batch_norm and loaded.metadata["format"] == FORMAT == "mnist_scratch.model/2"
-    assert list(loaded.params) == list(model.params) and list(loaded.state) == list(model.state)
-    for key in model.state:
-        np.testing.assert_array_equal(loaded.state[key], model.state[key])
-    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
-    plain = load_model(save_model(ms.Model(SIZES), tmp_path / "plain"))
-    assert not plain.batch_norm and plain.state == {}
-
-
-def write_format_1(path, model):
-    """A model file exactly as the package wrote it before batch norm (format 1)."""
-    metadata = {"format": "mnist_scratch.model/1", "sizes": model.sizes, "activation": model.activation,
-                "loss": model.loss, "init": model.init, "seed": model.seed, "dtype": str(model.dtype),
-                "shapes": {k: list(v.shape) for k, v in model.params.items()}, "recipe": {},
-                "package_version": "0.9.0", "saved_at": "2026-01-01T00:00:00+00:00"}
-    np.savez(path, **model.params, metadata=np.array(json.dumps(metadata)))
-
-
-def test_files_of_format_1_still_load(tmp_path):
-    model = ms.Model(SIZES, seed=4)
-    write_format_1(tmp_path / "old.npz", model)
-    loaded = load_model(tmp_path / "old.npz")
-    assert not loaded.batch_norm
-    X, _ = toy()
-    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
-
-
-def rewrite(path, out, drop=(), replace=None, meta=None):
-    with np.load(path) as f:
-        arrays = {k: f[k] for k in f.files if k not in drop}
-    arrays.update(replace or {})
-    if meta:
-        arrays["metadata"] = np.array(json.dumps({**json.loads(str(arrays["metadata"])), **meta}))
-    np.savez(out, **arrays)
-    return out
-
-
-@pytest.mark.parametrize("change, message", [
-    (dict(drop=("running_var2",)), "(missing: running_var2)"),
-    (dict(replace={"running_mean1": np.zeros(6)}), "array running_mean1 has shape (6,)"),
-    (dict(replace={"running_var1": np.full(7, np.nan)}), "array running_var1 contains NaN"),
-    (dict(replace={"running_var1": -np.ones(7)}), "array running_var1 holds negative variances"),
-    (dict(replace={"running_var1": np.ones(7, int)}), "array running_var1 has dtype int"),
-    (dict(drop=("gamma1",)), "need ['W1', 'gamma1'"),
-    (dict(replace={"beta2": np.zeros(4)}), "array beta2 has shape (4,)"),
-    (dict(meta={"batch_norm": "yes"}), "its metadata is not valid: batch_norm='yes' is not allowed: batch_norm must be True or False"),
-    (dict(meta={"batch_norm": False}), "holds arrays"),
-])
-def test_a_damaged_batch_norm_file_names_the_file_and_the_array(tmp_path, change, message):
-    model, _ = trained_bn_model()
-    good = save_model(model, tmp_path / "good")
-    bad = rewrite(good, tmp_path / "bad.npz", **change)
-    with pytest.raises(ModelFileError) as err:
-        load_model(bad)
-    assert str(bad) in str(err.value) and message in str(err.value)
-
-
-def test_saving_refuses_nan_running_statistics(tmp_path):
-    model = ms.Model(SIZES, batch_norm=True)
-    model.state["running_mean2"][0] = np.nan
-    with pytest.raises(ValueError, match="running_mean2 holds 1 NaN"):
-        save_model(model, tmp_path / "m")
-
-
-# --------------------------------------------------------------------------- lesson 9's figures
-def test_lesson_figures_draw_with_labelled_axes():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from mnist_scratch.lab import bn_figures
-
-    Z = np.random.default_rng(0).normal(size=(64, 4))
-    figures = [bn_figures.column_histograms(Z, (Z - Z.mean(0)) / Z.std(0)),
-               bn_figures.mode_bars({"a": np.full(10, 0.1), "b": np.eye(10)[3]}),
-               bn_figures.lr_range({"x": {0.1: 0.9, 1: None}, "y": {0.1: 0.8, 1: 0.7}}, threshold=0.75)]
-    for fig in figures:
-        for ax in fig.axes:
-            assert ax.get_xlabel() and ax.get_ylabel()
-    graph = bn_figures.batchnorm_graph()
-    texts = " ".join(t.get_text() for t in graph.axes[0].texts)
-    assert "dZ = d(Z − μ) + dμ / n" in texts and "dẐ = γ dY" in texts
-    plt.close("all")

@@ -1,147 +1,20 @@
-"""Convolution, max-pooling, flatten and the CNN: gradient-checked in float64, the
-convolution against its sum written out as six loops (and SciPy, when installed),
-training on a toy problem, and the ``cnn`` recipe's plumbing."""
+"""mnist_scratch.cnn: the convolutional network gradient-checked in float64 on a tiny input, its
+shapes, and the one training loop training it on a toy problem. (Its layers: test_conv.py.)"""
 
 from __future__ import annotations
 
 import numpy as np
-
-import mnist_scratch as ms
 import pytest
+from _package_helpers import _toy_cnn, _toy_problem, numerical
 
 from mnist_scratch.cnn import CNN, forward, loss_and_grads
-from mnist_scratch.train import train
-from mnist_scratch.conv import (conv_backward, conv_forward, flatten_backward, flatten_forward,
-                                maxpool_backward, maxpool_forward)
-from mnist_scratch.gradient_check import numerical_gradient, relative_error
-from mnist_scratch.training.history import StopTraining, TrainingDiverged
+from mnist_scratch.gradient_check import relative_error
 from mnist_scratch.losses import cross_entropy
 from mnist_scratch.optim import SGD
-from mnist_scratch.recipes import get_recipe, run_recipe
+from mnist_scratch.train import train
+from mnist_scratch.training.history import StopTraining, TrainingDiverged
 
 
-def numerical(f, x):
-    """Central differences of the scalar ``f()`` with respect to every entry of ``x``."""
-    return numerical_gradient(f, x, range(x.size)).reshape(x.shape)
-
-
-def conv_six_loops(X, W, b, padding):
-    """The convolution sum written as six loops (plus the bias), with its own zero padding."""
-    n, C, H, Wd = X.shape
-    F, _, kh, kw = W.shape
-    if padding == "same":
-        top, left = (kh - 1) // 2, (kw - 1) // 2
-        Xp = np.zeros((n, C, H + kh - 1, Wd + kw - 1))
-        Xp[:, :, top:top + H, left:left + Wd] = X
-    else:
-        Xp = X
-    Ho, Wo = Xp.shape[2] - kh + 1, Xp.shape[3] - kw + 1
-    Z = np.zeros((n, F, Ho, Wo))
-    for s in range(n):
-        for f in range(F):
-            for y in range(Ho):
-                for x in range(Wo):
-                    total = b[f]
-                    for c in range(C):
-                        for i in range(kh):
-                            for j in range(kw):
-                                total += Xp[s, c, y + i, x + j] * W[f, c, i, j]
-                    Z[s, f, y, x] = total
-    return Z
-
-
-# --------------------------------------------------------------------------- convolution
-@pytest.mark.parametrize("padding", ["valid", "same"])
-@pytest.mark.parametrize("k", [3, 4])
-def test_conv_forward_matches_six_loops(padding, k):
-    rng = np.random.default_rng(5)
-    X, W, b = rng.normal(size=(2, 3, 7, 6)), rng.normal(size=(4, 3, k, k)), rng.normal(size=4)
-    Z, _ = conv_forward(X, W, b, padding)
-    expected = conv_six_loops(X, W, b, padding)
-    assert Z.shape == expected.shape == ((2, 4, 7, 6) if padding == "same" else (2, 4, 8 - k, 7 - k))
-    np.testing.assert_allclose(Z, expected, rtol=1e-12, atol=1e-12)
-
-
-@pytest.mark.parametrize("padding", ["valid", "same"])
-def test_conv_forward_matches_scipy(padding):
-    signal = pytest.importorskip("scipy.signal")
-    rng = np.random.default_rng(6)
-    X, W, b = rng.normal(size=(3, 2, 9, 8)), rng.normal(size=(5, 2, 5, 5)), rng.normal(size=5)
-    Z, _ = conv_forward(X, W, b, padding)
-    Xp = np.pad(X, ((0, 0), (0, 0), (2, 2), (2, 2))) if padding == "same" else X
-    for s in range(3):
-        for f in range(5):
-            # correlating the (C, H, W) volume with the (C, k, k) filter, 'valid' along C too
-            reference = signal.correlate(Xp[s], W[f], mode="valid")[0] + b[f]
-            np.testing.assert_allclose(Z[s, f], reference, rtol=1e-10, atol=1e-10)
-
-
-@pytest.mark.parametrize("padding", ["valid", "same"])
-def test_conv_gradient_check(padding):
-    rng = np.random.default_rng(7)
-    X, W, b = rng.normal(size=(2, 2, 6, 5)), rng.normal(size=(3, 2, 3, 2)), rng.normal(size=3)
-    R = rng.normal(size=conv_forward(X, W, b, padding)[0].shape)     # J = sum(Z * R)
-
-    def J():
-        return float((conv_forward(X, W, b, padding)[0] * R).sum())
-
-    dX, dW, db = conv_backward(R, conv_forward(X, W, b, padding)[1])
-    errors = {"X": relative_error(dX, numerical(J, X)), "W": relative_error(dW, numerical(J, W)),
-              "b": relative_error(db, numerical(J, b))}
-    print(f"conv {padding} gradient check:", errors)
-    assert max(errors.values()) < 1e-8, errors
-    assert conv_backward(R, conv_forward(X, W, b, padding)[1], need_dX=False)[0] is None
-
-
-def test_conv_keeps_float32_and_names_its_errors():
-    X = np.ones((1, 2, 5, 5), np.float32)
-    Z, _ = conv_forward(X, np.ones((3, 2, 3, 3), np.float32), np.zeros(3, np.float32), "same")
-    assert Z.dtype == np.float32 and Z.shape == (1, 3, 5, 5)
-    with pytest.raises(ValueError, match="same C"):
-        conv_forward(X, np.ones((3, 1, 3, 3)), np.zeros(3))
-    with pytest.raises(ValueError, match="padding='full' is not known"):
-        conv_forward(X, np.ones((3, 2, 3, 3)), np.zeros(3), "full")
-
-
-# --------------------------------------------------------------------------- max-pooling, flatten
-def test_maxpool_forward_by_hand():
-    out, _ = maxpool_forward(np.arange(16.0).reshape(1, 1, 4, 4))
-    np.testing.assert_array_equal(out[0, 0], [[5, 7], [13, 15]])
-
-
-def test_maxpool_gradient_check():
-    rng = np.random.default_rng(8)
-    X = rng.normal(size=(2, 3, 6, 4))           # distinct values: no ties, so max is differentiable
-    R = rng.normal(size=(2, 3, 3, 2))
-
-    def J():
-        return float((maxpool_forward(X)[0] * R).sum())
-
-    error = relative_error(maxpool_backward(R, maxpool_forward(X)[1]), numerical(J, X))
-    print("max-pool gradient check:", error)
-    assert error < 1e-8
-
-
-def test_maxpool_gradient_goes_to_one_pixel_per_block_even_with_ties():
-    X = np.zeros((1, 1, 2, 4))
-    X[0, 0, :, 2:] = 1.0                       # the right block is a tie of four ones
-    dX = maxpool_backward(np.array([[[[1.0, 2.0]]]]), maxpool_forward(X)[1])
-    assert dX.sum() == 3.0 and np.count_nonzero(dX) == 2
-
-
-def test_maxpool_rejects_odd_sizes():
-    with pytest.raises(ValueError, match="multiples of size=2"):
-        maxpool_forward(np.zeros((1, 1, 5, 4)))
-
-
-def test_flatten_round_trip():
-    X = np.arange(24.0).reshape(2, 3, 2, 2)
-    out, shape = flatten_forward(X)
-    assert out.shape == (2, 12) and out[1, 0] == 12
-    np.testing.assert_array_equal(flatten_backward(out, shape), X)
-
-
-# --------------------------------------------------------------------------- the CNN
 @pytest.mark.parametrize("padding", ["same", "valid"])
 def test_cnn_gradient_check_on_a_tiny_input(padding):
     size = 8 if padding == "same" else 14                # 14 -conv3-> 12 -pool-> 6 -conv3-> 4 -pool-> 2
@@ -198,19 +71,6 @@ def test_cnn_feature_maps_have_the_documented_shapes():
 
 
 # --------------------------------------------------------------------------- training
-def _toy_problem(n=64):
-    """Two classes of 8x8 images: class 1 has a brighter top half."""
-    rng = np.random.default_rng(11)
-    y = rng.integers(0, 2, n)
-    X = (0.5 * rng.random((n, 1, 8, 8))).astype(np.float32)
-    X[y == 1, :, :4] += 0.5
-    return X, y
-
-
-def _toy_cnn():
-    return CNN(channels=(4, 4), kernel=3, hidden=8, classes=2, image_shape=(1, 8, 8), padding="same")
-
-
 def test_the_one_loop_trains_a_cnn_and_updates_its_params_in_place():
     X, y = _toy_problem()
     model = _toy_cnn()
@@ -257,31 +117,3 @@ def test_a_cnn_takes_a_dev_set_early_stopping_dropout_l2_and_a_time_limit():
     assert float((model.predict(X[64:]) == y[64:]).mean()) == best
     timed = train(_toy_cnn(), X, y, epochs=1000, batch_size=16, max_seconds=0.2, progress=False)
     assert timed.stopped == "time_limit" and timed.last["iteration"] < 1000 * 6
-
-
-def test_train_cnn_is_a_deprecated_alias_of_train_with_its_old_defaults(recwarn):
-    from mnist_scratch import train as train_module
-
-    X, y = _toy_problem()
-    train_module._warned = False
-    old = ms.train_cnn(_toy_cnn(), X, y, epochs=2, lr=0.01)
-    ms.train_cnn(_toy_cnn(), X, y, epochs=1)
-    warnings = [w for w in recwarn if issubclass(w.category, FutureWarning)]
-    assert len(warnings) == 1 and "use ms.train" in str(warnings[0].message)            # once per session
-    new = train(_toy_cnn(), X, y, epochs=2, lr=0.01, batch_size=64, progress=False)
-    assert old["cost"] == new["cost"] and old.config == new.config
-
-
-# --------------------------------------------------------------------------- the recipe
-def test_cnn_recipe_runs_end_to_end_on_a_few_images(mnist):
-    X, y, X_test, y_test = mnist
-    model, history, result = run_recipe("cnn", data=(X[:256], y[:256], X_test[:200], y_test[:200]),
-                                        epochs=1, progress=False)
-    assert isinstance(model, CNN) and history.last["iteration"] == 256 // 64
-    assert result["layers"] == model.layers and 0 <= result["test_accuracy"] <= 1
-    assert model.recipe["name"] == "cnn" and history.config["optimizer"] == "adam"
-    recipe = get_recipe(7)
-    assert recipe.name == "cnn" and recipe.reference == 0.99 and recipe.train["batch_size"] == 64
-    assert recipe.describe().startswith("1x28x28-conv5x5x16-pool2-conv5x5x32-pool2-128-10")
-    with pytest.raises(ValueError, match="only to the fully connected recipes"):
-        run_recipe("cnn", data=(X[:256], y[:256], X_test[:200], y_test[:200]), sizes=[784, 10])

@@ -1,6 +1,6 @@
-"""Nesterov, AdaGrad and RMSprop against their update rules written out again here, one
-number at a time with plain floats, and through train()'s ``optimizer=`` names.
-(SGD, momentum and Adam are checked the same way in test_train.py.)"""
+"""The optimizers (mnist_scratch.optim) against their update rules written out again here: SGD,
+momentum and Adam (as Algorithm 1 of Kingma & Ba writes it) in float64 arrays; Nesterov, AdaGrad and
+RMSprop one number at a time with plain floats; and through train()'s ``optimizer=`` names."""
 
 from __future__ import annotations
 
@@ -10,8 +10,44 @@ import numpy as np
 import pytest
 
 from mnist_scratch.model import Model
-from mnist_scratch.optim import OPTIMIZERS, SGD, AdaGrad, Nesterov, RMSprop, make_optimizer
+from mnist_scratch.optim import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop, make_optimizer
 from mnist_scratch.train import train
+
+
+def _reference_adam(theta, grads, lr, b1=0.9, b2=0.999, eps=1e-8):
+    """Adam exactly as Algorithm 1 of Kingma & Ba writes it, in float64."""
+    m = np.zeros_like(theta)
+    v = np.zeros_like(theta)
+    for t, g in enumerate(grads, start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat = m / (1 - b1 ** t)
+        v_hat = v / (1 - b2 ** t)
+        theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return theta
+
+
+def test_optimisers_match_their_update_rules(rng):
+    theta0 = rng.normal(size=50)
+    grads = [rng.normal(size=50) for _ in range(5)]
+    for opt, reference in [
+        (SGD(), lambda: theta0 - 0.1 * sum(grads)),
+        (Momentum(0.9), lambda: _momentum_reference(theta0, grads)),
+        (Adam(), lambda: _reference_adam(theta0, grads, 0.1)),
+    ]:
+        theta = theta0.copy()
+        for g in grads:
+            opt.step(theta, g.copy(), 0.1)
+        np.testing.assert_allclose(theta, reference(), rtol=1e-10, atol=1e-12)
+
+
+def _momentum_reference(theta, grads, lr=0.1, mu=0.9):
+    v = np.zeros_like(theta)
+    for g in grads:
+        v = mu * v + g
+        theta = theta - lr * v
+    return theta
+
 
 GRADS = [[0.5, -1.0, 2.0], [0.3, 0.2, -1.5], [-0.4, 0.0, 1.0], [1.0, -2.0, 0.1], [0.2, 0.2, 0.2]]
 LRS = [0.1, 0.1, 0.05, 0.05, 0.02]

@@ -1,78 +1,17 @@
-"""Training: optimisers against written-out references, options, reproducibility, divergence."""
+"""The one training loop (mnist_scratch.train): what one step does, every option, reproducibility,
+divergence, the settings it refuses by name, and the deprecated train_cnn."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
+from _package_helpers import SoftmaxRegression, _toy_cnn, _toy_problem
 
+import mnist_scratch as ms
 from mnist_scratch.evaluate import accuracy
 from mnist_scratch.model import Model
 from mnist_scratch.network import backward, forward
-from mnist_scratch.optim import Adam, Momentum, SGD
-from mnist_scratch.schedules import Cosine, Exponential, Step, make_schedule
-from mnist_scratch.recipes import BEST, RECIPES, get_recipe, run_recipe
 from mnist_scratch.train import StopTraining, TrainingDiverged, train
-
-
-# --------------------------------------------------------------------------- optimisers
-def _reference_adam(theta, grads, lr, b1=0.9, b2=0.999, eps=1e-8):
-    """Adam exactly as Algorithm 1 of Kingma & Ba writes it, in float64."""
-    m = np.zeros_like(theta)
-    v = np.zeros_like(theta)
-    for t, g in enumerate(grads, start=1):
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g * g
-        m_hat = m / (1 - b1 ** t)
-        v_hat = v / (1 - b2 ** t)
-        theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
-    return theta
-
-
-def test_optimisers_match_their_update_rules(rng):
-    theta0 = rng.normal(size=50)
-    grads = [rng.normal(size=50) for _ in range(5)]
-    for opt, reference in [
-        (SGD(), lambda: theta0 - 0.1 * sum(grads)),
-        (Momentum(0.9), lambda: _momentum_reference(theta0, grads)),
-        (Adam(), lambda: _reference_adam(theta0, grads, 0.1)),
-    ]:
-        theta = theta0.copy()
-        for g in grads:
-            opt.step(theta, g.copy(), 0.1)
-        np.testing.assert_allclose(theta, reference(), rtol=1e-10, atol=1e-12)
-
-
-def _momentum_reference(theta, grads, lr=0.1, mu=0.9):
-    v = np.zeros_like(theta)
-    for g in grads:
-        v = mu * v + g
-        theta = theta - lr * v
-    return theta
-
-
-def test_schedules():
-    assert make_schedule(None)(3, 10) == 1.0
-    assert Step(step_size=2, gamma=0.5)(5.5, 10) == 0.25 and Step(2, 0.5)(1.9, 10) == 1.0
-    assert Exponential(0.9)(2, 10) == pytest.approx(0.81)
-    assert Cosine()(0, 10) == 1.0 and Cosine()(5, 10) == pytest.approx(0.5) and Cosine()(10, 10) == pytest.approx(0)
-    assert make_schedule(("step", {"step_size": 1, "gamma": 0.1}))(2, 5) == pytest.approx(0.01)
-    with pytest.raises(ValueError, match="schedule='linear' is not allowed: schedule must be one of 'constant', 'step'"):
-        make_schedule("linear")
-
-
-@pytest.mark.parametrize("schedule,message", [
-    (("step", {"every": 3}), r"schedule 'step': no argument called 'every'; the arguments are step_size, gamma"),
-    (("step", 5), r"schedule=\('step', 5\) is not allowed: the options must be a dict, like \('step', \{'step_size': …"),
-    (("step", {"step_size": 0}), r"schedule 'step': step_size=0 is not allowed: step_size must be a number > 0"),
-    (("exponential", {"gamma": -1}), r"gamma=-1 is not allowed: gamma must be a number > 0"),
-    (("cosine", {"floor": 2}), r"floor=2 is not allowed: floor must be a number in \[0, 1\]"),
-    (42, r"schedule=42 is not allowed: schedule must be None, one of 'constant'"),
-])
-def test_schedule_options_are_checked_by_name(schedule, message):
-    with pytest.raises(ValueError, match=message):
-        make_schedule(schedule)
 
 
 # --------------------------------------------------------------------------- the loop
@@ -220,22 +159,85 @@ def test_mse_with_myonn_targets_learns(small):
     assert accuracy(y_test, model.predict(X_test)) > 0.8
 
 
-# --------------------------------------------------------------------------- recipes, on the full data
-def test_recipe_lookup():
-    assert get_recipe(6) is BEST and get_recipe("6") is BEST and get_recipe("best") is BEST
-    assert [r.number for r in RECIPES.values()] == [1, 2, 3, 4, 5, 6, 7]
-    with pytest.raises(ValueError, match=r"get_recipe\(\): name='fastest' is not allowed: name must be a recipe's "
-                                         r"name or number: 1 \(kaggle-784-10-10\)"):
-        get_recipe("fastest")
+# --------------------------------------------------------------------------- the settings
+@pytest.mark.parametrize("setting,message", [
+    ({"l2": -0.01}, r"l2=-0.01 is not allowed: l2 must be a number >= 0$"),
+    ({"l2": np.nan}, r"l2=nan is not allowed: l2 must be a number >= 0"),
+    ({"lr": 0}, r"lr=0 is not allowed: lr must be a number > 0$"),
+    ({"lr": -1e-3}, r"lr=-0.001 is not allowed: lr must be a number > 0"),
+    ({"lr": np.inf}, r"lr=inf is not allowed: lr must be a number > 0"),
+    ({"lr": "0.1"}, r"lr='0.1' is not allowed: lr must be a number > 0"),
+    ({"momentum": 1.0}, r"momentum=1.0 is not allowed: momentum must be a number in \[0, 1\)"),
+    ({"momentum": -0.5}, r"momentum=-0.5 is not allowed: momentum must be a number in \[0, 1\)"),
+    ({"dropout": 1}, r"dropout=1 is not allowed: dropout must be a number in \[0, 1\)"),
+    ({"dropout": np.nan}, r"dropout=nan is not allowed: dropout must be a number in"),
+    ({"epochs": 0}, r"epochs=0 is not allowed: epochs must be a number > 0 \(1.5 is one and a half passes"),
+    ({"epochs": -2.5}, r"epochs=-2.5 is not allowed: epochs must be a number > 0"),
+    ({"epochs": np.inf}, r"epochs=inf is not allowed"),
+    ({"epochs": "3"}, r"epochs='3' is not allowed"),
+    ({"epochs": True}, r"epochs=True is not allowed: epochs must be a number > 0"),
+    ({"epochs": 10 ** 400}, r"epochs=1000000.* is not allowed: epochs must be a number > 0"),
+    ({"batch_size": 2.5}, r"batch_size=2.5 is not allowed: batch_size must be a whole number >= 1, or None \(full batch\)"),
+    ({"batch_size": 0}, r"batch_size=0 is not allowed"),
+    ({"log_every": 0}, r"log_every=0 is not allowed: log_every must be a whole number >= 1$"),
+    ({"early_stopping": -2}, r"early_stopping=-2 is not allowed: early_stopping must be a whole number >= 1, or None"),
+    ({"callback": "print"}, r"callback='print' is not allowed: callback must be a function, or None"),
+    ({"should_stop": 3}, r"should_stop=3 is not allowed: should_stop must be a function, or None"),
+    ({"max_seconds": 0}, r"max_seconds=0 is not allowed: max_seconds must be a number > 0, or None"),
+    ({"threads": 1.5}, r"threads=1.5 is not allowed: threads must be a whole number from 1 to 1,024"),
+    ({"seed": -1}, r"seed=-1 is not allowed: seed must be a whole number >= 0, or None"),
+    ({"progress": "yes"}, r"progress='yes' is not allowed: progress must be True or False"),
+    ({"mu": 0.9}, r"got an unexpected keyword argument 'mu'"),
+])
+def test_nonsense_settings_are_refused_by_name(small, setting, message):
+    X, y, _, _ = small
+    model = Model([784, 8, 10])
+    before = {k: v.copy() for k, v in model.params.items()}
+    with pytest.raises(ValueError, match=r"^train\(\): " + message):
+        train(model, X[:50], y[:50], X_dev=X[50:60], y_dev=y[50:60], **{"progress": False, **setting})
+    assert all(np.array_equal(before[k], model.params[k]) for k in before)  # nothing was trained
 
 
-@pytest.mark.slow
-def test_best_recipe_reaches_98_percent(mnist):
-    _, _, result = run_recipe("best", data=mnist, progress=False)
-    assert result["test_accuracy"] >= 0.98, result
+def test_numpy_numbers_are_fine(small):
+    X, y, _, _ = small
+    history = train(Model([784, 8, 10]), X[:50], y[:50], epochs=np.int64(2), lr=np.float32(0.01),
+                    batch_size=np.int32(25), l2=np.float64(0.0), progress=False)
+    assert len(history) == 2 and history.config["epochs"] == 2
 
 
-@pytest.mark.slow
-def test_default_784_10_10_reaches_92_5_percent(mnist):
-    _, _, result = run_recipe("best", data=mnist, sizes=[784, 10, 10], progress=False)
-    assert result["test_accuracy"] >= 0.925, result
+# --------------------------------------------------------------------------- train_cnn, deprecated
+def test_train_cnn_is_a_deprecated_alias_of_train_with_its_old_defaults(recwarn):
+    from mnist_scratch import train as train_module
+
+    X, y = _toy_problem()
+    train_module._warned = False
+    old = ms.train_cnn(_toy_cnn(), X, y, epochs=2, lr=0.01)
+    ms.train_cnn(_toy_cnn(), X, y, epochs=1)
+    warnings = [w for w in recwarn if issubclass(w.category, FutureWarning)]
+    assert len(warnings) == 1 and "use ms.train" in str(warnings[0].message)            # once per session
+    new = train(_toy_cnn(), X, y, epochs=2, lr=0.01, batch_size=64, progress=False)
+    assert old["cost"] == new["cost"] and old.config == new.config
+
+
+# --------------------------------------------------------------------------- a network written from scratch
+def test_the_one_loop_trains_a_network_written_from_scratch(small):
+    """Nothing but the interface's members: one full-batch SGD step is W - lr * dJ/dW (the gradient
+    written out here in float64), and a few epochs of mini-batches teach it to read digits."""
+    X, y, X_dev, y_dev = small
+    model = SoftmaxRegression()
+    W, b = model.params["W"].astype(np.float64), model.params["b"].astype(np.float64)
+    Z = X.astype(np.float64) @ W + b
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    dZ = (P - np.eye(10)[y]) / len(X)
+    history = train(model, X, y, epochs=1, batch_size=None, optimizer="sgd", lr=0.5, progress=False)
+    assert history.last["iteration"] == 1
+    np.testing.assert_allclose(model.params["W"], W - 0.5 * X.T.astype(np.float64) @ dZ, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(model.params["b"], b - 0.5 * dZ.sum(axis=0), rtol=1e-4, atol=1e-6)
+    assert history["cost"][0] == pytest.approx(-np.log(P[np.arange(len(y)), y]).mean(), rel=1e-5)
+
+    history = train(model, X, y, X_dev=X_dev, y_dev=y_dev, epochs=5, batch_size=32, optimizer="sgd", lr=0.1,
+                    progress=False)
+    assert history["cost"][-1] < history["cost"][0] and history.last["dev_acc"] > 0.8
+    assert model.params["W"].dtype == np.float32 and model.recipe["train"]["epochs"] == 5
+    assert history.last["dev_acc"] == accuracy(y_dev, model.predict(X_dev))

@@ -1,12 +1,21 @@
-"""The command line, run as a learner runs it: in a separate process."""
+"""The command line, run as a learner runs it: in a separate process (and through ``cli.main``), with
+fully connected and convolutional model files, on MNIST and on a (fake) Fashion-MNIST folder."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+from _package_helpers import TINY, _rewrite
+
+from mnist_scratch import cli
+from mnist_scratch.cnn import CNN
+from mnist_scratch.data.sources import DATASETS, PARTS, DataFile
+from mnist_scratch.files.model_file import load_model, save_model
 
 
 def run(*args, check=True):
@@ -199,8 +208,6 @@ def test_multi_line_errors_become_one_line(tmp_path):
 
 @pytest.mark.parametrize("args", [["--out", ""], ["--layers", "784,100000000,10"]])
 def test_nonsense_out_or_layers_neither_train_nor_allocate(monkeypatch, capsys, args):
-    from mnist_scratch import cli
-
     monkeypatch.setattr("mnist_scratch.recipes.run_recipe", lambda *a, **k: pytest.fail("trained anyway"))
     monkeypatch.setattr("mnist_scratch.data.mnist.load_mnist", lambda *a, **k: pytest.fail("loaded data anyway"))
     with pytest.raises(SystemExit) as exit_:
@@ -209,18 +216,87 @@ def test_nonsense_out_or_layers_neither_train_nor_allocate(monkeypatch, capsys, 
 
 
 def test_a_model_file_with_a_bad_scale_is_named(tmp_path):
-    import json as json_
-
-    import numpy as np
-
-    from mnist_scratch.files.model_file import save_model
     from mnist_scratch.model import Model
 
     arrays = dict(np.load(save_model(Model([784, 8, 10]), tmp_path / "m.npz")))
-    meta = json_.loads(str(arrays["metadata"]))
+    meta = json.loads(str(arrays["metadata"]))
     meta["recipe"] = {"scale": "bogus"}
-    arrays["metadata"] = np.array(json_.dumps(meta))
+    arrays["metadata"] = np.array(json.dumps(meta))
     np.savez(tmp_path / "bad-scale.npz", **arrays)
     line = _one_line_error(run("evaluate", str(tmp_path / "bad-scale.npz"), check=False))
     assert line == (f"mnist-scratch evaluate: error: {tmp_path}/bad-scale.npz: has a bad 'recipe' in its metadata: "
                     f"its scale is 'bogus', and the pixels of a model's input are scaled 'unit', 'raw', 'myonn'")
+
+
+# --------------------------------------------------------------------------- convolutional model files, real MNIST
+def test_evaluate_and_predict_a_cnn_file(cnn, tmp_path, mnist, capsys):
+    path = save_model(cnn, tmp_path / "cnn.npz")
+    assert cli.main(["evaluate", str(path), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["layers"] == ["1x28x28", "conv5x5x2", "pool2", "conv5x5x3", "pool2", 8, 10]
+    expected = float((cnn.predict(mnist.X_test) == mnist.y_test).mean())
+    assert summary["test_accuracy"] == pytest.approx(expected, abs=1e-12)
+    assert np.sum(summary["confusion_matrix"]) == 10000
+    out = run("predict", str(path), "--index", "7").stdout          # as a learner runs it
+    probs = cnn.predict_proba(mnist.X_test[7:8])[0]
+    assert f"test image 7: true label {mnist.y_test[7]}, predicted {probs.argmax()} ({probs.max():.1%})" in out
+
+
+def test_cli_errors_with_cnn_files_are_one_line(tmp_path):
+    five = save_model(CNN(**TINY, classes=5), tmp_path / "five.npz")
+    for command in (["evaluate"], ["predict", "--index", "0"]):
+        line = _one_line_error(run(command[0], str(five), *command[1:], check=False))
+        assert line == (f"mnist-scratch {command[0]}: error: {five}: this model maps 784 inputs to 5 outputs, "
+                        f"but MNIST handwritten digits has 784 pixels and 10 classes")
+    big = save_model(CNN(**TINY, image_shape=(1, 32, 32)), tmp_path / "big.npz")
+    assert "this model maps 1024 inputs to 10 outputs" in _one_line_error(run("evaluate", str(big), check=False))
+    broken = _rewrite(save_model(CNN(**TINY), tmp_path / "broken.npz"), W3=None)
+    line = _one_line_error(run("predict", str(broken), "--index", "0", check=False))
+    assert line.startswith(f"mnist-scratch predict: error: {broken}: holds arrays") and "(missing: W3)" in line
+
+
+# --------------------------------------------------------------------------- Fashion-MNIST, faked
+def _idx(array: np.ndarray) -> bytes:
+    """An IDX file of unsigned bytes: magic 00 00 08 <dims>, each size as 4 big-endian bytes, the data."""
+    head = bytes([0, 0, 8, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    return head + array.astype(np.uint8).tobytes()
+
+
+@pytest.fixture
+def fake_fashion(tmp_path, monkeypatch):
+    """A Fashion-MNIST folder of 192 + 40 random images under the official names. load_mnist
+    accepts only files with the official hashes, so the fakes' hashes stand in for them."""
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "fashion-mnist"
+    folder.mkdir()
+    parts = {"train_images": rng.integers(0, 256, (192, 28, 28)), "train_labels": rng.integers(0, 10, 192),
+             "test_images": rng.integers(0, 256, (40, 28, 28)), "test_labels": np.arange(40) % 10}
+    files = DATASETS["fashion-mnist"].files
+    for part in PARTS:
+        data = _idx(parts[part])
+        (folder / files[part].name).write_bytes(data)
+        fake = DataFile(files[part].name, "md5:" + "0" * 32, hashlib.sha256(data).hexdigest())
+        monkeypatch.setitem(files, part, fake)
+    return folder
+
+
+def test_the_cnn_recipe_trains_on_fashion_mnist_through_the_same_path(fake_fashion, tmp_path, capsys):
+    out = tmp_path / "fashion-cnn.npz"
+    data = ["--dataset", "fashion-mnist", "--data-dir", str(fake_fashion)]
+    assert cli.main(["train", "--recipe", "cnn", "--epochs", "1", "--out", str(out), "--json", "--no-progress",
+                     *data]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["recipe"] == "cnn" and summary["dataset"] == "fashion-mnist" and summary["epochs"] == 1
+    assert summary["layers"] == ["1x28x28", "conv5x5x16", "pool2", "conv5x5x32", "pool2", 128, 10]
+    assert summary["model"] == str(out)
+    model = load_model(out)
+    assert isinstance(model, CNN) and model.recipe["dataset"] == "fashion-mnist"
+    assert model.recipe["train"]["optimizer"] == "adam" and model.recipe["train"]["batch_size"] == 64
+    untrained = CNN(**model.architecture, seed=0)           # the recipe's seed: 3 steps moved every array
+    assert all(not np.array_equal(model.params[k], untrained.params[k]) for k in model.params)
+
+    assert cli.main(["evaluate", str(out), "--json", *data]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["test_accuracy"] == summary["test_accuracy"] and np.sum(result["confusion_matrix"]) == 40
+    assert cli.main(["predict", str(out), "--index", "3", *data]) == 0
+    assert "test image 3: true label Dress, predicted " in capsys.readouterr().out

@@ -19,33 +19,6 @@ import mnist_scratch as ms
 from mnist_scratch.lab import check
 
 
-def lse(Z):
-    m = Z.max(axis=1, keepdims=True)
-    return (m + np.log(np.exp(Z - m).sum(axis=1, keepdims=True)))[:, 0]
-
-
-def naive_softmax(Z):
-    return np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
-
-
-def _bw(params, X, Y, *, n_div=True, sign=1, relu_ge=False, no_slope=False, dW2T=False, db_axis=0,
-        db_mean=False, no_T=False):
-    """The toy network's backward pass, right by default, or with one planted mistake."""
-    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
-    n = len(X)
-    Z1 = X @ W1 + b1
-    A1 = np.maximum(Z1, 0)
-    A2 = ms.softmax(A1 @ W2 + b2)
-    dZ2 = sign * (A2 - Y) / (n if n_div else 1)
-    dW2 = dZ2.T @ A1 if dW2T else A1.T @ dZ2
-    db2 = dZ2.mean(axis=0) if db_mean else dZ2.sum(axis=db_axis)
-    dA1 = dZ2 @ W2 if no_T else dZ2 @ W2.T
-    dZ1 = dA1 if no_slope else dA1 * ((Z1 >= 0) if relu_ge else (Z1 > 0))
-    dW1 = X.T @ dZ1
-    db1 = dZ1.mean(axis=0) if db_mean else dZ1.sum(axis=db_axis)
-    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
-
-
 def _epoch(params, X, y, lr, B, rng, *, sign=-1, whole=False, drop_last=False, shuffle=True, pair=True,
            rebind=False, reshuffle=False):
     """One epoch of mini-batch SGD, right by default, or with one planted mistake."""
@@ -119,152 +92,8 @@ def mom_one(th, v, g, lr, mu):
     return th - lr * v
 
 
-def set_columns(y):
-    Y = np.zeros((len(y), 10))
-    Y[:, y] = 1
-    return Y
-
-
-def relu_in_place(Z):
-    Z[Z < 0] = 0
-    return Z
-
-
 WRONG_ANSWERS = [
-    ('scale_pixels', 'raw // 255 (integer division)', lambda r: r // 255,
-     'the result holds whole numbers (uint8): pixels in [0, 1] need a float type. Divide with / (not //), '
-     'e.g. raw.astype(np.float32) / 255.'),
-    ('scale_pixels', 'raw / raw.max()', lambda r: r.astype(np.float32) / r.max(),
-     "you divided by this batch's brightest pixel; divide by 255, the largest value a pixel can have, so "
-     'that every batch is scaled the same way.'),
-    ('scale_pixels', 'raw / 256', lambda r: r.astype(np.float32) / 256,
-     'divide by 255, not 256: a white pixel (255) must become exactly 1.'),
-    ('scale_pixels', 'raw / 255 in float64', lambda r: r / 255,
-     'right values, but in float64, which takes twice the memory of float32 (376 MB instead of 188 MB for '
-     'the 60,000 training images). Convert first: raw.astype(np.float32) / 255.'),
-    ('scale_pixels', '1 - raw / 255', lambda r: 1 - r.astype(np.float32) / 255,
-     'black and white are swapped: 0 (background) must stay 0 and 255 must become 1.'),
-    ('mean_digit', 'X[y == k].mean() (one number)', lambda X,y,k: X[y==k].mean(),
-     'expected one mean per pixel, shape (784,), got a single number: average over the images (axis=0), '
-     'not over everything.'),
-    ('mean_digit', 'X[y == k].mean(axis=1)', lambda X,y,k: X[y==k].mean(axis=1),
-     "you averaged each image's pixels (axis=1); average over the images instead, axis=0, to get one value"
-     ' per pixel.'),
-    ('mean_digit', 'X.mean(axis=0) (all classes)', lambda X,y,k: X.mean(axis=0),
-     'that is the average of ALL images; keep only the rows whose label is k: X[y == k].'),
-    ('mean_digit', 'X[k] (image number k)', lambda X,y,k: X[k],
-     'that is image number k; select the images whose LABEL is k: X[y == k].'),
-    ('mean_digit', 'X[y == k].sum(axis=0)', lambda X,y,k: X[y==k].sum(axis=0),
-     'that is the sum over the images; divide by how many there are (or use .mean(axis=0)).'),
-    ('one_hot', 'np.eye(10)[y].T (transposed)', lambda y: np.eye(10)[y].T,
-     'shape (10, 5) has one COLUMN per sample; in this series samples are rows: (n, 10).'),
-    ('one_hot', 'y.max() + 1 columns', lambda y: np.eye(y.max()+1)[y],
-     'expected 10 columns, one per digit, even when some digits are missing from y; got 8.'),
-    ('one_hot', 'Y[:, y] = 1', set_columns,
-     'each row must hold exactly one 1, in column y[i]: Y[np.arange(n), y] = 1 (Y[:, y] = 1 would fill '
-     'whole columns).'),
-    ('one_hot', '1 in column y[i] - 1', lambda y: np.eye(10)[y-1],
-     'the 1s are in the wrong columns: row i needs its 1 in column y[i].'),
-    ('relu', 'np.abs(Z)', np.abs,
-     'negative inputs should become 0, not their absolute value.'),
-    ('relu', 'np.max(Z, 0)', lambda Z: np.max(Z, 0),
-     'np.max(Z, 0) takes the largest value down each column; the element-wise maximum is np.maximum(Z, 0).'),
-    ('relu', "max(0, Z) (Python's max)", lambda Z: max(0, Z),
-     'calling it raised ValueError: The truth value of an array with more than one element is ambiguous. '
-     "Use a.any() or a.all(). Python's max, min and `if` look at one number at a time; on arrays use "
-     'np.maximum or a comparison such as Z > 0.'),
-    ('relu', '(Z > 0) (the slope)', lambda Z: (Z > 0).astype(float),
-     "that is ReLU's slope (0 or 1); ReLU itself passes positive values through unchanged."),
-    ('relu', 'Z[Z < 0] = 0 in place', relu_in_place,
-     'it changed its input array in place; leave the input alone and return a new array (the network still'
-     ' needs the input for the backward pass).'),
-    ('relu_prime', 'Z >= 0', lambda Z: (Z >= 0).astype(float),
-     'at z = 0 the slope must be 0: ReLU has a corner there, and this series takes 0 (as PyTorch does). '
-     'Use Z > 0, not Z >= 0.'),
-    ('relu_prime', 'np.maximum(Z, 0) (ReLU itself)', lambda Z: np.maximum(Z, 0),
-     'that is ReLU itself; its slope is 1 for z > 0 and 0 otherwise.'),
-    ('relu_prime', 'np.sign(Z)', np.sign,
-     'negative inputs must give slope 0, not -1 (that is np.sign).'),
-    ('relu_prime', 'np.heaviside(Z, 1)', lambda Z: np.heaviside(Z, 1),
-     'at z = 0 the slope must be 0: ReLU has a corner there, and this series takes 0 (as PyTorch does). '
-     'Use Z > 0, not Z >= 0.'),
-    ('softmax', 'sum over axis 0', lambda Z: np.exp(Z) / np.exp(Z).sum(axis=0, keepdims=True),
-     'each column sums to 1, but in this series each ROW is a sample: sum with axis=1, keepdims=True.'),
-    ('softmax', 'sum over the whole array', lambda Z: np.exp(Z) / np.exp(Z).sum(),
-     'you divided by the sum over the whole array; divide each row by its own sum (axis=1, keepdims=True).'),
-    ('softmax', "subtracts each column's max", lambda Z: naive_softmax(Z - Z.max(axis=0)),
-     "you subtracted each COLUMN's maximum (axis=0), which changes the answer; subtract each ROW's "
-     'maximum: Z.max(axis=1, keepdims=True).'),
-    ('softmax', 'subtracts the global max', lambda Z: naive_softmax(Z - Z.max()),
-     'you subtracted the maximum of the whole array: with rows of very different scale, e^(z - max) '
-     "underflows to 0 for a whole row and gives 0/0 = NaN. Subtract each ROW's own maximum (axis=1, "
-     'keepdims=True).'),
-    ('softmax', 'naive, no max subtracted', naive_softmax,
-     "right for small scores, but a score of 1000 overflows exp() (inf / inf = NaN). Subtract each row's "
-     'maximum before exponentiating: it changes nothing else.'),
-    ('softmax', 'max without keepdims', lambda Z: naive_softmax(Z - Z.max(axis=1)),
-     'calling it raised ValueError: operands could not be broadcast together with shapes (3,4) (3,) . '
-     "Write each array's shape beside its line and check that the shapes fit."),
-    ('cross_entropy', 'sum over samples', lambda Z,y: ms.cross_entropy(Z,y)*len(y),
-     'that is the sum over samples; take the mean (divide by n).'),
-    ('cross_entropy', 'sign flipped', lambda Z,y: -ms.cross_entropy(Z,y),
-     'the sign is flipped: the loss is MINUS the log-probability of the true class.'),
-    ('cross_entropy', 'mean over all (n, K) entries', lambda Z,y: np.mean(-np.eye(Z.shape[1])[y]*np.log(ms.softmax(Z))),
-     'you averaged over every entry of the (n, K) array, which divides by the number of classes too: sum '
-     'over the classes, then average over the n samples.'),
-    ('cross_entropy', 'log10', lambda Z,y: -np.mean(np.log10(ms.softmax(Z)[np.arange(len(y)),y])),
-     'you used log10; cross-entropy uses the natural log, np.log.'),
-    ('cross_entropy', '-log(softmax) (unstable at 1000)', lambda Z,y: -np.mean(np.log(ms.softmax(Z)[np.arange(len(y)),y])),
-     'right for ordinary scores, but a logit of 1000 gives inf or NaN instead of 1000: softmax(z)_y '
-     'underflows to 0 and log(0) = -inf. Compute log softmax directly, as logsumexp(z) - z_y with each '
-     "row's maximum subtracted inside the log-sum-exp."),
-    ('cross_entropy', 'one loss per sample', lambda Z,y: lse(Z)-Z[np.arange(len(y)),y],
-     'expected one number, the MEAN over the 4 samples, got one loss per sample, shape (4,).'),
-    ('backward', 'forgets the 1/n', lambda p,X,Y: _bw(p,X,Y,n_div=False),
-     'every gradient is n = 5 times too large: the cost is the MEAN over the batch, so dZ2 = (A2 - Y) / n.'),
-    ('backward', 'Y - A2 (sign)', lambda p,X,Y: _bw(p,X,Y,sign=-1),
-     'every gradient has the wrong sign: dZ2 = (A2 - Y) / n, prediction minus target.'),
-    ('backward', "ReLU' as Z1 >= 0", lambda p,X,Y: _bw(p,X,Y,relu_ge=True),
-     "only db1 is off, and only through the sample whose Z1 is exactly 0: ReLU'(0) is 0 in this series, so"
-     ' use Z1 > 0, not Z1 >= 0.'),
-    ('backward', "no ReLU' (dZ1 = dA1)", lambda p,X,Y: _bw(p,X,Y,no_slope=True),
-     "dW2 and db2 are right, but dW1 and db1 are not: between them come dA1 = dZ2 @ W2.T and the ReLU's "
-     'slope, dZ1 = dA1 * (Z1 > 0).'),
-    ('backward', 'dW2 = dZ2.T @ A1', lambda p,X,Y: _bw(p,X,Y,dW2T=True),
-     "grads['W2'] has shape (2, 4) but W2 has shape (4, 2): every gradient has the shape of its parameter "
-     '(dW2 = A1.T @ dZ2).'),
-    ('backward', 'db summed over axis 1', lambda p,X,Y: _bw(p,X,Y,db_axis=1),
-     "grads['b2'] has shape (5,) but b2 has shape (2,): every gradient has the shape of its parameter (sum"
-     ' dZ2 over the rows, axis=0: one value per unit).'),
-    ('backward', 'db = dZ.mean(axis=0)', lambda p,X,Y: _bw(p,X,Y,db_mean=True),
-     "db1 and db2 are n = 5 times too small: dZ already holds the 1/n, so SUM it over the rows; don't "
-     'average again.'),
-    ('backward', 'dA1 = dZ2 @ W2 (no transpose)', lambda p,X,Y: _bw(p,X,Y,no_T=True),
-     'calling it raised ValueError: matmul: Input operand 1 has a mismatch in its core dimension 0, with '
-     "gufunc signature (n?,k),(k,m?)->(n?,m?) (size 4 is different from 2). Write each array's shape "
-     'beside its line and check that the shapes fit.'),
-    ('backward', 'returns a tuple', lambda p,X,Y: tuple(_bw(p,X,Y).values()),
-     "return a dict {'W1': dW1, 'b1': db1, 'W2': dW2, 'b2': db2}, not tuple."),
-    ('predict', 'argmax(axis=0)', lambda p,X: ms.forward(p,X).A[-1].argmax(axis=0),
-     'one label per ROW: take argmax along axis=1 (across the classes), which gives shape (7,).'),
-    ('predict', 'argmax() (no axis)', lambda p,X: ms.forward(p,X).A[-1].argmax(),
-     'argmax without an axis gives one index into the flattened array; use axis=1, one label per row.'),
-    ('predict', 'returns the probabilities', lambda p,X: ms.forward(p,X).A[-1],
-     'that is the probabilities, one row of 4 per sample; the prediction is the index of the largest: '
-     '.argmax(axis=1).'),
-    ('predict', 'argmin(axis=1)', lambda p,X: ms.forward(p,X).A[-1].argmin(axis=1),
-     'argmin picks the LEAST likely class; the prediction is the most likely: argmax.'),
-    ('predict', "hidden layer's argmax", lambda p,X: ms.forward(p,X).A[1].argmax(axis=1),
-     "that is the hidden layer's output; predict from the last layer, cache.A[-1]."),
-    ('accuracy', 'error rate', lambda t,p: np.mean(t != p),
-     'that is the error rate (the fraction WRONG); accuracy is the fraction right.'),
-    ('accuracy', 'count', lambda t,p: np.sum(t == p),
-     'that is the number of correct predictions; divide by how many there are.'),
-    ('accuracy', 'element-wise array', lambda t,p: t == p,
-     'expected one number, got an array of shape (5,): np.mean(y_true == y_pred) turns the matches into '
-     'one fraction.'),
-    ('accuracy', 'percentage', lambda t,p: 100 * np.mean(t == p),
-     'that is a percentage; return a fraction between 0 and 1.'),
+    # lessons 1-3: tests/package/lab/test_check_hints_network.py
     ('he_init', 'transposed shape', lambda i,o,rng: rng.normal(0, np.sqrt(2/i), size=(o,i)),
      'expected shape (800, 200), that is (fan_in, fan_out): W has one row per input in this series. You '
      'returned (200, 800).'),
@@ -326,6 +155,9 @@ WRONG_ANSWERS = [
     ('dropout', 'np.random instead of rng', lambda A,p,rng: A*(np.random.random(A.shape)>=p)/(1-p),
      'two calls with generators seeded alike dropped different units: draw from the rng you are given, '
      'rng.random(A.shape), not from np.random.'),
+    ('dropout', 'one mask per sample', lambda A,p,rng: A*(rng.random((A.shape[0], 1))>=p)/(1-p),
+     'each row (sample) was kept or dropped whole: dropout drops single units, so draw one random number per '
+     'entry, a mask of shape A.shape, not one per sample.'),
     ('confusion_matrix', 'C[y_true, y_pred] += 1', cm_fancy,
      'a pair that occurs twice was counted once: C[y_true, y_pred] += 1 does not add up repeated index '
      'pairs. Use np.add.at(C, (y_true, y_pred), 1), or a loop.'),
@@ -346,6 +178,9 @@ WRONG_ANSWERS = [
      "those are the counts of right predictions; divide each by its row's total."),
     ('per_class_accuracy', 'divided by the grand total', lambda C: np.diag(C)/C.sum(),
      "you divided by the number of all images; divide each digit's count by its own row total, C.sum(axis=1)."),
+    ('per_class_accuracy', "each row's largest count", lambda C: C.max(axis=1)/C.sum(axis=1),
+     "that is each row's LARGEST count over its total; the right predictions are the diagonal, C[k, k], even "
+     "for a digit that is mostly mistaken for another."),
     ('momentum_step', 'plain SGD', mom_sgd,
      'theta moved as plain gradient descent would: the velocity must carry over from step to step, v <- mu'
      ' * v + g, and theta moves by -lr * v.'),
@@ -368,6 +203,8 @@ WRONG_ANSWERS = [
      'pi t / T.'),
     ('cosine', '1/2 (1 - cos(pi t / T))', lambda t,T: 0.5*(1-math.cos(math.pi*t/T)),
      'the factor grows; it should fall from 1 at t = 0 to 0 at t = T: 1/2 (1 + cos(pi t / T)).'),
+    ('cosine', 'a fixed T = 12', lambda t,T: 0.5*(1+math.cos(math.pi*t/12)),
+     'right for T = 12, but not for T = 7: use the T you are given, not a number of your own.'),
     ('cosine', '1 - t / T (linear)', lambda t,T: 1-t/T,
      'that falls in a straight line; the cosine schedule falls slowly at first and at the end: 1/2 (1 + '
      'cos(pi t / T)).'),
@@ -400,7 +237,7 @@ def companion_tables(name: str, default=()) -> list:
             for path in sorted(Path(__file__).parent.glob("test_check_hints_*.py"))]
 
 
-#: This table and the lessons' own (lessons 8, 10 and 11 keep theirs in tests/package/lab/test_check_hints_<topic>.py).
+#: This table and the lessons' own (lessons 1-3, 8, 10 and 11 keep theirs in tests/package/lab/test_check_hints_<topic>.py).
 EVERY_WRONG_ANSWER = WRONG_ANSWERS + [row for table in companion_tables("WRONG_ANSWERS") for row in table]
 
 

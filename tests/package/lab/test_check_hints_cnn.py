@@ -2,7 +2,7 @@
 
 The rows are part of the wrong-answer table of tests/package/lab/test_check_hints.py (which
 collects the WRONG_ANSWERS of every tests/package/lab/test_check_hints_*.py), and
-RIGHT_ANSWERS join those of tests/package/lab/test_check_and_plots.py the same way.
+RIGHT_ANSWERS join those of tests/package/lab/test_check.py the same way.
 """
 
 from __future__ import annotations
@@ -209,11 +209,15 @@ def pool_window_at_y(A):                         # block (y, x) taken at A[y:y+2
 
 
 RIGHT_ANSWERS = {
-    "conv2d": [conv_loops, conv_einsum, conv_package, conv_tensordot, conv_pure_python,
+    "conv2d": [conv_loops, conv_einsum, conv_tensordot, conv_pure_python,
                lambda image, kernel: conv_loops(image.astype(np.float32), kernel.astype(np.float32))],
-    "maxpool": [pool_reshape, pool_loops, pool_strided, pool_package,
+    "maxpool": [pool_reshape, pool_loops, pool_strided,
                 lambda A: sliding_window_view(A, (2, 2))[::2, ::2].max(axis=(2, 3))],
 }
+
+#: The package's own answers, refused by the checks (tests/package/lab/test_refusal.py).
+PACKAGE_ANSWERS = [("conv2d", "the package's im2col convolution", conv_package, "conv.conv_forward"),
+                   ("maxpool", "the package's max-pooling", pool_package, "conv.maxpool_forward")]
 
 WRONG_ANSWERS = [
     ('conv2d', 'flipped filter (true convolution)', conv_flipped,
@@ -322,7 +326,7 @@ WRONG_ANSWERS = [
 
 @pytest.mark.parametrize("name,index", [(n, i) for n, fns in RIGHT_ANSWERS.items() for i in range(len(fns))])
 def test_every_right_answer_passes(capsys, name, index):
-    assert check.CHECKS[name](RIGHT_ANSWERS[name][index]) is True
+    assert check.CHECKS[name](RIGHT_ANSWERS[name][index]) is None
     assert capsys.readouterr().out.startswith(f"✅ {name}: ")
 
 

@@ -1,0 +1,66 @@
+"""The parts of the learner's own network: what each lesson's exercises add to it.
+
+Every exercise whose function the later lessons build on is a **part**: it has
+a name (the function's name in the exercise, the name of its self-check and of
+the file it is saved in), the lesson and exercise that ask for it, and a
+reference, the package's own version with the same signature
+(:mod:`mnist_scratch.lab.reference`), which stands in wherever the learner has
+not written the part yet.
+
+When ``check.<name>(fn)`` passes, :mod:`.saving` keeps ``fn`` as the learner's
+part; :func:`.my_network.load` builds the network from the parts again, the
+learner's where they have them, the reference's elsewhere.
+
+A lesson that adds a part adds one line to :data:`PARTS` (in its lesson's
+order: a part may use the parts above it), a function with the same name and
+signature to :mod:`.reference`, and a check named like the part
+(``docs/contributing.md``, "The learner's own network", says how).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Part", "PARTS", "parts_up_to", "part"]
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str            # the function's name, its check's (check.<name>) and its file's (<name>.py)
+    lesson: int          # the lesson whose exercise asks for it
+    exercise: int        # the exercise's number in that lesson
+    signature: str       # as the stub defines it: what the learner writes
+
+    @property
+    def where(self) -> str:
+        return f"lesson {self.lesson}, exercise {self.exercise}"
+
+
+#: Every part, in the order the lessons ask for them (a part may use any part above it).
+PARTS = {p.name: p for p in [
+    Part("one_hot", 1, 3, "one_hot(y) -> (n, 10)"),
+    Part("relu", 2, 1, "relu(Z) -> Z's shape"),
+    Part("relu_prime", 2, 1, "relu_prime(Z) -> Z's shape"),
+    Part("softmax", 2, 2, "softmax(Z) -> (n, K)"),
+    Part("cross_entropy", 2, 3, "cross_entropy(Z, y) -> float"),
+    Part("forward", 2, 4, "forward(params, X) -> (Z, A), two lists of L + 1 arrays"),
+    Part("backward", 2, 5, "backward(params, Z, A, y) -> {'W1': dW1, 'b1': db1, ...}"),
+    Part("numerical_gradient", 2, 6, "numerical_gradient(J, theta, eps=1e-5) -> theta's shape"),
+    Part("gradient_descent", 3, 1, "gradient_descent(params, X, y, lr, iterations) -> list of costs"),
+    Part("predict", 3, 2, "predict(params, X) -> (n,) labels"),
+    Part("accuracy", 3, 3, "accuracy(y_true, y_pred) -> float"),
+]}
+
+
+def part(name: str) -> Part:
+    """The part called ``name``, or a ``KeyError`` that lists them all."""
+    try:
+        return PARTS[name]
+    except KeyError:
+        raise KeyError(f"{name!r} is not a part of the learner's network; the parts are "
+                       f"{', '.join(PARTS)}") from None
+
+
+def parts_up_to(lesson: int) -> list[Part]:
+    """The parts that lessons 1 to ``lesson`` ask for, in order."""
+    return [p for p in PARTS.values() if p.lesson <= lesson]

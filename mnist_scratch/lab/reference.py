@@ -1,0 +1,84 @@
+"""The package's version of every part of the learner's network, with the signature the lesson asks for.
+
+These stand in for the parts a learner has not written (yet): the lesson goes on,
+and nothing later crashes. Each is a thin wrapper around the package's math
+(:mod:`mnist_scratch.activations`, :mod:`~mnist_scratch.losses`,
+:mod:`~mnist_scratch.network`, …), in the learner's calling convention.
+
+A part that uses other parts calls them **by their part names**
+(``forward``, ``backward``, ``cross_entropy`` below): :func:`mnist_scratch.lab.my_network.load`
+runs these functions with those names bound to the learner's parts where the
+learner has them, so that the package's training loop trains the learner's
+``forward`` and ``backward``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations, evaluate, losses, network
+from ..gradient_check import numerical_gradient as _numerical_gradient
+
+__all__ = ["one_hot", "relu", "relu_prime", "softmax", "cross_entropy", "forward", "backward",
+           "numerical_gradient", "gradient_descent", "predict", "accuracy"]
+
+
+# --------------------------------------------------------------------------- lesson 1
+def one_hot(y):
+    """n integer labels -> (n, 10) one-hot rows."""
+    return losses.one_hot(np.asarray(y), 10)
+
+
+# --------------------------------------------------------------------------- lesson 2
+def relu(Z):
+    return activations.relu(Z)
+
+
+def relu_prime(Z):
+    return activations.relu_prime(Z)
+
+
+def softmax(Z):
+    return activations.softmax(Z)
+
+
+def cross_entropy(Z, y):
+    return losses.cross_entropy(Z, y)
+
+
+def forward(params, X):
+    """``(Z, A)``: every layer's weighted input and output, ``Z[0]`` None and ``A[0]`` X."""
+    cache = network.forward(params, X)
+    return cache.Z, cache.A
+
+
+def backward(params, Z, A, y):
+    """The gradients of the mean cross-entropy, by parameter name."""
+    return network.backward(params, network.Cache(Z=list(Z), A=list(A)), y)
+
+
+def numerical_gradient(J, theta, eps=1e-5):
+    """Central differences of ``J()`` with respect to every entry of ``theta``, in theta's shape."""
+    return _numerical_gradient(J, theta, range(theta.size), eps).reshape(theta.shape)
+
+
+# --------------------------------------------------------------------------- lesson 3
+def gradient_descent(params, X, y, lr, iterations):
+    """Full-batch gradient descent in place, with the network's ``forward`` and ``backward``; the cost
+    before each update."""
+    costs = []
+    for _ in range(iterations):
+        Z, A = forward(params, X)
+        costs.append(float(cross_entropy(Z[-1], y)))
+        grads = backward(params, Z, A, y)
+        for name in params:
+            params[name] -= lr * grads[name]
+    return costs
+
+
+def predict(params, X):
+    return np.asarray(forward(params, X)[1][-1]).argmax(axis=1)
+
+
+def accuracy(y_true, y_pred):
+    return evaluate.accuracy(y_true, y_pred)

@@ -1,0 +1,140 @@
+"""mnist_scratch.lab.check, the exercise self-checks: they pass every right answer and never crash on
+a strange one. (The wrong-answer tables, the specification of the hints, are test_check_hints.py and
+test_check_hints_<topic>.py.)"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from mnist_scratch.lab import check
+from mnist_scratch.network import backward, forward
+
+
+def _sgd_epoch(params, X, y, lr, batch_size, rng):
+    order = rng.permutation(len(X))
+    for first in range(0, len(X), batch_size):
+        rows = order[first:first + batch_size]
+        grads = backward(params, forward(params, X[rows]), y[rows])
+        for k in params:
+            params[k] -= lr * grads[k]
+
+
+def _sgd_epoch_returning_a_new_dict(params, X, y, lr, batch_size, rng):
+    order = rng.permutation(len(X))
+    for rows in np.array_split(order, range(batch_size, len(X), batch_size)):
+        grads = backward(params, forward(params, X[rows]), y[rows])
+        params = {k: params[k] - lr * grads[k] for k in params}
+    return params
+
+
+def _confusion_by_loop(y_true, y_pred):
+    C = np.zeros((10, 10), dtype=int)
+    for t, p in zip(y_true, y_pred):
+        C[t, p] += 1
+    return C
+
+
+def _momentum(theta, v, g, lr, mu):
+    v = mu * v + g
+    return theta - lr * v, v
+
+
+def _momentum_in_place(theta, v, g, lr, mu):
+    v *= mu
+    v += g
+    theta -= lr * v
+    return theta, v
+
+
+def _momentum_sutskever(theta, v, g, lr, mu):  # v <- mu v - lr g, theta <- theta + v: the same path
+    v = mu * v - lr * g
+    return theta + v, v
+
+
+# Every right way of writing each function must pass.
+RIGHT_ANSWERS = {
+    # lessons 1-3: tests/package/lab/test_check_hints_network.py
+    "he_init": [lambda i, o, rng: rng.normal(0, np.sqrt(2 / i), size=(i, o)),
+                lambda i, o, rng: rng.standard_normal((i, o)) * np.sqrt(2 / i),
+                lambda i, o, rng: rng.uniform(-np.sqrt(6 / i), np.sqrt(6 / i), (i, o))],
+    "sgd_epoch": [_sgd_epoch, _sgd_epoch_returning_a_new_dict],
+    "l2_penalty": [lambda p, lam: lam / 2 * sum(np.sum(p[k] ** 2) for k in p if k.startswith("W")),
+                   lambda p, lam: 0.5 * lam * (np.linalg.norm(p["W1"]) ** 2 + np.linalg.norm(p["W2"]) ** 2),
+                   lambda p, lam: lam / 2 * sum(float(W.ravel() @ W.ravel()) for k, W in p.items() if k[0] == "W")],
+    "dropout": [lambda A, p, rng: A * (rng.random(A.shape) >= p) / (1 - p),
+                lambda A, p, rng: A * rng.binomial(1, 1 - p, A.shape) / (1 - p),
+                lambda A, p, rng: np.where(rng.random(A.shape) < p, 0, A / (1 - p))],
+    "confusion_matrix": [_confusion_by_loop, lambda t, p: np.bincount(t * 10 + p, minlength=100).reshape(10, 10),
+                         lambda t, p: np.histogram2d(t, p, bins=10, range=[[0, 10], [0, 10]])[0]],
+    "per_class_accuracy": [lambda C: np.diag(C) / C.sum(axis=1), lambda C: C.diagonal() / C.sum(1),
+                           lambda C: np.array([C[k, k] / C[k].sum() for k in range(10)])],
+    "momentum_step": [_momentum, _momentum_in_place, _momentum_sutskever],
+    "cosine": [lambda t, T: 0.5 * (1 + math.cos(math.pi * t / T)), lambda t, T: (1 + np.cos(np.pi * t / T)) / 2,
+               lambda t, T: np.cos(np.pi * t / T / 2) ** 2],
+    "batchnorm_forward": [lambda Z, g, b, eps: g * (Z - Z.mean(0)) / np.sqrt(Z.var(0) + eps) + b,
+                          lambda Z, g, b, eps: g * (Z - Z.mean(0, keepdims=True)) / (Z.std(0) ** 2 + eps) ** 0.5 + b],
+    "batchnorm_backward": [lambda dY, Zh, g, s: (g / s * (dY - dY.mean(0) - Zh * (dY * Zh).mean(0)),
+                                                 (dY * Zh).sum(0), dY.sum(0)),
+                           lambda dY, Zh, g, s: (g / (len(dY) * s) * (len(dY) * dY - dY.sum(0) - Zh * (dY * Zh).sum(0)),
+                                                 np.einsum("ij,ij->j", dY, Zh), dY.sum(axis=0))],
+}
+
+
+def test_every_check_has_right_answers_listed():
+    from test_check_hints import companion_tables     # lesson tables of their own: tests/package/lab/test_check_hints_*.py
+
+    listed = set(RIGHT_ANSWERS)
+    for table in companion_tables("RIGHT_ANSWERS", {}):    # {check: [fn, ...]} or [(check, description, fn)]
+        listed |= set(table) if isinstance(table, dict) else {row[0] for row in table}
+    for rows in companion_tables("RIGHT", []):         # lesson 8's rows: (check, description, fn)
+        listed |= {row[0] for row in rows}
+    assert listed == set(check.CHECKS)
+
+
+@pytest.mark.parametrize("name,index", [(n, i) for n, fns in RIGHT_ANSWERS.items() for i in range(len(fns))])
+def test_every_right_answer_passes(capsys, name, index):
+    assert check.CHECKS[name](RIGHT_ANSWERS[name][index]) is None
+    assert capsys.readouterr().out.startswith(f"✅ {name}: ")
+
+
+def _raises_type_error(*args):
+    raise TypeError("unsupported operand")
+
+
+STRANGE_ANSWERS = {
+    "returns None": lambda *args: None,
+    "returns a string": lambda *args: "hello",
+    "raises TypeError": _raises_type_error,
+    "returns a wrong shape": lambda *args: np.zeros((2, 3, 4)),
+    "returns an empty array": lambda *args: np.array([]),
+    "returns NaN": lambda *args: np.nan,
+    "returns an object array": lambda *args: np.array([object()]),
+    "returns a dict": lambda *args: {"a": 1},
+    "returns complex numbers": lambda *args: np.ones((3, 4)) * 1j,
+    "returns a tuple": lambda *args: (np.zeros(3), np.ones(3)),
+    "returns a generator": lambda *args: (x for x in range(3)),
+    "returns text with numbers": lambda *args: "0.5",
+}
+
+
+@pytest.mark.parametrize("strange", STRANGE_ANSWERS)
+@pytest.mark.parametrize("name", sorted(check.CHECKS))
+def test_no_answer_crashes_a_check(capsys, name, strange):
+    """Whatever the learner returns, the check answers with a hint, never a traceback of its own."""
+    with pytest.raises(check.CheckFailed) as failure:
+        check.CHECKS[name](STRANGE_ANSWERS[strange])
+    hint = str(failure.value)
+    assert hint.startswith(f"{name}: ") and "could not make sense" not in hint and "stumbled" not in hint, hint
+    assert capsys.readouterr().out.startswith("❌")
+
+
+@pytest.mark.parametrize("name", sorted(check.CHECKS))
+def test_an_unwritten_stub_is_not_judged(name):
+    def stub(*args):
+        raise NotImplementedError("write the function body")
+
+    with pytest.raises(NotImplementedError, match="write the function body"):
+        check.CHECKS[name](stub)
