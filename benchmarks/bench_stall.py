@@ -203,7 +203,7 @@ def report(runs: list[dict]) -> int:
     notes = []
     for run in runs:
         v = judge(run)
-        group = run["source"] if not run["source"][:2].isdigit() else f"lesson {run['source'][:2]}"
+        group = _group_of(run)
         table[group][v["truth"], v["fired"]] += 1
         table["all"][v["truth"], v["fired"]] += 1
         acc = run["last"].get("train_acc", float("nan"))
@@ -261,6 +261,21 @@ def main(argv=None) -> int:
     if str(args.table) != "-":
         write_table(runs, args.table)
     return report(runs)
+
+
+def _group_of(run: dict) -> str:
+    """The row of the report a run goes in: each lesson, each recipe, the playground, the issue."""
+    if run["source"][:2].isdigit():
+        return f"lesson {run['source'][:2]}"
+    if run["source"] == "recipes":
+        from mnist_scratch.recipes import RECIPES
+
+        s = run["settings"]
+        for recipe in RECIPES.values():
+            if all(s.get(k) == v for k, v in recipe.train.items() if k in ("optimizer", "lr", "batch_size", "epochs")):
+                if recipe.kind == "cnn" or list(s["model"].get("sizes", [])) == list(recipe.sizes):
+                    return f"recipe {recipe.number}"
+    return run["source"]
 
 
 def _group(run: dict) -> str:

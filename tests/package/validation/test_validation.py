@@ -49,6 +49,10 @@ NOT_DECLARED = {
     "Model.backward": "", "CNN.forward": "", "CNN.forward_train": "", "CNN.backward": "", "Network.forward": "",
     "Network.forward_train": "", "Network.backward": "", "Network.check_input": "X is checked by itself",
     "CNN.loss_and_grads": "X is checked by check_input", "CNN.feature_maps": "X is checked by check_input",
+    # the lab's modules, whose functions a lesson calls with its own arrays
+    "check": "the exercise self-checks: they take a learner's function and must never crash (lab/test_check.py)",
+    "plots": "the lessons' figures, called by the lessons with their own arrays: not declared yet",
+    "my_network": "the learner's own network: parts are checked by the self-checks when loaded",
 }
 
 
@@ -167,6 +171,8 @@ def test_every_public_function_and_class_is_declared_or_listed_with_a_reason():
     for module in (ms, lab):
         for name in module.__all__:
             obj = getattr(module, name)
+            if inspect.ismodule(obj) and name not in NOT_DECLARED:
+                missing.append(name)
             if inspect.ismodule(obj) or (inspect.isclass(obj) and issubclass(obj, BaseException)) or not callable(obj):
                 continue
             if name not in TABLE and name not in NOT_DECLARED:
