@@ -50,6 +50,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .activations import sigmoid, sigmoid_prime, softmax
+from .validation import FloatType, Number, Whole, check_memory, validate
 
 __all__ = ["logsumexp", "cross_entropy", "mse", "one_hot", "Loss", "LOSSES", "get_loss"]
 
@@ -84,6 +85,7 @@ def mse(A, Y):
     return float(0.5 * np.sum((A - Y) ** 2) / len(A))
 
 
+@validate({"num_classes": Whole(1, 1 << 16), "dtype": FloatType(), "off": Number(), "on": Number()}, name="one_hot")
 def one_hot(y, num_classes: int = 10, *, dtype=np.float32, off: float = 0.0, on: float = 1.0):
     """One-hot rows: ``Y[i, k] = on`` if ``y[i] == k`` else ``off``. Shape ``(n, num_classes)``.
 
@@ -94,6 +96,8 @@ def one_hot(y, num_classes: int = 10, *, dtype=np.float32, off: float = 0.0, on:
         raise ValueError(f"y must be a 1-D array of integer labels, not {y.dtype} of shape {y.shape}")
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(f"labels must lie in 0..{num_classes - 1}; found {y.min()}..{y.max()}")
+    check_memory("one_hot()", {"num_classes": num_classes}, len(y) * num_classes * np.dtype(dtype).itemsize,
+                 f"the one-hot rows of {len(y):,} labels")
     Y = np.full((len(y), num_classes), off, dtype=dtype)
     Y[np.arange(len(y)), y] = on
     return Y
