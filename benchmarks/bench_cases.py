@@ -262,7 +262,7 @@ def command_line(*args, timeout=120) -> tuple[int, str]:
 def one_clear_line(code: int, err: str, want_code: int, *names) -> tuple[str, bool]:
     """The command's stderr: one error line (after argparse's usage lines, for a bad argument), no traceback."""
     errors = [line for line in err.splitlines() if "error:" in line]
-    now = f"exit {code}: {cut(errors[-1], 140) if errors else err[-160:] or '(nothing on stderr)'}"
+    now = f"exit {code}: {cut(errors[-1], 140) if errors else cut(err[-140:]) or '(nothing on stderr)'}"
     return now, code == want_code and len(errors) == 1 and "Traceback" not in err and all(n in err for n in names)
 
 
