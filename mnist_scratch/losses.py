@@ -91,6 +91,11 @@ def one_hot(y, num_classes: int = 10, *, dtype=np.float32, off: float = 0.0, on:
 
     "Make Your Own Neural Network" uses ``off=0.01, on=0.99`` with sigmoid outputs.
     """
+    return _one_hot_rows(y, num_classes, dtype, off, on)
+
+
+def _one_hot_rows(y, num_classes: int, dtype, off: float = 0.0, on: float = 1.0):
+    """:func:`one_hot` without its argument table: the costs call it once per mini-batch."""
     y = np.asarray(y)
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"y must be a 1-D array of integer labels, not {y.dtype} of shape {y.shape}")
@@ -120,7 +125,7 @@ class Loss(NamedTuple):
 
 def _targets_like(A, Y):
     """One-hot rows in ``A``'s dtype if ``Y`` holds integer labels, else ``Y`` itself."""
-    return one_hot(Y, A.shape[1], dtype=A.dtype) if np.ndim(Y) == 1 else Y
+    return _one_hot_rows(Y, A.shape[1], A.dtype) if np.ndim(Y) == 1 else Y
 
 
 def _cross_entropy_cost(Z, A, Y):

@@ -209,3 +209,20 @@ def test_sizes_are_checked_against_memory_before_anything_is_allocated(call, whe
     finally:
         tracemalloc.stop()
     assert peak < 50 << 20, f"{peak:,} bytes were allocated before the refusal"
+
+
+def test_check_memory_asks_the_machine_only_about_large_arrays(monkeypatch):
+    """Small arrays (a mini-batch's one-hot targets) are allowed without reading /proc/meminfo; large ones
+    are measured against half the free memory."""
+    from mnist_scratch.validation import arrays
+
+    def no_lookup():
+        raise AssertionError("available_memory() was called for a small array")
+
+    monkeypatch.setattr(arrays, "available_memory", no_lookup)
+    arrays.check_memory("f()", {"n": 1}, arrays.ALWAYS_ALLOWED_BYTES)
+    monkeypatch.setattr(arrays, "available_memory", lambda: 4 * arrays.ALWAYS_ALLOWED_BYTES)
+    arrays.check_memory("f()", {"n": 2}, 2 * arrays.ALWAYS_ALLOWED_BYTES)
+    with pytest.raises(ArgumentError, match=r"f\(\): n=3 is not allowed: .* must fit in memory, and would take "
+                                            r"192 MiB, more than half the 256 MiB of memory free"):
+        arrays.check_memory("f()", {"n": 3}, 3 * arrays.ALWAYS_ALLOWED_BYTES)
