@@ -81,6 +81,9 @@ def _answer(got, what: str) -> tuple[float, bool]:
         raise Wrong(f"it returned a {type(got).__name__}; return a pair: the largest difference (a number) and "
                     "whether the two match (True or False).")
     difference, matches = got
+    if isinstance(difference, (bool, np.bool_)) and not isinstance(matches, (bool, np.bool_)):
+        raise Wrong(f"it returned ({difference!r}, {matches!r:.40}): the two values in the other order. Return the "
+                    "largest difference first, then whether they match.")
     try:
         difference = float(difference)
     except (TypeError, ValueError, RuntimeError):
@@ -124,6 +127,17 @@ def _judge(what: str, difference: float, matches: bool, want: tuple[float, bool]
         if math.isclose(difference, mean, rel_tol=1e-6, abs_tol=1e-12):
             raise Wrong(f"for {what}, it returned {difference:.3g}, the mean difference; one wrong entry among "
                         f"many hides in a mean. Return the largest, {want_difference:.3g}.")
+        gaps = np.abs(mine.astype(float) - theirs)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            relative = float(np.max(gaps / np.abs(theirs)))
+        others = {"the sum of the absolute differences": float(np.sum(gaps)),
+                  "the length (norm) of mine - theirs": float(np.linalg.norm(gaps)),
+                  "the largest relative difference, |mine - theirs| / |theirs|": relative}
+        for name, value in others.items():
+            if math.isclose(difference, value, rel_tol=1e-6, abs_tol=1e-12):
+                raise Wrong(f"for {what}, it returned {difference:.3g}, {name}. Return the largest absolute "
+                            f"difference, entry by entry, {want_difference:.3g}: the one number that says how far "
+                            "the worst entry is off, whatever the array's size.")
         raise Wrong(f"for {what}, it returned the difference {difference:.3g}; the largest absolute difference, "
                     f"entry by entry, is {want_difference:.3g}.")
     if matches == want_matches:

@@ -135,6 +135,36 @@ WRONG_ANSWERS = [
 ]
 
 
+def _swapped(mine, theirs):
+    difference, matches = _right(mine, theirs)
+    return matches, difference
+
+
+def _relative(mine, theirs):
+    theirs = theirs.detach().numpy()
+    if mine.shape != theirs.shape:
+        return float("inf"), False
+    return float(np.max(np.abs(mine - theirs) / np.abs(theirs))), bool(np.allclose(mine, theirs))
+
+
+WRONG_ANSWERS += [
+    ("compare", "the two values swapped", _swapped,
+     'it returned (True, 0.0): the two values in the other order. Return the largest difference first, '
+     'then whether they match.'),
+    ("compare", "the sum of the differences", _variant(reduce=np.sum),
+     'for float32 against float64: rounding only, it returned 5.09e-07, the sum of the absolute '
+     'differences. Return the largest absolute difference, entry by entry, 5.64e-08: the one number that '
+     "says how far the worst entry is off, whatever the array's size."),
+    ("compare", "the norm of the difference", _variant(reduce=np.linalg.norm),
+     'for float32 against float64: rounding only, it returned 1.42e-07, the length (norm) of mine - '
+     'theirs. Return the largest absolute difference, entry by entry, 5.64e-08: the one number that says '
+     "how far the worst entry is off, whatever the array's size."),
+    ("compare", "the relative difference", _relative,
+     'for one entry smaller by 0.25, it returned 0.135, the largest relative difference, |mine - theirs| /'
+     ' |theirs|. Return the largest absolute difference, entry by entry, 0.25: the one number that says '
+     "how far the worst entry is off, whatever the array's size."),
+]
+
 @pytest.mark.parametrize("name,answer,fn", RIGHT_ANSWERS, ids=[r[1] for r in RIGHT_ANSWERS])
 def test_a_right_answer_passes(tensors, capsys, name, answer, fn):
     assert check.hint_of(check.compare, fn) is None
