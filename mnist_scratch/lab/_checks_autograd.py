@@ -41,8 +41,8 @@ def _cases():
     """``(what, mine, theirs, requires_grad)``: the learner's array and the numbers of PyTorch's tensor."""
     rng = np.random.default_rng(11)
     theirs = rng.normal(size=(5, 4))
-    below = theirs.copy()
-    below[2, 1] -= 0.25                                   # one entry too small: a signed max misses it
+    below = theirs + rng.uniform(1e-10, 1e-9, size=theirs.shape)   # every entry a little off, by different amounts,
+    below[2, 1] = theirs[2, 1] - 0.25                     # and one far too small: a signed max misses it
     one_off = rng.normal(size=(8, 5))
     above = one_off.copy()
     above[6, 3] += 0.5                                    # one entry of 40 off: the mean hides it
@@ -119,11 +119,14 @@ def _judge(what: str, difference: float, matches: bool, want: tuple[float, bool]
     if not math.isclose(difference, want_difference, rel_tol=1e-6, abs_tol=1e-12):
         signed = float(np.max(mine.astype(float) - theirs))
         mean = float(np.mean(np.abs(mine.astype(float) - theirs)))
-        if math.isclose(difference, signed, rel_tol=1e-6, abs_tol=1e-12):
+        if math.isclose(difference, signed, rel_tol=1e-6, abs_tol=1e-15):
             raise Wrong(f"for {what}, it returned the difference {difference:.3g}, the largest of mine - theirs "
                         f"with its sign; an entry that is too small makes a negative difference, which that "
                         f"maximum misses. Take the absolute value first: the largest difference is "
                         f"{want_difference:.3g}.")
+        if math.isclose(difference, float(np.min(np.abs(mine.astype(float) - theirs))), rel_tol=1e-6, abs_tol=1e-15):
+            raise Wrong(f"for {what}, it returned {difference:.3g}, the smallest difference; the comparison must "
+                        f"report the worst entry, the largest: {want_difference:.3g}.")
         if math.isclose(difference, mean, rel_tol=1e-6, abs_tol=1e-12):
             raise Wrong(f"for {what}, it returned {difference:.3g}, the mean difference; one wrong entry among "
                         f"many hides in a mean. Return the largest, {want_difference:.3g}.")

@@ -137,7 +137,7 @@ class _Loss:
     def cpu(self, *args, **kwargs):                 # .cpu(), .to("cpu"), .float(): the same loss, still recorded
         return self
 
-    to = float = cpu
+    to = float = mean = sum = cpu                   # and the mean or sum of one number is that number
     data = property(detach)
 
 
@@ -187,9 +187,12 @@ class _LossFn:
                         "does: pass model(xb) straight in.")
         if self.world.which(target, 1) != logits.batch:
             raise Wrong("the loss was not given this batch's labels yb: loss_fn(model(xb), yb).")
-        if not np.issubdtype(values(target).dtype, np.integer):
-            raise Wrong("the labels became floating-point numbers; nn.CrossEntropyLoss takes the classes as "
-                        "integers (int64, PyTorch's long): pass yb as it is, or yb.long().")
+        dtype = values(target).dtype
+        if dtype not in (np.int64, np.uint8):           # as PyTorch: "expected target dtype to be Long or Byte"
+            kind = "floating-point numbers" if np.issubdtype(dtype, np.floating) else f"{dtype} integers"
+            raise Wrong(f"the labels became {kind}; nn.CrossEntropyLoss takes the classes as int64 (PyTorch's "
+                        "long) and raises 'expected target dtype to be Long or Byte' for others: pass yb as it "
+                        "is, or yb.long().")
         self.world.log.append("loss")
         return _Loss(self.world, logits.batch)
 
@@ -241,6 +244,9 @@ def _one_call(fn, world, k: int) -> list:
         if "softmax" in str(err):
             hint += (" Leave out the softmax: nn.CrossEntropyLoss takes the raw scores (logits) and applies "
                      "log-softmax itself.")
+        if "object has no attribute 'backward'" in str(err):
+            hint += (" loss.item() (or float(loss)) is a plain number, with nothing to go back through: call "
+                     "backward() on the loss tensor, and take .item() only for what you return.")
         if "does not require grad" in str(err):
             hint += (" backward() was called on a loss cut off from the computation that made it (by .detach() "
                      "or .data), so PyTorch has nothing to go back through. Call loss.backward() on the loss "

@@ -10,8 +10,9 @@ behaves as a real tensor does in everything a training step or a comparison does
   when it already has that type), ``.to("cpu")``, ``.to(dtype)`` and ``.cpu()`` run, and
   ``.to("cuda")`` fails as on a machine without a GPU;
 * ``.detach()`` gives the same numbers without the record for ``backward()``;
-* ``.numpy()`` and ``np.asarray`` refuse a tensor that requires grad with PyTorch's own message,
-  and otherwise share its memory; ``.item()`` takes a tensor of one element only;
+* ``.numpy()`` and ``np.asarray`` refuse a tensor that requires grad with PyTorch's own message
+  (``.numpy(force=True)`` takes it), and otherwise share its memory; ``.item()`` takes a tensor
+  of one element only;
 * ``shape``, ``dtype``, ``ndim``, ``requires_grad``, ``len``, ``tolist()``.
 
 Arithmetic on stand-ins is left out: without PyTorch a learner cannot write PyTorch's arithmetic either.
@@ -87,8 +88,8 @@ class Tensor:
     def detach(self) -> Tensor:
         return Tensor(self._array)
 
-    def numpy(self) -> np.ndarray:
-        if self.requires_grad:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self.requires_grad and not force:
             raise RuntimeError(NUMPY_NEEDS_DETACH)
         return self._array
 

@@ -80,7 +80,7 @@ WRONG_ANSWERS = [
      'tensor that records its computation for backward(); PyTorch turns it into NumPy only after '
      '.detach(), which gives the same numbers without the record: theirs.detach().numpy().'),
     ("compare", "the signed difference", _variant(absolute=False),
-     'for one entry smaller by 0.25, it returned the difference 0, the largest of mine - theirs with its '
+     'for one entry smaller by 0.25, it returned the difference 9.83e-10, the largest of mine - theirs with its '
      'sign; an entry that is too small makes a negative difference, which that maximum misses. Take the '
      'absolute value first: the largest difference is 0.25.'),
     ("compare", "the mean difference", _variant(reduce=np.mean),
@@ -95,13 +95,13 @@ WRONG_ANSWERS = [
      "differ there is no entry-by-entry difference (broadcasting would invent one): return float('inf') as"
      ' the difference, with False.'),
     ("compare", "exact equality", _variant(matches=lambda m, t, d: np.array_equal(m, t)),
-     'for float32 against float64: rounding only, it says they differ, by 5.6e-08. float32 keeps about 7 '
+     'for float32 against float64: rounding only, it says they differ, by 5.1e-08. float32 keeps about 7 '
      "digits, so the same numbers rounded to float32 differ from float64's in the 8th digit; exact "
      "equality, or a fixed absolute tolerance, is too strict. Use allclose's rule: within 1e-5 of theirs, "
      'relative, plus 1e-8.'),
     ("compare", "a tolerance of 1e-2", _variant(matches=lambda m, t, d: np.allclose(m, t, atol=1e-2)),
      'for a relative difference of 1e-3 in every entry, it says they match, with a largest difference of '
-     '0.002 on values of size about 1: that is a mistake, not rounding (which stays near 1e-7 in float32 '
+     '0.0021 on values of size about 1: that is a mistake, not rounding (which stays near 1e-7 in float32 '
      "and 1e-16 in float64). Use allclose's own tolerance, relative 1e-5 plus absolute 1e-8, not a looser "
      'one.'),
     ("compare", "an absolute tolerance only", _variant(matches=lambda m, t, d: d < 1e-6),
@@ -152,13 +152,16 @@ WRONG_ANSWERS += [
      'it returned (True, 0.0): the two values in the other order. Return the largest difference first, '
      'then whether they match.'),
     ("compare", "the sum of the differences", _variant(reduce=np.sum),
-     'for float32 against float64: rounding only, it returned 5.09e-07, the sum of the absolute '
-     'differences. Return the largest absolute difference, entry by entry, 5.64e-08: the one number that '
+     'for float32 against float64: rounding only, it returned 3.51e-07, the sum of the absolute '
+     'differences. Return the largest absolute difference, entry by entry, 5.12e-08: the one number that '
      "says how far the worst entry is off, whatever the array's size."),
     ("compare", "the norm of the difference", _variant(reduce=np.linalg.norm),
-     'for float32 against float64: rounding only, it returned 1.42e-07, the length (norm) of mine - '
-     'theirs. Return the largest absolute difference, entry by entry, 5.64e-08: the one number that says '
+     'for float32 against float64: rounding only, it returned 1.1e-07, the length (norm) of mine - '
+     'theirs. Return the largest absolute difference, entry by entry, 5.12e-08: the one number that says '
      "how far the worst entry is off, whatever the array's size."),
+    ("compare", "the smallest difference", _variant(reduce=np.min),
+     "for one entry smaller by 0.25, it returned 1.75e-10, the smallest difference; the comparison must report "
+     "the worst entry, the largest: 0.25."),
     ("compare", "the relative difference", _relative,
      'for one entry smaller by 0.25, it returned 0.135, the largest relative difference, |mine - theirs| /'
      ' |theirs|. Return the largest absolute difference, entry by entry, 0.25: the one number that says '

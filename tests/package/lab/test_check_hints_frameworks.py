@@ -249,7 +249,7 @@ def tensors(request, monkeypatch):
 def _converted(model, loss_fn, optimizer, xb, yb):
     """What PyTorch code often does to a batch: the types made explicit, the device named."""
     optimizer.zero_grad()
-    loss = loss_fn(model(xb.float().to("cpu")), yb.long().to("cpu"))
+    loss = loss_fn(model(xb.float().to("cpu")), yb.long().to("cpu")).mean()
     loss.backward()
     optimizer.step()
     return loss.cpu().item()
@@ -292,5 +292,34 @@ def test_backward_on_a_detached_loss_fails_as_in_pytorch(tensors):
 
 def test_labels_turned_into_floats_get_a_hint(tensors):
     assert check.hint_of(check.train_step, _float_labels) == (
-        "the labels became floating-point numbers; nn.CrossEntropyLoss takes the classes as integers (int64, "
-        "PyTorch's long): pass yb as it is, or yb.long().")
+        "the labels became floating-point numbers; nn.CrossEntropyLoss takes the classes as int64 (PyTorch's "
+        "long) and raises 'expected target dtype to be Long or Byte' for others: pass yb as it is, or yb.long().")
+
+
+def _int32_labels(model, loss_fn, optimizer, xb, yb):
+    optimizer.zero_grad()
+    loss = loss_fn(model(xb), yb.int())
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _item_first(model, loss_fn, optimizer, xb, yb):
+    optimizer.zero_grad()
+    loss = loss_fn(model(xb), yb).item()
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+def test_labels_of_another_integer_type_get_pytorch_s_refusal(tensors):
+    assert check.hint_of(check.train_step, _int32_labels) == (
+        "the labels became int32 integers; nn.CrossEntropyLoss takes the classes as int64 (PyTorch's long) and "
+        "raises 'expected target dtype to be Long or Byte' for others: pass yb as it is, or yb.long().")
+
+
+def test_backward_on_the_loss_s_number_gets_a_hint(tensors):
+    assert check.hint_of(check.train_step, _item_first) == (
+        "calling it raised AttributeError: 'float' object has no attribute 'backward'. loss.item() (or "
+        "float(loss)) is a plain number, with nothing to go back through: call backward() on the loss tensor, "
+        "and take .item() only for what you return.")

@@ -21,6 +21,7 @@ OPERATIONS = {
     "detach()": lambda t: t.detach(),
     "detach().numpy()": lambda t: t.detach().numpy(),
     "numpy()": lambda t: t.numpy(),
+    "numpy(force=True)": lambda t: t.numpy(force=True),
     "np.asarray": lambda t: np.asarray(t),
     "item()": lambda t: t.item(),
     "tolist()": lambda t: t.tolist(),
