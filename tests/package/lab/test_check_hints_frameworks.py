@@ -1,7 +1,9 @@
 """Lesson 11's self-checks: the right answers pass, and each common wrong answer gets its exact hint.
 
 Neither check needs PyTorch: ``to_torch_layout`` works on NumPy arrays, and ``train_step``
-runs the learner's function on stand-ins for PyTorch's model, loss and optimizer.
+runs the learner's function on stand-ins for PyTorch's model, loss and optimizer, with a batch
+of real tensors where PyTorch is installed and of stand-in tensors elsewhere (the last tests
+run in both ways).
 """
 
 from __future__ import annotations
