@@ -49,6 +49,8 @@ PARTS = {p.name: p for p in [
     Part("gradient_descent", 3, 1, "gradient_descent(params, X, y, lr, iterations) -> list of costs"),
     Part("predict", 3, 2, "predict(params, X) -> (n,) labels"),
     Part("accuracy", 3, 3, "accuracy(y_true, y_pred) -> float"),
+    # lesson 11
+    Part("compare", 11, 3, "compare(mine, theirs) -> (largest difference, matches)"),
 ]}
 
 

@@ -20,7 +20,8 @@ from .. import activations, evaluate, losses, network
 from ..gradient_check import numerical_gradient as _numerical_gradient
 
 __all__ = ["one_hot", "relu", "relu_prime", "softmax", "cross_entropy", "forward", "backward",
-           "numerical_gradient", "gradient_descent", "predict", "accuracy"]
+           "numerical_gradient", "gradient_descent", "predict", "accuracy",
+           "compare"]
 
 
 # --------------------------------------------------------------------------- lesson 1
@@ -82,3 +83,15 @@ def predict(params, X):
 
 def accuracy(y_true, y_pred):
     return evaluate.accuracy(y_true, y_pred)
+
+
+# --------------------------------------------------------------------------- lesson 11
+def compare(mine, theirs):
+    """``(largest absolute difference, matches)`` of an array and a PyTorch tensor: the same shape, and
+    allclose (relative 1e-5, absolute 1e-8); different shapes differ by infinity and never match."""
+    theirs = theirs.detach().cpu().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
+    mine = np.asarray(mine)
+    if mine.shape != theirs.shape:
+        return float("inf"), False
+    difference = float(np.max(np.abs(mine.astype(float) - theirs.astype(float)), initial=0.0))
+    return difference, bool(np.allclose(mine, theirs, rtol=1e-5, atol=1e-8))
