@@ -62,6 +62,7 @@ staged``
 ``maxpool``              10     ``fn(A)``: 2x2 max-pooling of one feature map
 ``to_torch_layout``      11     ``fn(params)``: our parameters as a PyTorch Sequential's state_dict
 ``train_step``           11     ``fn(model, loss_fn, optimizer, xb, yb)``: one PyTorch training step
+``compare``              11     ``fn(mine, theirs)``: largest difference and match, array against tensor
 =======================  =====  =====================================================
 """
 
@@ -77,6 +78,7 @@ from ._checks_batchnorm import batchnorm_forward, batchnorm_layer
 from ._checks_bn_backward import batchnorm_backward, batchnorm_backward_staged
 from ._checks_cnn import conv2d, maxpool
 from ._checks_frameworks import to_torch_layout, train_step
+from ._checks_autograd import compare
 from ._checks_optim import cosine, momentum_step, rmsprop_step, xavier_init
 from ._checks_training import confusion_matrix, dropout, he_init, l2_penalty, per_class_accuracy, sgd_epoch
 
@@ -86,7 +88,8 @@ _LESSONS = ["scale_pixels", "mean_digit", "one_hot",
             "he_init", "sgd_epoch", "l2_penalty", "dropout", "confusion_matrix", "per_class_accuracy",
             "momentum_step", "Adam", "cosine", "rmsprop_step", "xavier_init",
             "batchnorm_forward", "batchnorm_backward_staged", "batchnorm_backward", "batchnorm_layer",
-            "conv2d", "maxpool", "to_torch_layout", "train_step"]
+            "conv2d", "maxpool", "to_torch_layout", "train_step",
+            "compare"]
 
 __all__ = ["CheckFailed", "hint_of", "CHECKS", *_LESSONS]
 

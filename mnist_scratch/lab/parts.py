@@ -57,6 +57,8 @@ PARTS = {p.name: p for p in [
     Part("batchnorm_backward", 9, 3, "batchnorm_backward(dY, Z_hat, gamma, s) -> (dZ, dgamma, dbeta)"),
     Part("batchnorm_layer", 9, 4, "batchnorm_layer(Z, gamma, beta, running_mean, running_var, train, eps=1e-5, "
                                   "momentum=0.9) -> (Y, Z_hat, s)"),
+    # lesson 11
+    Part("compare", 11, 3, "compare(mine, theirs) -> (largest difference, matches)"),
 ]}
 
 

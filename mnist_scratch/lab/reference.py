@@ -22,7 +22,8 @@ from ..gradient_check import numerical_gradient as _numerical_gradient
 __all__ = ["one_hot", "relu", "relu_prime", "softmax", "cross_entropy", "forward", "backward",
            "numerical_gradient", "gradient_descent", "predict", "accuracy",
            "momentum_step", "Adam", "cosine",
-           "batchnorm_forward", "batchnorm_backward_staged", "batchnorm_backward", "batchnorm_layer"]
+           "batchnorm_forward", "batchnorm_backward_staged", "batchnorm_backward", "batchnorm_layer",
+           "compare"]
 
 
 # --------------------------------------------------------------------------- lesson 1
@@ -138,3 +139,15 @@ def batchnorm_layer(Z, gamma, beta, running_mean, running_var, train, eps=1e-5, 
     running_var *= momentum
     running_var += (1 - momentum) * Z.var(axis=0)
     return Y, Z_hat, s
+
+
+# --------------------------------------------------------------------------- lesson 11
+def compare(mine, theirs):
+    """``(largest absolute difference, matches)`` of an array and a PyTorch tensor: the same shape, and
+    allclose (relative 1e-5, absolute 1e-8); different shapes differ by infinity and never match."""
+    theirs = theirs.detach().cpu().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
+    mine = np.asarray(mine)
+    if mine.shape != theirs.shape:
+        return float("inf"), False
+    difference = float(np.max(np.abs(mine.astype(float) - theirs.astype(float)), initial=0.0))
+    return difference, bool(np.allclose(mine, theirs, rtol=1e-5, atol=1e-8))
