@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
-from mnist_scratch.conv import conv_forward, maxpool_forward
+from mnist_scratch.conv import conv_backward, conv_forward, maxpool_backward, maxpool_forward
 from mnist_scratch.lab import check
 
 
@@ -321,6 +321,161 @@ WRONG_ANSWERS = [
      '2*x:2*x+2].'),
     ('maxpool', 'sum of each block', lambda A: A.reshape(A.shape[0] // 2, 2, A.shape[1] // 2, 2).sum(axis=(1, 3)),
      "you added each block's four numbers; max-pooling keeps the largest: .max() of each 2x2 block."),
+]
+
+
+# --------------------------------------------------------------------------- lesson 10's backward passes
+def cb_loops(dZ, image, kernel):
+    kh, kw = kernel.shape
+    d_image, d_kernel = np.zeros(image.shape), np.zeros(kernel.shape)
+    for y in range(dZ.shape[0]):
+        for x in range(dZ.shape[1]):
+            d_image[y:y + kh, x:x + kw] += dZ[y, x] * kernel
+            d_kernel += dZ[y, x] * image[y:y + kh, x:x + kw]
+    return d_image, d_kernel
+
+
+def cb_formulas(dZ, image, kernel):              # the lesson's two equations: valid, and full with the flip
+    kh, kw = kernel.shape
+    padded = np.pad(dZ, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    return conv_einsum(padded, kernel[::-1, ::-1]), conv_einsum(image, dZ)
+
+
+def cb_package(dZ, image, kernel):
+    _, cache = conv_forward(image[None, None], kernel[None, None], np.zeros(1))
+    d_image, d_kernel, _ = conv_backward(dZ[None, None], cache)
+    return d_image[0, 0], d_kernel[0, 0]
+
+
+def cb_no_flip(dZ, image, kernel):              # the 'full' correlation with the filter as it is
+    kh, kw = kernel.shape
+    return conv_loops(np.pad(dZ, ((kh - 1, kh - 1), (kw - 1, kw - 1))), kernel), cb_loops(dZ, image, kernel)[1]
+
+
+def cb_overwrite(dZ, image, kernel):            # d[...] = ... where d[...] += ... is needed
+    kh, kw = kernel.shape
+    d_image, d_kernel = np.zeros(image.shape), np.zeros(kernel.shape)
+    for y in range(dZ.shape[0]):
+        for x in range(dZ.shape[1]):
+            d_image[y:y + kh, x:x + kw] += dZ[y, x] * kernel
+            d_kernel = dZ[y, x] * image[y:y + kh, x:x + kw]
+    return d_image, d_kernel
+
+
+def cb_overwrite_image(dZ, image, kernel):
+    kh, kw = kernel.shape
+    d_image = np.zeros(image.shape)
+    for y in range(dZ.shape[0]):
+        for x in range(dZ.shape[1]):
+            d_image[y:y + kh, x:x + kw] = dZ[y, x] * kernel
+    return d_image, cb_loops(dZ, image, kernel)[1]
+
+
+def cb_kernel_flipped(dZ, image, kernel):
+    d_image, d_kernel = cb_loops(dZ, image, kernel)
+    return d_image, d_kernel[::-1, ::-1]
+
+
+def cb_kernel_mean(dZ, image, kernel):
+    d_image, d_kernel = cb_loops(dZ, image, kernel)
+    return d_image, d_kernel / dZ.size
+
+
+def cb_unweighted_kernel(dZ, image, kernel):
+    return cb_loops(dZ, image, kernel)[0], conv_loops(image, np.ones_like(dZ))
+
+
+def cb_dimage_valid(dZ, image, kernel):         # d_image the shape of dZ: the edges forgotten
+    return dZ * kernel.sum(), cb_loops(dZ, image, kernel)[1]
+
+
+def cb_dimage_unweighted(dZ, image, kernel):    # dZ[y, x] added onto the window without the weights
+    return cb_loops(dZ, image, np.ones_like(kernel))[0], cb_loops(dZ, image, kernel)[1]
+
+
+def cb_kernel_dZ_shape(dZ, image, kernel):      # d_kernel = dZ * something the shape of dZ
+    return cb_loops(dZ, image, kernel)[0], dZ * image[:dZ.shape[0], :dZ.shape[1]]
+
+
+def mpb_loops(dP, A):
+    dA = np.zeros(A.shape)
+    for i in range(dP.shape[0]):
+        for j in range(dP.shape[1]):
+            block = A[2 * i:2 * i + 2, 2 * j:2 * j + 2]
+            r, c = np.unravel_index(np.argmax(block), block.shape)
+            dA[2 * i + r, 2 * j + c] = dP[i, j]
+    return dA
+
+
+def mpb_vectorised(dP, A):
+    H, W = A.shape
+    blocks = A.reshape(H // 2, 2, W // 2, 2).transpose(0, 2, 1, 3).reshape(H // 2, W // 2, 4)
+    first = np.eye(4)[blocks.argmax(axis=2)] * dP[..., None]
+    return first.reshape(H // 2, W // 2, 2, 2).transpose(0, 2, 1, 3).reshape(H, W)
+
+
+def mpb_package(dP, A):
+    _, cache = maxpool_forward(A[None, None])
+    return maxpool_backward(dP[None, None], cache)[0, 0]
+
+
+def mpb_ties(dP, A):                            # the usual vectorised mask: every tied maximum gets it
+    P = pool_reshape(A)
+    return (A == np.kron(P, np.ones((2, 2)))) * np.kron(dP, np.ones((2, 2)))
+
+
+def mpb_last(dP, A):                            # `>=` in a scan keeps the last tied maximum
+    dA = np.zeros(A.shape)
+    for i in range(dP.shape[0]):
+        for j in range(dP.shape[1]):
+            best = None
+            for r in range(2):
+                for c in range(2):
+                    if best is None or A[2 * i + r, 2 * j + c] >= A[best]:
+                        best = (2 * i + r, 2 * j + c)
+            dA[best] = dP[i, j]
+    return dA
+
+
+def mpb_mask_only(dP, A):
+    return mpb_loops(np.ones_like(dP), A)
+
+
+def mpb_abs(dP, A):
+    return mpb_loops(dP, np.abs(A))
+
+
+RIGHT_ANSWERS.update({
+    "conv2d_backward": [cb_loops, cb_formulas,
+                        lambda dZ, image, kernel: tuple(a.tolist() for a in cb_loops(dZ, image, kernel))],
+    "maxpool_backward": [mpb_loops, mpb_vectorised, lambda dP, A: mpb_loops(dP, A).astype(np.float32)],
+})
+
+PACKAGE_ANSWERS += [("conv2d_backward", "the package's conv_backward", cb_package, "conv.conv_backward"),
+                    ("maxpool_backward", "the package's maxpool_backward", mpb_package, "conv.maxpool_backward")]
+
+WRONG_ANSWERS += [
+    ('conv2d_backward', 'filter not flipped in d_image', cb_no_flip, "HINT"),
+    ('conv2d_backward', 'd_kernel overwritten (= for +=)', cb_overwrite, "HINT"),
+    ('conv2d_backward', 'd_image overwritten (= for +=)', cb_overwrite_image, "HINT"),
+    ('conv2d_backward', 'd_kernel flipped', cb_kernel_flipped, "HINT"),
+    ('conv2d_backward', 'd_kernel the mean over positions', cb_kernel_mean, "HINT"),
+    ('conv2d_backward', 'd_kernel without dZ', cb_unweighted_kernel, "HINT"),
+    ('conv2d_backward', "d_image with dZ's shape", cb_dimage_valid, "HINT"),
+    ('conv2d_backward', 'd_image without the weights', cb_dimage_unweighted, "HINT"),
+    ('conv2d_backward', "d_kernel with dZ's shape", cb_kernel_dZ_shape, "HINT"),
+    ('conv2d_backward', 'the two in the other order', lambda dZ, image, kernel: cb_loops(dZ, image, kernel)[::-1], "HINT"),
+    ('conv2d_backward', 'd_kernel alone', lambda dZ, image, kernel: cb_loops(dZ, image, kernel)[1], "HINT"),
+    ('conv2d_backward', 'd_kernel transposed', lambda dZ, image, kernel: (cb_loops(dZ, image, kernel)[0],
+                                                                        cb_loops(dZ, image, kernel)[1].T), "HINT"),
+    ('maxpool_backward', 'to all four pixels', lambda dP, A: np.kron(dP, np.ones((2, 2))), "HINT"),
+    ('maxpool_backward', 'shared by four (average pooling)', lambda dP, A: np.kron(dP, np.ones((2, 2))) / 4, "HINT"),
+    ('maxpool_backward', 'to every tied maximum', mpb_ties, "HINT"),
+    ('maxpool_backward', 'to the last tied maximum', mpb_last, "HINT"),
+    ('maxpool_backward', 'where the maxima are, without dP', mpb_mask_only, "HINT"),
+    ('maxpool_backward', 'to the top-left pixel', lambda dP, A: np.kron(dP, [[1.0, 0.0], [0.0, 0.0]]), "HINT"),
+    ('maxpool_backward', 'largest absolute value', mpb_abs, "HINT"),
+    ('maxpool_backward', "the pooled map's shape", lambda dP, A: dP * pool_reshape(A), "HINT"),
 ]
 
 
