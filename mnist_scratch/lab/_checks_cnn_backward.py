@@ -203,8 +203,8 @@ def maxpool_backward(fn):
              "ReLU) you gave the gradient to each of them, so that block passes it on 2 to 4 times over. Give it "
              "to one of them, the first in reading order (np.argmax finds that one)."),
             (_routed(dP, A, _last), "where several pixels tie for a block's maximum you gave the gradient to the "
-                                    "last of them; give it to the first, in reading order (as np.argmax does), "
-                                    "as the lesson's layers and their forward pass's bookkeeping do."),
+                                    "last of them; give it to the first, in reading order (np.argmax finds that "
+                                    "one), as the package's layers do."),
             (_routed(np.ones_like(dP), A, _first), "you marked where each block's maximum is (1 there, 0 "
                                                     "elsewhere), but forgot to multiply by the gradient dP of "
                                                     "that block."),

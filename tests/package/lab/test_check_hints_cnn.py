@@ -455,27 +455,69 @@ PACKAGE_ANSWERS += [("conv2d_backward", "the package's conv_backward", cb_packag
                     ("maxpool_backward", "the package's maxpool_backward", mpb_package, "conv.maxpool_backward")]
 
 WRONG_ANSWERS += [
-    ('conv2d_backward', 'filter not flipped in d_image', cb_no_flip, "HINT"),
-    ('conv2d_backward', 'd_kernel overwritten (= for +=)', cb_overwrite, "HINT"),
-    ('conv2d_backward', 'd_image overwritten (= for +=)', cb_overwrite_image, "HINT"),
-    ('conv2d_backward', 'd_kernel flipped', cb_kernel_flipped, "HINT"),
-    ('conv2d_backward', 'd_kernel the mean over positions', cb_kernel_mean, "HINT"),
-    ('conv2d_backward', 'd_kernel without dZ', cb_unweighted_kernel, "HINT"),
-    ('conv2d_backward', "d_image with dZ's shape", cb_dimage_valid, "HINT"),
-    ('conv2d_backward', 'd_image without the weights', cb_dimage_unweighted, "HINT"),
-    ('conv2d_backward', "d_kernel with dZ's shape", cb_kernel_dZ_shape, "HINT"),
-    ('conv2d_backward', 'the two in the other order', lambda dZ, image, kernel: cb_loops(dZ, image, kernel)[::-1], "HINT"),
-    ('conv2d_backward', 'd_kernel alone', lambda dZ, image, kernel: cb_loops(dZ, image, kernel)[1], "HINT"),
+    ('conv2d_backward', 'filter not flipped in d_image', cb_no_flip,
+     "your d_image uses the filter without flipping it. Pixel (y', x') met weight (i, j) in the window at "
+     "(y' - i, x' - j): d_image = the 'full' correlation of dZ with the filter FLIPPED, kernel[::-1, ::-1]"
+     ' (or add dZ[y, x] * kernel onto each window, which needs no flip).'),
+    ('conv2d_backward', 'd_kernel overwritten (= for +=)', cb_overwrite,
+     'a pixel that sits in several windows gets gradient from each of them, and every window adds to '
+     'd_kernel: you overwrote (d[...] = ...) where you must add (d[...] += ...).'),
+    ('conv2d_backward', 'd_image overwritten (= for +=)', cb_overwrite_image,
+     'a pixel that sits in several windows gets gradient from each of them, and every window adds to '
+     'd_kernel: you overwrote (d[...] = ...) where you must add (d[...] += ...).'),
+    ('conv2d_backward', 'd_kernel flipped', cb_kernel_flipped,
+     'your d_kernel is flipped (upside down and left to right): weight (i, j) met the pixel image[y + i, x'
+     ' + j] at position (y, x), so d_kernel[i, j] = sum over (y, x) of dZ[y, x] * image[y + i, x + j].'),
+    ('conv2d_backward', 'd_kernel the mean over positions', cb_kernel_mean,
+     'your d_kernel is the mean over the positions; the gradient is their SUM (every position used the '
+     'same weight, and each adds its share).'),
+    ('conv2d_backward', 'd_kernel without dZ', cb_unweighted_kernel,
+     'your d_kernel adds up the windows without weighting each by dZ[y, x]: d_kernel += dZ[y, x] * '
+     'image[y:y+kh, x:x+kw].'),
+    ('conv2d_backward', "d_image with dZ's shape", cb_dimage_valid,
+     "your d_image has dZ's shape (5, 7) (image 7x9, filter 3x3), not the image's (7, 9): the pixels near "
+     'the edges also sat in windows. Spread each dZ[y, x] over the whole window it came from, '
+     'image[y:y+kh, x:x+kw] (or pad dZ by kh - 1 and kw - 1 first).'),
+    ('conv2d_backward', 'd_image without the weights', cb_dimage_unweighted,
+     "your d_image adds dZ[y, x] to the window's pixels without the weights: each pixel's share is dZ[y, "
+     'x] * kernel[i, j].'),
+    ('conv2d_backward', "d_kernel with dZ's shape", cb_kernel_dZ_shape,
+     "your d_kernel has dZ's shape (5, 7) (image 7x9, filter 3x3); it must have the filter's shape (3, 3):"
+     ' one number per weight, the sum over every position of dZ[y, x] times the pixel that weight met '
+     'there.'),
+    ('conv2d_backward', 'the two in the other order', lambda dZ, image, kernel: cb_loops(dZ, image, kernel)[::-1],
+     'you returned the two gradients in the other order: return d_image first, then d_kernel (each has the'
+     ' shape of what it is the gradient of).'),
+    ('conv2d_backward', 'd_kernel alone', lambda dZ, image, kernel: cb_loops(dZ, image, kernel)[1],
+     'it returned one array; return the two gradients, `return d_image, d_kernel`.'),
     ('conv2d_backward', 'd_kernel transposed', lambda dZ, image, kernel: (cb_loops(dZ, image, kernel)[0],
-                                                                        cb_loops(dZ, image, kernel)[1].T), "HINT"),
-    ('maxpool_backward', 'to all four pixels', lambda dP, A: np.kron(dP, np.ones((2, 2))), "HINT"),
-    ('maxpool_backward', 'shared by four (average pooling)', lambda dP, A: np.kron(dP, np.ones((2, 2))) / 4, "HINT"),
-    ('maxpool_backward', 'to every tied maximum', mpb_ties, "HINT"),
-    ('maxpool_backward', 'to the last tied maximum', mpb_last, "HINT"),
-    ('maxpool_backward', 'where the maxima are, without dP', mpb_mask_only, "HINT"),
-    ('maxpool_backward', 'to the top-left pixel', lambda dP, A: np.kron(dP, [[1.0, 0.0], [0.0, 0.0]]), "HINT"),
-    ('maxpool_backward', 'largest absolute value', mpb_abs, "HINT"),
-    ('maxpool_backward', "the pooled map's shape", lambda dP, A: dP * pool_reshape(A), "HINT"),
+                                                                        cb_loops(dZ, image, kernel)[1].T),
+     'your d_kernel is transposed: d_kernel[i, j] belongs to kernel[i, j], row i, column j.'),
+    ('maxpool_backward', 'to all four pixels', lambda dP, A: np.kron(dP, np.ones((2, 2))),
+     "you sent each block's gradient to all four of its pixels. Only the maximum reached the output; the "
+     'other three had no effect on it and get 0.'),
+    ('maxpool_backward', 'shared by four (average pooling)', lambda dP, A: np.kron(dP, np.ones((2, 2))) / 4,
+     "you shared each block's gradient equally among its four pixels: that is average pooling's backward. "
+     "Max-pooling's goes to the block's maximum alone."),
+    ('maxpool_backward', 'to every tied maximum', mpb_ties,
+     'right where a block has one maximum, but where several pixels tie for it (a block of zeros after '
+     'ReLU) you gave the gradient to each of them, so that block passes it on 2 to 4 times over. Give it '
+     'to one of them, the first in reading order (np.argmax finds that one).'),
+    ('maxpool_backward', 'to the last tied maximum', mpb_last,
+     "where several pixels tie for a block's maximum you gave the gradient to the last of them; give it to"
+     " the first, in reading order (np.argmax finds that one), as the package's layers do."),
+    ('maxpool_backward', 'where the maxima are, without dP', mpb_mask_only,
+     "you marked where each block's maximum is (1 there, 0 elsewhere), but forgot to multiply by the "
+     'gradient dP of that block.'),
+    ('maxpool_backward', 'to the top-left pixel', lambda dP, A: np.kron(dP, [[1.0, 0.0], [0.0, 0.0]]),
+     "you gave each block's gradient to its top-left pixel; it goes to the pixel holding the block's "
+     'maximum, wherever it is.'),
+    ('maxpool_backward', 'largest absolute value', mpb_abs,
+     'you looked for the largest absolute value; max-pooling kept the largest value, so in a block of '
+     'negative numbers that is the one closest to 0.'),
+    ('maxpool_backward', "the pooled map's shape", lambda dP, A: dP * pool_reshape(A),
+     "your answer has the pooled map's shape (2, 3); the gradient goes back to A, so it has A's shape (4, "
+     "6): one number per pixel, 0 for every pixel that was not its block's maximum."),
 ]
 
 
