@@ -41,6 +41,16 @@ def _overwritten(dZ, image, kernel):
     return d_image, d_kernel
 
 
+def _spread_image(dZ, image, kernel):
+    """The mistake of spreading dZ[y, x] * (the image's window) back, instead of dZ[y, x] * kernel."""
+    kh, kw = kernel.shape
+    d_image = np.zeros(image.shape)
+    for y in range(dZ.shape[0]):
+        for x in range(dZ.shape[1]):
+            d_image[y:y + kh, x:x + kw] += dZ[y, x] * image[y:y + kh, x:x + kw]
+    return d_image
+
+
 def _two_arrays(result, shapes):
     """The learner's ``(d_image, d_kernel)`` as two arrays, or :class:`Wrong` saying what came back instead."""
     if result is None:
@@ -86,6 +96,22 @@ def conv2d_backward(fn):
         if same(d_image, wrong_image) or same(d_kernel, wrong_kernel):
             raise Wrong("a pixel that sits in several windows gets gradient from each of them, and every window "
                         "adds to d_kernel: you overwrote (d[...] = ...) where you must add (d[...] += ...).")
+        short = dZ.copy()
+        short[-1, :] = short[:, -1] = 0                       # what loops one position short leave out
+        if same(d_kernel, _correlate(image, short)) or same(d_image, _full(short, kernel[::-1, ::-1])):
+            raise Wrong(f"your loops stop one position short {where}: the last row and column of dZ give no "
+                        "gradient. dZ has H - kh + 1 rows and W - kw + 1 columns: loop over range(dZ.shape[0]) "
+                        "and range(dZ.shape[1]).")
+        if same(d_image, _spread_image(dZ, image, kernel)):
+            raise Wrong("your d_image spreads dZ[y, x] times the image's own window; a pixel's gradient comes "
+                        "from the weight it met: add dZ[y, x] * kernel onto each window.")
+        if same(d_kernel, kernel * dZ.sum()):
+            raise Wrong("your d_kernel adds up dZ[y, x] * kernel; a weight's gradient comes from the pixel it met: "
+                        "add dZ[y, x] * image[y:y+kh, x:x+kw].")
+        if same(d_kernel, right_kernel + dZ.sum()):
+            raise Wrong("your d_kernel has the sum of dZ added to every weight: that is the bias's gradient, db, "
+                        "which is separate (and conv2d has no bias). d_kernel is the sum of dZ[y, x] times the "
+                        "windows alone.")
         if d_kernel.shape != kernel.shape:
             if d_kernel.shape == dZ.shape:
                 raise Wrong(f"your d_kernel has dZ's shape {dZ.shape} {where}; it must have the filter's shape "
@@ -182,7 +208,13 @@ def maxpool_backward(fn):
     for A in (A1, A2):
         H, W = A.shape
         dP = rng.normal(size=(H // 2, W // 2)) + 0.1
-        got = call(fn, dP, A)
+        try:
+            got = call(fn, dP, A)
+        except Wrong as wrong:
+            if "IndexError" in str(wrong) and "out of bounds" in str(wrong):
+                raise Wrong(f"{wrong} dP has only H/2 rows and W/2 columns: when y and x step by 2 over A, the "
+                            "block's gradient is dP[y // 2, x // 2].") from None
+            raise
         right = _routed(dP, A, _first)
         if same(got, right):
             continue
@@ -210,12 +242,24 @@ def maxpool_backward(fn):
                                                     "that block."),
             (_routed(dP, A, lambda v: np.eye(4)[0]), "you gave each block's gradient to its top-left pixel; it "
                                                      "goes to the pixel holding the block's maximum, wherever it is."),
+            (_routed(dP, A, lambda v: np.eye(4)[np.argmin(v)]), "you gave each block's gradient to its "
+                                                                "SMALLEST pixel; max-pooling kept the largest."),
+            (_routed(dP, A, lambda v: np.eye(4)[[0, 2, 1, 3][np.argmax(v)]]),
+             "you found each block's maximum but swapped its row and column inside the block: place k (0 to 3, in "
+             "reading order) is row k // 2, column k % 2, which np.unravel_index(k, (2, 2)) gives."),
+            (right * A, "you multiplied the gradient by the block's maximum; the maximum passes its value through "
+                        "unchanged, so its derivative is 1: the pixel gets dP[i, j] alone."),
+            (spread * (A > 0), "you let the gradient through wherever A > 0: that is ReLU's slope, not "
+                               "max-pooling's. Only each block's maximum gets the block's gradient."),
             (_routed(dP, np.abs(A), _first), "you looked for the largest absolute value; max-pooling kept the "
                                              "largest value, so in a block of negative numbers that is the one "
                                              "closest to 0."),
         ]:
             if same(got, wrong):
                 raise Wrong(hint)
+        if np.count_nonzero(got) == 1:
+            raise Wrong("only one pixel of the whole map got gradient: find the maximum of each 2x2 block, "
+                        "not of all of A; every block passes its own dP[i, j] to its own maximum.")
         y, x = np.argwhere(~np.isclose(got, right))[0]
         raise Wrong(f"right shape, but the numbers differ {differs_by(got, right)}; first at A[{y}, {x}]: it "
                     f"should get {right[y, x]:.4g}, yours is {float(got[y, x]):.4g}. Each block "

@@ -521,6 +521,136 @@ WRONG_ANSWERS += [
 ]
 
 
+# the closing walkthrough's own wrong answers (tried before they had hints; now in the table)
+def _corr(a, k):
+    return np.einsum("yxij,ij->yx", sliding_window_view(a, k.shape), k)
+
+
+def walk_cb1(dZ, image, kernel):  # d_kernel as the correlation with the image, flipped
+    kh, kw = kernel.shape
+    return _corr(np.pad(dZ, ((kh-1,)*2, (kw-1,)*2)), kernel[::-1, ::-1]), _corr(dZ, image) if dZ.shape[0]>=image.shape[0] else _corr(image, dZ)[::-1, ::-1]
+
+
+def walk_cb2(dZ, image, kernel):  # loops with range(dZ.shape[0] - 1): one position short
+    kh, kw = kernel.shape; di = np.zeros(image.shape); dk = np.zeros(kernel.shape)
+    for y in range(dZ.shape[0]-1):
+        for x in range(dZ.shape[1]-1):
+            di[y:y+kh, x:x+kw] += dZ[y, x]*kernel; dk += dZ[y, x]*image[y:y+kh, x:x+kw]
+    return di, dk
+
+
+def walk_cb3(dZ, image, kernel):  # d_image spreads the image's window instead of the filter
+    kh, kw = kernel.shape; di = np.zeros(image.shape); dk = np.zeros(kernel.shape)
+    for y in range(dZ.shape[0]):
+        for x in range(dZ.shape[1]):
+            di[y:y+kh, x:x+kw] += dZ[y, x]*image[y:y+kh, x:x+kw]; dk += dZ[y, x]*image[y:y+kh, x:x+kw]
+    return di, dk
+
+
+def walk_cb4(dZ, image, kernel):  # d_kernel's first row only, as a list
+    kh, kw = kernel.shape; di = np.zeros(image.shape); dk = np.zeros(kernel.shape)
+    for y in range(dZ.shape[0]):
+        for x in range(dZ.shape[1]):
+            di[y:y+kh, x:x+kw] += dZ[y, x]*kernel; dk += dZ[y, x]*image[y:y+kh, x:x+kw]
+    return di, dk.tolist()[0]
+
+
+def walk_cb5(dZ, image, kernel):  # db, the sum of dZ, added into d_kernel
+    kh, kw = kernel.shape; di = np.zeros(image.shape); dk = np.zeros(kernel.shape)
+    for y in range(dZ.shape[0]):
+        for x in range(dZ.shape[1]):
+            di[y:y+kh, x:x+kw] += dZ[y, x]*kernel; dk += dZ[y, x]*image[y:y+kh, x:x+kw]
+    return di, dk + dZ.sum()
+
+
+def walk_cb6(dZ, image, kernel):  # the filter flipped where the loop over positions needs no flip
+    kh, kw = kernel.shape; di = np.zeros(image.shape); dk = np.zeros(kernel.shape)
+    for y in range(dZ.shape[0]):
+        for x in range(dZ.shape[1]):
+            di[y:y+kh, x:x+kw] += dZ[y, x]*kernel[::-1, ::-1]; dk += dZ[y, x]*image[y:y+kh, x:x+kw]
+    return di, dk
+
+
+def walk_mpb1(dP, A):  # the whole map's maximum gets everything
+    dA = np.zeros(A.shape); dA.flat[np.argmax(A)] = dP.sum(); return dA
+
+
+def walk_mpb2(dP, A):  # dP[y, x] with y, x stepping by 2: IndexError
+    dA = np.zeros(A.shape)
+    for y in range(0, A.shape[0], 2):
+        for x in range(0, A.shape[1], 2):
+            b = A[y:y+2, x:x+2]; r, c = np.unravel_index(b.argmax(), (2, 2)); dA[y+r, x+c] = dP[y, x]
+    return dA
+
+
+def walk_mpb3(dP, A):  # argmin
+    dA = np.zeros(A.shape)
+    for i in range(dP.shape[0]):
+        for j in range(dP.shape[1]):
+            b = A[2*i:2*i+2, 2*j:2*j+2]; r, c = np.unravel_index(b.argmin(), (2, 2)); dA[2*i+r, 2*j+c] = dP[i, j]
+    return dA
+
+
+def walk_mpb4(dP, A):  # place k read as (k % 2, k // 2)
+    dA = np.zeros(A.shape)
+    for i in range(dP.shape[0]):
+        for j in range(dP.shape[1]):
+            b = A[2*i:2*i+2, 2*j:2*j+2]; k = b.argmax(); r, c = k % 2, k // 2; dA[2*i+r, 2*j+c] = dP[i, j]
+    return dA
+
+
+def walk_mpb5(dP, A):  # dP times the block's maximum
+    dA = np.zeros(A.shape)
+    for i in range(dP.shape[0]):
+        for j in range(dP.shape[1]):
+            b = A[2*i:2*i+2, 2*j:2*j+2]; r, c = np.unravel_index(b.argmax(), (2, 2)); dA[2*i+r, 2*j+c] = dP[i, j]*b.max()
+    return dA
+
+
+def walk_mpb6(dP, A):  # ReLU's mask, A > 0
+    return np.kron(dP, np.ones((2, 2))) * (A > 0)
+
+
+WRONG_ANSWERS += [
+    ('conv2d_backward', 'd_kernel from dZ and image, flipped', walk_cb1,
+     'your d_kernel is flipped (upside down and left to right): weight (i, j) met the pixel image[y + i, x'
+     ' + j] at position (y, x), so d_kernel[i, j] = sum over (y, x) of dZ[y, x] * image[y + i, x + j].'),
+    ('conv2d_backward', 'loops one position short', walk_cb2,
+     'your loops stop one position short (image 7x9, filter 3x3): the last row and column of dZ give no '
+     'gradient. dZ has H - kh + 1 rows and W - kw + 1 columns: loop over range(dZ.shape[0]) and '
+     'range(dZ.shape[1]).'),
+    ('conv2d_backward', "d_image from the image's windows", walk_cb3,
+     "your d_image spreads dZ[y, x] times the image's own window; a pixel's gradient comes from the weight"
+     ' it met: add dZ[y, x] * kernel onto each window.'),
+    ('conv2d_backward', "d_kernel's first row only", walk_cb4,
+     "your d_kernel has shape (3,) (image 7x9, filter 3x3); it must have the filter's shape (3, 3)."),
+    ('conv2d_backward', 'db added into d_kernel', walk_cb5,
+     "your d_kernel has the sum of dZ added to every weight: that is the bias's gradient, db, which is "
+     'separate (and conv2d has no bias). d_kernel is the sum of dZ[y, x] times the windows alone.'),
+    ('conv2d_backward', 'flipped filter spread over the windows', walk_cb6,
+     "your d_image uses the filter without flipping it. Pixel (y', x') met weight (i, j) in the window at "
+     "(y' - i, x' - j): d_image = the 'full' correlation of dZ with the filter FLIPPED, kernel[::-1, ::-1]"
+     ' (or add dZ[y, x] * kernel onto each window, which needs no flip).'),
+    ('maxpool_backward', "the whole map's maximum", walk_mpb1,
+     'only one pixel of the whole map got gradient: find the maximum of each 2x2 block, not of all of A; '
+     'every block passes its own dP[i, j] to its own maximum.'),
+    ('maxpool_backward', 'dP[y, x] with y, x stepping by 2', walk_mpb2,
+     'calling it raised IndexError: index 4 is out of bounds for axis 1 with size 3. dP has only H/2 rows '
+     "and W/2 columns: when y and x step by 2 over A, the block's gradient is dP[y // 2, x // 2]."),
+    ('maxpool_backward', 'argmin', walk_mpb3,
+     "you gave each block's gradient to its SMALLEST pixel; max-pooling kept the largest."),
+    ('maxpool_backward', 'row and column swapped in the block', walk_mpb4,
+     "you found each block's maximum but swapped its row and column inside the block: place k (0 to 3, in "
+     'reading order) is row k // 2, column k % 2, which np.unravel_index(k, (2, 2)) gives.'),
+    ('maxpool_backward', 'times the maximum', walk_mpb5,
+     "you multiplied the gradient by the block's maximum; the maximum passes its value through unchanged, "
+     'so its derivative is 1: the pixel gets dP[i, j] alone.'),
+    ('maxpool_backward', 'ReLU mask', walk_mpb6,
+     "you let the gradient through wherever A > 0: that is ReLU's slope, not max-pooling's. Only each "
+     "block's maximum gets the block's gradient."),
+]
+
+
 @pytest.mark.parametrize("name,index", [(n, i) for n, fns in RIGHT_ANSWERS.items() for i in range(len(fns))])
 def test_every_right_answer_passes(capsys, name, index):
     assert check.CHECKS[name](RIGHT_ANSWERS[name][index]) is None
