@@ -144,10 +144,10 @@ def conv2d_backward(fn):
                         f"{differs_by(d_kernel, right_kernel)} {where}; d_kernel[0, 0] should be "
                         f"{right_kernel[0, 0]:.4g}, yours is {d_kernel[0, 0]:.4g}.")
         for wrong, hint in [
-            (_full(dZ, kernel), "your d_image uses the filter without flipping it. Pixel (y', x') met weight "
-                                "(i, j) in the window at (y' - i, x' - j): d_image = the 'full' correlation of dZ "
-                                "with the filter FLIPPED, kernel[::-1, ::-1] (or add dZ[y, x] * kernel onto each "
-                                "window, which needs no flip)."),
+            (_full(dZ, kernel), "your d_image has the filter the wrong way round. Pixel (y', x') met weight "
+                                "(i, j) in the window at (y' - i, x' - j): as a 'full' correlation of dZ, d_image "
+                                "needs the filter FLIPPED, kernel[::-1, ::-1]; as a loop that adds dZ[y, x] * "
+                                "kernel onto each window, the filter as it is."),
             (_full(dZ, kernel.T[::-1, ::-1]) if kh == kw else None,
              "your d_image uses the filter transposed (kernel.T): each window gets dZ[y, x] * kernel as it is."),
             (right_image / kernel.size, "your d_image is divided by the filter's size; every window adds "

@@ -456,9 +456,9 @@ PACKAGE_ANSWERS += [("conv2d_backward", "the package's conv_backward", cb_packag
 
 WRONG_ANSWERS += [
     ('conv2d_backward', 'filter not flipped in d_image', cb_no_flip,
-     "your d_image uses the filter without flipping it. Pixel (y', x') met weight (i, j) in the window at "
-     "(y' - i, x' - j): d_image = the 'full' correlation of dZ with the filter FLIPPED, kernel[::-1, ::-1]"
-     ' (or add dZ[y, x] * kernel onto each window, which needs no flip).'),
+     "your d_image has the filter the wrong way round. Pixel (y', x') met weight (i, j) in the window at "
+     "(y' - i, x' - j): as a 'full' correlation of dZ, d_image needs the filter FLIPPED, kernel[::-1, ::-1]; "
+     "as a loop that adds dZ[y, x] * kernel onto each window, the filter as it is."),
     ('conv2d_backward', 'd_kernel overwritten (= for +=)', cb_overwrite,
      'a pixel that sits in several windows gets gradient from each of them, and every window adds to '
      'd_kernel: you overwrote (d[...] = ...) where you must add (d[...] += ...).'),
@@ -628,9 +628,9 @@ WRONG_ANSWERS += [
      "your d_kernel has the sum of dZ added to every weight: that is the bias's gradient, db, which is "
      'separate (and conv2d has no bias). d_kernel is the sum of dZ[y, x] times the windows alone.'),
     ('conv2d_backward', 'flipped filter spread over the windows', walk_cb6,
-     "your d_image uses the filter without flipping it. Pixel (y', x') met weight (i, j) in the window at "
-     "(y' - i, x' - j): d_image = the 'full' correlation of dZ with the filter FLIPPED, kernel[::-1, ::-1]"
-     ' (or add dZ[y, x] * kernel onto each window, which needs no flip).'),
+     "your d_image has the filter the wrong way round. Pixel (y', x') met weight (i, j) in the window at "
+     "(y' - i, x' - j): as a 'full' correlation of dZ, d_image needs the filter FLIPPED, kernel[::-1, ::-1]; "
+     "as a loop that adds dZ[y, x] * kernel onto each window, the filter as it is."),
     ('maxpool_backward', "the whole map's maximum", walk_mpb1,
      'only one pixel of the whole map got gradient: find the maximum of each 2x2 block, not of all of A; '
      'every block passes its own dP[i, j] to its own maximum.'),
