@@ -61,6 +61,8 @@ def _two_arrays(result, shapes):
         raise Wrong(f"it returned {what}; return the two gradients, `return d_image, d_kernel`.")
     arrays = []
     for name, value in zip(("d_image", "d_kernel"), result):
+        if value is None:
+            raise Wrong(f"its {name} is None: compute it and return it (`return d_image, d_kernel`).")
         if np.iscomplexobj(value):
             raise Wrong(f"its {name} holds complex numbers; real inputs have real gradients.")
         try:
