@@ -54,6 +54,8 @@ PARTS = {p.name: p for p in [
     Part("conv2d_backward", 10, 2, "conv2d_backward(dZ, image, kernel) -> (d_image, d_kernel)"),
     Part("maxpool", 10, 3, "maxpool(A) -> (H // 2, W // 2)"),
     Part("maxpool_backward", 10, 4, "maxpool_backward(dP, A) -> A's shape"),
+    # lesson 11
+    Part("compare", 11, 3, "compare(mine, theirs) -> (largest difference, matches)"),
 ]}
 
 

@@ -21,7 +21,8 @@ from ..gradient_check import numerical_gradient as _numerical_gradient
 
 __all__ = ["one_hot", "relu", "relu_prime", "softmax", "cross_entropy", "forward", "backward",
            "numerical_gradient", "gradient_descent", "predict", "accuracy",
-           "conv2d", "conv2d_backward", "maxpool", "maxpool_backward"]
+           "conv2d", "conv2d_backward", "maxpool", "maxpool_backward",
+           "compare"]
 
 
 # --------------------------------------------------------------------------- lesson 1
@@ -108,3 +109,15 @@ def maxpool_backward(dP, A):
     """The gradient of :func:`maxpool` with respect to ``A``: each block's to its (first) maximum."""
     _, cache = conv.maxpool_forward(np.asarray(A)[None, None])
     return conv.maxpool_backward(np.asarray(dP)[None, None], cache)[0, 0]
+
+
+# --------------------------------------------------------------------------- lesson 11
+def compare(mine, theirs):
+    """``(largest absolute difference, matches)`` of an array and a PyTorch tensor: the same shape, and
+    allclose (relative 1e-5, absolute 1e-8); different shapes differ by infinity and never match."""
+    theirs = theirs.detach().cpu().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
+    mine = np.asarray(mine)
+    if mine.shape != theirs.shape:
+        return float("inf"), False
+    difference = float(np.max(np.abs(mine.astype(float) - theirs.astype(float)), initial=0.0))
+    return difference, bool(np.allclose(mine, theirs, rtol=1e-5, atol=1e-8))
