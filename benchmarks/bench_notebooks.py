@@ -71,7 +71,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="lessons to run (default: all in notebooks/)")
     parser.add_argument("--max-seconds", type=float, default=None,
-                        help="one time budget for every lesson (default: 40 s, 90 s for the CNN lesson)")
+                        help="one time budget for every lesson (default: 40 s, 30 s for the CNN lesson)")
     parser.add_argument("--max-mb", type=float, default=700.0)
     parser.add_argument("--judge", choices=("wall", "cpu"), default="wall",
                         help="judge --max-seconds on wall-clock seconds (default) or on CPU seconds")
