@@ -60,6 +60,8 @@ staged``
                                 averages
 ``conv2d``               10     ``fn(image, kernel)``: a 'valid' cross-correlation
 ``maxpool``              10     ``fn(A)``: 2x2 max-pooling of one feature map
+``conv2d_backward``      10     ``fn(dZ, image, kernel)``: its gradients (d_image, d_kernel)
+``maxpool_backward``     10     ``fn(dP, A)``: max-pooling's gradient, to each block's maximum
 ``to_torch_layout``      11     ``fn(params)``: our parameters as a PyTorch Sequential's state_dict
 ``train_step``           11     ``fn(model, loss_fn, optimizer, xb, yb)``: one PyTorch training step
 ``compare``              11     ``fn(mine, theirs)``: largest difference and match, array against tensor
@@ -77,6 +79,7 @@ from ._checks_adam import Adam
 from ._checks_batchnorm import batchnorm_forward, batchnorm_layer
 from ._checks_bn_backward import batchnorm_backward, batchnorm_backward_staged
 from ._checks_cnn import conv2d, maxpool
+from ._checks_cnn_backward import conv2d_backward, maxpool_backward
 from ._checks_frameworks import to_torch_layout, train_step
 from ._checks_autograd import compare
 from ._checks_optim import cosine, momentum_step, rmsprop_step, xavier_init
@@ -88,7 +91,7 @@ _LESSONS = ["scale_pixels", "mean_digit", "one_hot",
             "he_init", "sgd_epoch", "l2_penalty", "dropout", "confusion_matrix", "per_class_accuracy",
             "momentum_step", "Adam", "cosine", "rmsprop_step", "xavier_init",
             "batchnorm_forward", "batchnorm_backward_staged", "batchnorm_backward", "batchnorm_layer",
-            "conv2d", "maxpool", "to_torch_layout", "train_step",
+            "conv2d", "maxpool", "conv2d_backward", "maxpool_backward", "to_torch_layout", "train_step",
             "compare"]
 
 __all__ = ["CheckFailed", "hint_of", "CHECKS", *_LESSONS]

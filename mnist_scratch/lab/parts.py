@@ -57,6 +57,11 @@ PARTS = {p.name: p for p in [
     Part("batchnorm_backward", 9, 3, "batchnorm_backward(dY, Z_hat, gamma, s) -> (dZ, dgamma, dbeta)"),
     Part("batchnorm_layer", 9, 4, "batchnorm_layer(Z, gamma, beta, running_mean, running_var, train, eps=1e-5, "
                                   "momentum=0.9) -> (Y, Z_hat, s)"),
+    # lesson 10: the layers of a convolutional network, on one image or feature map (the CNN sums them over channels)
+    Part("conv2d", 10, 1, "conv2d(image, kernel) -> (H - kh + 1, W - kw + 1)"),
+    Part("conv2d_backward", 10, 2, "conv2d_backward(dZ, image, kernel) -> (d_image, d_kernel)"),
+    Part("maxpool", 10, 3, "maxpool(A) -> (H // 2, W // 2)"),
+    Part("maxpool_backward", 10, 4, "maxpool_backward(dP, A) -> A's shape"),
     # lesson 11
     Part("compare", 11, 3, "compare(mine, theirs) -> (largest difference, matches)"),
 ]}

@@ -30,9 +30,11 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 #: Lessons in the learner's-own-network format (docs/contributing.md, "The learner's own network").
 OWN_NETWORK = ["01_data_exploration", "02_the_math", "03_train_784_10_10",
-               "07_beyond", "08_optimizers_and_initialization", "09_batch_normalization", "11_frameworks"]
+               "07_beyond", "08_optimizers_and_initialization", "09_batch_normalization", "10_convolutional_network",
+               "11_frameworks"]
 #: Of those, the lessons that train, and so end with a "train your network" cell.
-TRAINS = ["03_train_784_10_10", "07_beyond", "08_optimizers_and_initialization", "09_batch_normalization"]
+TRAINS = ["03_train_784_10_10", "07_beyond", "08_optimizers_and_initialization", "09_batch_normalization",
+          "10_convolutional_network"]
 HINT = re.compile(r"<details><summary>Hint (\d+): [^<]+</summary>\n\n.+\n\n</details>$", re.S)
 
 
