@@ -49,6 +49,16 @@ PARTS = {p.name: p for p in [
     Part("gradient_descent", 3, 1, "gradient_descent(params, X, y, lr, iterations) -> list of costs"),
     Part("predict", 3, 2, "predict(params, X) -> (n,) labels"),
     Part("accuracy", 3, 3, "accuracy(y_true, y_pred) -> float"),
+    Part("he_init", 4, 1, "he_init(fan_in, fan_out, rng) -> (fan_in, fan_out)"),
+    Part("sgd_epoch", 4, 2, "sgd_epoch(params, X, y, lr, batch_size, rng): one epoch, params changed in place"),
+    Part("l2_penalty", 5, 1, "l2_penalty(params, lam) -> float"),
+    Part("l2_gradient", 5, 1, "l2_gradient(params, lam) -> {'W1': lam * W1, 'b1': 0, ...}"),
+    Part("dropout", 5, 2, "dropout(A, p, rng) -> (A_dropped, mask)"),
+    Part("forward_dropout", 5, 3, "forward_dropout(params, X, p, rng) -> (Z, A, masks), three lists of L + 1"),
+    Part("backward_dropout", 5, 4, "backward_dropout(params, Z, A, masks, y) -> {'W1': dW1, 'b1': db1, ...}"),
+    Part("confusion_matrix", 6, 1, "confusion_matrix(y_true, y_pred) -> (10, 10) counts"),
+    Part("per_class_accuracy", 6, 2, "per_class_accuracy(C) -> (10,), the recall of each digit"),
+    Part("precision", 6, 3, "precision(C) -> (10,)"),
 ]}
 
 
