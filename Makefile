@@ -5,7 +5,6 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-PYTEST_NB := --nbval-lax --nbval-current-env --nbval-cell-timeout=600
 
 # bash, so that a pipe fails when pip fails (pipefail).
 SHELL := /bin/bash
@@ -20,7 +19,8 @@ PIP_FILTER  = 2>&1 | { grep --line-buffered -v -e '^Requirement already satisfie
 
 LESSONS       := $(sort $(wildcard notebooks/*.ipynb))
 CLASSROOM_OUT := build/classroom
-EXECUTED      := build/executed
+# Lessons run at once by make classroom, slides and book when an executed copy must be made (tools/executed.py).
+LESSON_JOBS   ?= 2
 SLIDES_OUT    := build/slides
 SLIDES_VENDOR := $(SLIDES_OUT)/vendor
 
@@ -28,7 +28,7 @@ SLIDES_VENDOR := $(SLIDES_OUT)/vendor
 
 help:
 	@echo "make lab        create .venv if needed and open JupyterLab on notebooks/"
-	@echo "make test       create or refresh .venv and run every test: unit tests and notebooks (nbval)"
+	@echo "make test       create or refresh .venv and run every test: the lessons first, then tests/"
 	@echo "make test-fast  unit tests only, without the slow full-data ones and the browser tests"
 	@echo "make figures    regenerate the README pictures in docs/img/"
 	@echo "make bench      run the loading and training benchmarks"
@@ -52,8 +52,8 @@ $(VENV)/.notebook-installed: $(BIN)/python pyproject.toml
 # The test environment also holds the classroom tools (nbgrader, nbconvert) and the release tools
 # (build, twine), since tests use them. nbgrader's Jupyter menus are switched off, so that
 # `make lab` shows learners the same JupyterLab as before (tools/hide_nbgrader.py).
-# The lessons run first, once: the run keeps their executed copies in build/executed/ (conftest.py),
-# which the classroom and reading-edition tests then reuse instead of running the lessons again.
+# The lessons run first, once: the run keeps their executed copies in build/executed/ (tools/executed.py),
+# which the classroom, slide and reading-edition tests, and make classroom, slides and book, then reuse.
 # TEST_EXTRAS names the extras it installs; CI adds `frameworks` (PyTorch and Keras, for lesson 11, whose
 # framework cells are skipped without them): make test TEST_EXTRAS=notebook,test,classroom,release,book,frameworks
 # $(VENV)/.test-extras holds the last list, rewritten only when it changes, so a new list reinstalls.
@@ -65,15 +65,15 @@ $(VENV)/.test-extras: FORCE | $(BIN)/python
 $(VENV)/.test-installed: $(BIN)/python pyproject.toml $(VENV)/.test-extras
 	@echo "Installing mnist_scratch with its $(TEST_EXTRAS) extras into $(VENV) (a few minutes the first time) ..."
 	$(PIP_INSTALL) -e ".[$(TEST_EXTRAS)]" $(PIP_FILTER)
-	@$(BIN)/python -c "import mnist_scratch, jupyterlab, nbval, xdist, nbgrader, build, myst_nb" || { echo "The installation failed: see pip's messages above."; exit 1; }
-	@$(BIN)/python tools/hide_nbgrader.py
+	@$(BIN)/python -c "import mnist_scratch, jupyterlab, nbclient, xdist, nbgrader, build, myst_nb" || { echo "The installation failed: see pip's messages above."; exit 1; }
+	@$(BIN)/python -m tools.hide_nbgrader
 	@touch $@ $(VENV)/.notebook-installed $(VENV)/.classroom-installed $(VENV)/.book-installed
 
 $(VENV)/.classroom-installed: $(BIN)/python pyproject.toml
 	@echo "Installing mnist_scratch with the classroom tools (nbgrader, nbconvert) into $(VENV) ..."
 	$(PIP_INSTALL) -e ".[notebook,classroom]" $(PIP_FILTER)
 	@$(BIN)/python -c "import mnist_scratch, nbgrader, nbconvert" || { echo "The installation failed: see pip's messages above."; exit 1; }
-	@$(BIN)/python tools/hide_nbgrader.py
+	@$(BIN)/python -m tools.hide_nbgrader
 	@touch $@ $(VENV)/.notebook-installed
 
 $(VENV)/.book-installed: $(BIN)/python pyproject.toml
@@ -88,16 +88,17 @@ lab: $(VENV)/.notebook-installed
 	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
 # The slide tests need reveal.js (npm, once); without it they are skipped, except under CI.
-# Two pytest runs, each on PYTEST_WORKERS processes (pytest-xdist; 0 runs everything in one process):
-# first the lessons, each whole in one worker (--dist loadscope), which leaves their executed copies in
-# build/executed/; then the unit, classroom and website tests, one test file per worker at a time
-# (--dist loadfile), which reuse those copies. Both always run; the target fails if either failed.
+# Two pytest runs, each on PYTEST_WORKERS processes (pytest-xdist; 0 runs everything in one process),
+# one file per worker at a time (--dist loadfile): first the lessons (notebooks/conftest.py: each runs
+# once, whole, in a fresh kernel), which leaves their executed copies in build/executed/; then tests/,
+# whose classroom, slide and website tests reuse those copies. Both always run; the target fails if
+# either failed. docs/contributing.md has the faster loops.
 PYTEST_WORKERS ?= 2
 test: $(VENV)/.test-installed
 	@$(MAKE) --no-print-directory slides-vendor || echo "Could not install reveal.js: the slide deck tests will be skipped."
 	@status=0; \
-	echo "== the lessons (nbval) =="; \
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_NB) notebooks || status=1; \
+	echo "== the lessons =="; \
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile notebooks || status=1; \
 	echo "== the tests =="; \
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile tests || status=1; \
 	exit $$status
@@ -112,10 +113,11 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_train.py
 
-# Executed instructor copies in build/executed/instructor/ (make test writes them: conftest.py) are reused
-# while they match the lesson and are newer than it and the package; missing ones are run and kept there.
+# make classroom, slides and book take each lesson's outputs from its executed copies in build/executed/
+# (tools/executed.py), which make test leaves: reused while up to date with the lesson, the package and the
+# environment, made by running the lesson once (LESSON_JOBS at a time) otherwise, and then shared.
 classroom: $(VENV)/.classroom-installed
-	$(BIN)/python tools/classroom.py --out $(CLASSROOM_OUT) --executed-dir $(EXECUTED) $(LESSONS)
+	$(BIN)/python -m tools.classroom --out $(CLASSROOM_OUT) --jobs $(LESSON_JOBS) $(LESSONS)
 
 # reveal.js, require.js, jQuery and MathJax 2, pinned by tools/reveal/package-lock.json, so that the
 # decks load nothing from a CDN. The only step that needs the network (the npm registry), once.
@@ -130,14 +132,13 @@ $(SLIDES_VENDOR)/.installed: tools/reveal/package.json tools/reveal/package-lock
 slides-vendor: $(SLIDES_VENDOR)/.installed
 
 # Decks are made from the executed instructor copies, so their figures are on the slides.
-slides: classroom slides-vendor
-	$(BIN)/python tools/slides.py --out $(SLIDES_OUT) $(patsubst notebooks/%,$(CLASSROOM_OUT)/instructor/%,$(LESSONS))
+slides: $(VENV)/.classroom-installed slides-vendor
+	$(BIN)/python -m tools.slides --out $(SLIDES_OUT) --jobs $(LESSON_JOBS) $(LESSONS)
 	@echo "Open $(SLIDES_OUT)/<lesson>.slides.html in a browser (file:// works), or serve it: python3 -m http.server -d $(SLIDES_OUT)"
 
-# Reuses the executed lessons the notebook tests leave in build/executed/; a lesson without
-# an up-to-date copy is run once first. Stops on a figure without alt text (docs/authoring.md).
+# Stops on a figure without alt text (docs/authoring.md).
 book: $(VENV)/.book-installed
-	$(BIN)/python docs/build_book.py
+	$(BIN)/python -m tools.book --jobs $(LESSON_JOBS)
 
 BOOK_PORT ?= 8000
 book-serve:

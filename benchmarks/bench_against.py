@@ -23,7 +23,7 @@ the script checks.
 from __future__ import annotations
 
 import argparse
-import importlib
+import importlib.util
 import io
 import statistics
 import subprocess
@@ -47,9 +47,14 @@ def import_revision(rev: str, folder: Path):
                              capture_output=True, check=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(folder, filter="data")
-    (folder / "mnist_scratch").rename(folder / "mnist_scratch_at_rev")
-    sys.path.insert(0, str(folder))
-    return importlib.import_module("mnist_scratch_at_rev")
+    package = folder / "mnist_scratch_at_rev"
+    (folder / "mnist_scratch").rename(package)
+    spec = importlib.util.spec_from_file_location(package.name, package / "__init__.py",      # no sys.path edit:
+                                                  submodule_search_locations=[str(package)])   # the folder is the package
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[package.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def mlp_epoch(ms, data) -> tuple[float, float]:

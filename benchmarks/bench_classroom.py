@@ -7,8 +7,10 @@ way a class on one JupyterHub server does. The data arrives through the
 course-mirror variable, downloaded once into the shared folder while every
 kernel waits for it.
 
-    python benchmarks/bench_classroom.py                     # K = 1, 2, 4, 8; lessons 01 and 04
-    python benchmarks/bench_classroom.py --k 1 2 --lessons 02
+    python -m benchmarks.bench_classroom                     # K = 1, 2, 4, 8; lessons 01 and 04
+    python -m benchmarks.bench_classroom --k 1 2 --lessons 02
+
+Run it from the repository's root: each student is ``python -m benchmarks.lesson_runner``.
 
 It prints a table (K, runs that succeeded, peak memory per kernel, wall time,
 lessons per minute, requests per file) and a JSON line, and exits 1 naming
@@ -37,8 +39,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-NOTEBOOKS = HERE.parent / "notebooks"
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
 MEMORY_GOAL_MB = 700
 
 
@@ -70,11 +72,10 @@ def _start_mirror(folder: Path):
 
 
 def _student(lessons: list[str], env: dict) -> subprocess.Popen:
-    code = ("import json, sys; sys.path.insert(0, %r); from lesson_runner import run_lesson; "
-            "print(json.dumps([run_lesson(p, env=None) for p in sys.argv[1:]]))" % str(HERE))
+    """One student: a process that runs the lessons one after the other (benchmarks/lesson_runner.py)."""
     paths = [str(next(NOTEBOOKS.glob(f"{lesson}*.ipynb"))) for lesson in lessons]
-    return subprocess.Popen([sys.executable, "-c", code, *paths], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+    return subprocess.Popen([sys.executable, "-m", "benchmarks.lesson_runner", *paths], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
 
 def run_class(k: int, lessons: list[str], source: Path) -> dict:

@@ -1,10 +1,12 @@
-"""How long each lesson takes, and how much memory its kernel needs: ``python benchmarks/bench_notebooks.py``.
+"""How long each lesson takes, and how much memory its kernel needs: ``python -m benchmarks.bench_notebooks``.
 
 Every lesson runs top to bottom in a fresh kernel, as a learner's "Restart
 Kernel and Run All Cells" would (its exercise cells, tagged
-``raises-exception``, fail as shipped and are allowed to). While it runs, a
-thread samples the resident memory (RSS) of the kernel process and of any
-process it starts (such as a ``!python -m mnist_scratch`` step) every 20 ms.
+``raises-exception``, fail as shipped and are allowed to), through the lesson
+runner the tests use (tools/runner.py; ``--solutions`` also runs each solution
+right after its stub). While it runs, a thread samples the resident memory
+(RSS) of the kernel process and of any process it starts (such as a
+``!python -m mnist_scratch`` step) every 20 ms (benchmarks/lesson_runner.py).
 
 For each lesson it reports:
 
@@ -21,9 +23,11 @@ longer than its budget (40 s; 90 s for the convolutional network's lesson, see
 seconds, or on CPU seconds with ``--judge cpu``) or peaks above ``--max-mb`` (700). The load
 average is printed too, because it says how far to trust the seconds.
 
-    python benchmarks/bench_notebooks.py                              # every lesson
-    python benchmarks/bench_notebooks.py notebooks/04_*.ipynb --judge cpu
-    python benchmarks/bench_notebooks.py --judge cpu                  # on a busy machine
+    python -m benchmarks.bench_notebooks                              # every lesson
+    python -m benchmarks.bench_notebooks notebooks/04_*.ipynb --judge cpu
+    python -m benchmarks.bench_notebooks --judge cpu                  # on a busy machine
+
+Run it from the repository's root (it imports the lesson runner from tools/).
 
 A lesson's kernel computes on one BLAS thread from its setup cell on
 (mnist_scratch/training/threads.py), and so its CPU seconds measure the lessons' own
@@ -37,11 +41,16 @@ import argparse
 import json
 import os
 import sys
-import threading
-import time
 from pathlib import Path
 
 from mnist_scratch.training.threads import CHILD_VARIABLES, ENV_VAR
+
+try:
+    from benchmarks.lesson_runner import measure_lesson
+except ModuleNotFoundError as err:              # started as a script, so the repository is not on the path
+    if err.name != "benchmarks":
+        raise
+    raise SystemExit("run it from the repository's root: python -m benchmarks.bench_notebooks ...") from None
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 #: Seconds a lesson may take: 40, except for a lesson that trains a convolutional network.
@@ -49,74 +58,12 @@ DEFAULT_BUDGET = 40.0
 BUDGETS = {"10_convolutional_network": 90.0}
 
 
-class MemorySampler(threading.Thread):
-    """Samples the RSS of a process and its descendants until stopped; keeps the peak."""
-
-    def __init__(self, process, every: float = 0.02):
-        super().__init__(daemon=True)
-        self.process, self.every = process, every
-        self.peak = 0
-        self._stop_event = threading.Event()
-
-    def rss(self) -> int:
-        import psutil
-
-        total = 0
-        for p in [self.process, *self.process.children(recursive=True)]:
-            try:
-                total += p.memory_info().rss
-            except psutil.Error:   # a child that ended between listing and reading
-                pass
-        return total
-
-    def run(self):
-        while not self._stop_event.is_set():
-            self.peak = max(self.peak, self.rss())
-            self._stop_event.wait(self.every)
-
-    def stop(self) -> int:
-        self._stop_event.set()
-        self.join()
-        self.peak = max(self.peak, self.rss())
-        return self.peak
-
-
-def _cpu_seconds(process) -> float:
-    """CPU time of a process plus that of its finished children."""
-    t = process.cpu_times()
-    return t.user + t.system + t.children_user + t.children_system
-
-
-def _kernel_pid(kernel_manager) -> int:
-    provisioner = getattr(kernel_manager, "provisioner", None)
-    pid = getattr(provisioner, "pid", None) or getattr(getattr(provisioner, "process", None), "pid", None)
-    if pid is None:
-        raise RuntimeError("cannot find the kernel's process id (nbclient's kernel manager changed?)")
-    return pid
-
-
-def run_lesson(path: Path) -> dict:
-    """Run one notebook in a fresh kernel; return its seconds, CPU seconds and peak RSS."""
-    import nbformat
-    import psutil
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=900, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    with client.setup_kernel():
-        kernel = psutil.Process(_kernel_pid(client.km))
-        sampler = MemorySampler(kernel)
-        sampler.start()
-        cpu_before, start = _cpu_seconds(kernel), time.perf_counter()
-        try:
-            for index, cell in enumerate(nb.cells):
-                client.execute_cell(cell, index)
-        finally:
-            seconds = time.perf_counter() - start
-            cpu = _cpu_seconds(kernel) - cpu_before
-            peak = sampler.stop()
-    return {"seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "peak_mb": round(peak / 1e6)}
+def run_lesson(path: Path, solutions: bool = False) -> dict:
+    """Run one notebook in a fresh kernel; return its seconds, CPU seconds and peak RSS (MB), and
+    whether it ran as intended (``failed``: what went wrong first)."""
+    m = measure_lesson(path, every=0.02, solutions=solutions)
+    return {"seconds": round(m["seconds"], 1), "cpu_seconds": round(m["cpu_seconds"], 1),
+            "peak_mb": round(m["peak_bytes"] / 1e6), "failed": m["error"]}
 
 
 def main(argv=None) -> int:
@@ -129,6 +76,8 @@ def main(argv=None) -> int:
                         help="judge --max-seconds on wall-clock seconds (default) or on CPU seconds")
     parser.add_argument("--threads", type=int, default=None,
                         help="BLAS threads for the kernels (default: the lessons' own rule, one)")
+    parser.add_argument("--solutions", action="store_true",
+                        help="run each exercise's solution right after its stub (the instructor's run)")
     args = parser.parse_args(argv)
     if args.threads is not None:   # the kernels inherit this process's environment
         for name in (ENV_VAR, *CHILD_VARIABLES):
@@ -139,24 +88,25 @@ def main(argv=None) -> int:
     print(f"{len(paths)} lessons; {os.cpu_count()} CPUs; BLAS threads: {args.threads or 'default'}; "
           f"load average {load_before[0]:.1f} (1 min), {load_before[1]:.1f} (5 min)", flush=True)
     print(f"{'lesson':40} {'seconds':>8} {'CPU s':>7} {'peak MB':>8}", flush=True)
-    results, too_slow, too_big = {}, [], []
+    results, too_slow, too_big, failed = {}, [], [], []
     for path in paths:
-        r = results[path.stem] = run_lesson(path)
+        r = results[path.stem] = run_lesson(path, args.solutions)
         budget = r["budget_seconds"] = args.max_seconds or BUDGETS.get(path.stem, DEFAULT_BUDGET)
         slow = (r["seconds"] if args.judge == "wall" else r["cpu_seconds"]) > budget
         big = r["peak_mb"] > args.max_mb
-        flag = "  too slow" * slow + "  too much memory" * big
+        flag = "  too slow" * slow + "  too much memory" * big + f"  failed: {r['failed']}" * bool(r["failed"])
         print(f"{path.stem:40} {r['seconds']:8.1f} {r['cpu_seconds']:7.1f} {r['peak_mb']:8d}{flag}", flush=True)
         too_slow += [path.stem] * slow
         too_big += [path.stem] * big
+        failed += [path.stem] * bool(r["failed"])
     load_after = os.getloadavg()
     print(f"load average at the end: {load_after[0]:.1f} (1 min), {load_after[1]:.1f} (5 min)")
-    ok = not too_slow and not too_big
-    print(json.dumps({"lessons": results, "cpus": os.cpu_count(), "threads": args.threads,
+    ok = not too_slow and not too_big and not failed
+    print(json.dumps({"lessons": results, "cpus": os.cpu_count(), "threads": args.threads, "solutions": args.solutions,
                       "load_average": {"start": [round(x, 1) for x in load_before],
                                        "end": [round(x, 1) for x in load_after]},
                       "judge": args.judge, "max_mb": args.max_mb,
-                      "too_slow": too_slow, "too_much_memory": too_big, "ok": ok}))
+                      "too_slow": too_slow, "too_much_memory": too_big, "failed": failed, "ok": ok}))
     return 0 if ok else 1
 
 

@@ -1,31 +1,22 @@
-#!/usr/bin/env python3
 """Build the classroom editions of the lessons from the one source in notebooks/.
 
-    python tools/classroom.py --out build/classroom [--executed-dir build/executed] notebooks/*.ipynb
+    python -m tools.classroom --out build/classroom notebooks/*.ipynb      (what `make classroom` runs)
 
 writes three releases under --out:
 
-student/     each lesson without its ``solution`` and ``answer-key`` cells, outputs cleared; the build
-             fails if any solution or answer-key text is still to be found anywhere in it.
-instructor/  each exercise cell's source replaced by its solution's code, answer keys unfolded, then
-             executed (kernel python3, in a temporary folder) and saved with outputs.
+student/     each lesson without its ``solution`` and ``answer-key`` cells (its hints stay), outputs
+             cleared; the build fails if any solution or answer-key text is still to be found anywhere in it.
+instructor/  each exercise cell's source replaced by its solution's code, hints kept, answer keys unfolded,
+             with the outputs of the lesson's executed instructor copy.
 nbgrader/    an nbgrader course folder: nbgrader_config.py and source/<lesson>/<lesson>.ipynb
              (see tools/nbgrader_release.py).
 
-The exercise format is described in tools/lesson_format.py.
+The exercise format is described in tools/lesson_format.py. The outputs come from the lesson's
+executed instructor copy in --executed-dir (build/executed/instructor/), reused while it is up to
+date with the lesson, the package and the environment, and made by running the lesson otherwise
+(tools/executed.py): `make test`, `make slides` and `make book` share the same copies.
 
-Executed copies. With --executed-dir DIR (build/executed), an executed instructor copy
-DIR/instructor/<lesson>.ipynb is reused (DIR/<lesson>.ipynb is the run of the lesson as shipped, and
-is never touched) instead of running the lesson again when (1) its code cells, in order, hold the
-sources of the instructor version's code cells (trailing blanks aside; extra cells tagged
-``exercise``, such as unsolved stubs kept beside their solutions, are skipped), (2) none of those
-has an error output, and (3) it is newer than the lesson and than every file of the mnist_scratch
-package. Its outputs are then put on a freshly built instructor version. Otherwise the lesson is
-executed and the result stored there. The copies the test run writes to build/executed/instructor/
-(conftest.py: the shipped lesson with each exercise cell's source and outputs replaced by its
-solution's) qualify.
-
-A build script, not part of the package: it needs nbformat and nbclient (the ``classroom`` extra).
+Needs nbformat and nbclient (the ``classroom`` extra).
 """
 
 from __future__ import annotations
@@ -35,20 +26,17 @@ import copy
 import re
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from lesson_format import (ANSWER_KEY, EXERCISE, HIDDEN, RAISES, SOLUTION, Exercise,  # noqa: E402
-                           FormatError, find_exercises, find_leaks, read_notebook, set_tags, tags,
-                           write_atomic, write_notebook)
-from nbgrader_release import NBGRADER_CONFIG, nbgrader_version  # noqa: E402
+from tools.executed import EXECUTED, executed_all
+from tools.lesson_format import (ANSWER_KEY, RAISES, SOLUTION, Exercise, FormatError, HIDDEN, find_exercises,
+                                 find_leaks, read_notebook, set_tags, tags, write_atomic, write_notebook)
+from tools.nbgrader_release import NBGRADER_CONFIG, nbgrader_version
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "mnist_scratch"
 
-__all__ = ["FormatError", "student_version", "instructor_version", "build", "main"]
+__all__ = ["FormatError", "student_version", "instructor_version", "graft_outputs", "build", "main"]
 
 
 def _clear_outputs(nb) -> None:
@@ -58,7 +46,7 @@ def _clear_outputs(nb) -> None:
 
 
 def student_version(nb):
-    """The lesson without solution and answer-key cells, outputs cleared."""
+    """The lesson without solution and answer-key cells, outputs cleared; the hints stay."""
     out = copy.deepcopy(nb)
     out.cells = [c for c in out.cells if not HIDDEN & set(tags(c))]
     _clear_outputs(out)
@@ -66,7 +54,8 @@ def student_version(nb):
 
 
 def instructor_version(nb, exercises: list[Exercise]):
-    """Exercise cells hold their solutions (and must now run without error); answer keys unfolded."""
+    """Exercise cells hold their solutions (and must now run without error), the solution cells go (their
+    code is in place), hints stay, answer keys are unfolded; outputs cleared."""
     out = copy.deepcopy(nb)
     for ex in exercises:
         cell = out.cells[ex.cell]
@@ -75,89 +64,30 @@ def instructor_version(nb, exercises: list[Exercise]):
     for cell in out.cells:
         if ANSWER_KEY in tags(cell) and cell.cell_type == "markdown":
             cell.source = re.sub(r"<details(?![^>]*\bopen\b)", "<details open", cell.source)
-    out.cells = [c for c in out.cells if SOLUTION not in tags(c)]   # their code is in place now
+    out.cells = [c for c in out.cells if SOLUTION not in tags(c)]
     _clear_outputs(out)
     return out
 
 
-# ----------------------------------------------------------------------------- running
-
-def execute(nb, name: str, timeout: int):
-    """Run every cell with nbclient, kernel python3, in a temporary working folder.
-
-    The folder is deleted afterwards, so whatever a lesson writes (a saved model, say) is not left in
-    the working tree.
-    """
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-
-    with tempfile.TemporaryDirectory(prefix="classroom-run-") as folder:
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": folder}})
-        try:
-            client.execute()
-        except CellExecutionError as err:
-            raise RuntimeError(f"{name}: the instructor version failed to run (a solution that does not "
-                               f"pass its check?):\n{err}") from None
-    return nb
-
-
-def _newest_source_mtime(lesson: Path) -> float:
-    newest = lesson.stat().st_mtime
-    for path in PACKAGE.rglob("*"):
-        if path.is_file() and "__pycache__" not in path.parts:
-            newest = max(newest, path.stat().st_mtime)
-    return newest
-
+# ----------------------------------------------------------------------------- outputs
 
 def _normal(source: str) -> str:
     return "\n".join(line.rstrip() for line in source.strip("\n").split("\n"))
 
 
-def graft_outputs(fresh, executed) -> bool:
-    """Put ``executed``'s outputs on ``fresh`` if its code cells match (see the module docstring)."""
+def graft_outputs(fresh, executed, name: str) -> None:
+    """Put the outputs of ``executed`` (a lesson's executed instructor copy) on ``fresh`` (its instructor
+    edition): their code cells are the same, in the same order, each exercise holding its solution."""
     mine = [c for c in fresh.cells if c.cell_type == "code"]
     theirs = [c for c in executed.cells if c.cell_type == "code"]
-    pairs, j = [], 0
-    for cell in mine:                  # in order; only exercise cells (unsolved stubs) may be left over
-        while j < len(theirs) and _normal(theirs[j].source) != _normal(cell.source):
-            if EXERCISE not in tags(theirs[j]):
-                return False
-            j += 1
-        if j == len(theirs):
-            return False
-        pairs.append((cell, theirs[j]))
-        j += 1
-    if any(EXERCISE not in tags(c) for c in theirs[j:]):
-        return False
-    if any(o.get("output_type") == "error" for _, c in pairs for o in c.get("outputs", [])):
-        return False
-    for a, b in pairs:
+    if [_normal(c.source) for c in mine] != [_normal(c.source) for c in theirs]:
+        raise RuntimeError(f"{name}: the executed instructor copy does not hold the instructor edition's code "
+                           "cells; delete build/executed/ and build again")
+    for a, b in zip(mine, theirs):
         a.outputs, a.execution_count = copy.deepcopy(b.outputs), b.get("execution_count")
     for key in ("widgets", "language_info"):
         if key in executed.metadata:
             fresh.metadata[key] = copy.deepcopy(executed.metadata[key])
-    return True
-
-
-def executed_instructor(nb, lesson: Path, executed_dir: Path | None, timeout: int):
-    """``nb`` with outputs: reused from ``executed_dir`` if a matching, fresh copy is there, else run."""
-    if executed_dir is not None and executed_dir.name != "instructor":
-        executed_dir = executed_dir / "instructor"        # build/executed/NN.ipynb is the shipped lesson's run
-    cached = executed_dir / lesson.name if executed_dir else None
-    if cached and cached.is_file():
-        if cached.stat().st_mtime < _newest_source_mtime(lesson):
-            print(f"  instructor: {cached} is older than the lesson or the package; running again")
-        elif graft_outputs(nb, read_notebook(cached)):
-            print(f"  instructor: reusing {cached}")
-            return nb
-        else:
-            print(f"  instructor: {cached} does not match this lesson; running again")
-    print(f"  instructor: executing {lesson.name} ...", flush=True)
-    execute(nb, lesson.name, timeout)
-    if cached:
-        write_notebook(nb, cached)
-    return nb
 
 
 # ----------------------------------------------------------------------------- build
@@ -176,21 +106,24 @@ README = {
 }
 
 
-def build(lessons: list[Path], out: Path, executed_dir: Path | None = None, run: bool = True,
-          timeout: int = 900) -> dict[str, list[str]]:
-    """Build student/, instructor/ and nbgrader/ under ``out``; returns what went where."""
+def build(lessons: list[Path], out: Path, executed_dir: Path = EXECUTED, run: bool = True,
+          timeout: int = 600, jobs: int = 1) -> dict[str, list[str]]:
+    """Build student/, instructor/ and nbgrader/ under ``out``; returns what went where. With ``run``,
+    the instructor edition gets the outputs of each lesson's executed copy in ``executed_dir``
+    (made first where it is not up to date, ``jobs`` lessons at a time)."""
     lessons = [Path(p) for p in lessons]
     for lesson in lessons:
         if not lesson.is_file():
             raise FileNotFoundError(f"lesson notebook not found: {lesson}")
     parsed = []
-    for lesson in lessons:      # read and validate everything before writing anything
+    for lesson in lessons:      # read and validate everything before writing or running anything
         nb = read_notebook(lesson)
         parsed.append((lesson, nb, find_exercises(nb, str(lesson))))
+    copies = executed_all(lessons, folder=Path(executed_dir), jobs=jobs, timeout=timeout) if run else None
     for sub in ("student", "instructor", "nbgrader"):
         shutil.rmtree(out / sub, ignore_errors=True)
     made: dict[str, list[str]] = {"student": [], "instructor": [], "nbgrader": []}
-    for lesson, nb, exercises in parsed:
+    for number, (lesson, nb, exercises) in enumerate(parsed):
         print(f"{lesson.name}: {len(exercises)} exercise(s)", flush=True)
         student = student_version(nb)
         leaks = find_leaks(student, nb, lesson.name)
@@ -202,8 +135,8 @@ def build(lessons: list[Path], out: Path, executed_dir: Path | None = None, run:
         made["student"].append(lesson.name)
 
         instructor = instructor_version(nb, exercises)
-        if run:
-            instructor = executed_instructor(instructor, lesson, executed_dir, timeout)
+        if copies:
+            graft_outputs(instructor, read_notebook(copies[number].instructor), lesson.name)
         write_notebook(instructor, out / "instructor" / lesson.name)
         made["instructor"].append(lesson.name)
 
@@ -217,16 +150,17 @@ def build(lessons: list[Path], out: Path, executed_dir: Path | None = None, run:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.classroom", description=__doc__.split("\n\n")[0])
     parser.add_argument("lessons", nargs="+", type=Path, help="lesson notebooks (notebooks/*.ipynb)")
     parser.add_argument("--out", type=Path, default=Path("build/classroom"), help="output folder")
-    parser.add_argument("--executed-dir", type=Path, default=None,
-                        help="reuse executed instructor copies from DIR/instructor/ (and store new runs there)")
-    parser.add_argument("--no-execute", action="store_true", help="write instructor/ without running it")
-    parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
+    parser.add_argument("--executed-dir", type=Path, default=EXECUTED,
+                        help="the lessons' executed copies, reused or made there (default build/executed)")
+    parser.add_argument("--no-execute", action="store_true", help="write instructor/ without outputs, running nothing")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
+    parser.add_argument("--jobs", type=int, default=1, help="lessons run at once where they must run (default 1)")
     args = parser.parse_args(argv)
     try:
-        made = build(args.lessons, args.out, args.executed_dir, not args.no_execute, args.timeout)
+        made = build(args.lessons, args.out, args.executed_dir, not args.no_execute, args.timeout, args.jobs)
     except (FormatError, FileNotFoundError, RuntimeError) as err:
         print(f"classroom: {err}", file=sys.stderr)
         return 1

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Switch nbgrader's Jupyter extensions off in this environment (make test runs it after installing).
 
 ``make test`` installs the ``classroom`` extra (nbgrader) into the same .venv that ``make lab`` opens,
@@ -10,7 +9,7 @@ extensions there. Learners should not meet them, so this writes two sys-prefix c
   extension ``false`` (Jupyter reads that folder in name order, so "zz-" comes after nbgrader.json).
 
 The nbgrader command line (``nbgrader generate_assignment``, ``nbgrader autograde``) is not affected.
-An instructor who wants the Formgrader in this environment runs ``python tools/hide_nbgrader.py --undo``.
+An instructor who wants the Formgrader in this environment runs ``python -m tools.hide_nbgrader --undo``.
 Standard library only; much faster than ``jupyter server extension disable``.
 """
 
@@ -63,7 +62,7 @@ def hide(prefix: Path, undo: bool = False) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.hide_nbgrader", description=__doc__.split("\n\n")[0])
     parser.add_argument("--prefix", type=Path, default=Path(sys.prefix), help="environment (default: this one)")
     parser.add_argument("--undo", action="store_true", help="switch the extensions back on")
     args = parser.parse_args(argv)

@@ -1,19 +1,22 @@
 """The lessons' exercise format: reading it, and checking that a student copy gives nothing away.
 
-The format (one source for every release; see tools/classroom.py):
+The format (one source for every release and for the lesson tests):
 
-* An **exercise** is a code cell tagged ``exercise`` (and ``raises-exception``, so that nbval and
-  *Run All* carry on past it). It holds a stub, ending with its self-check line(s), e.g.
+* An **exercise** is a code cell tagged ``exercise`` and ``raises-exception`` (so that *Run All*
+  carries on past it). It holds a stub, ending with its self-check line(s), e.g.
   ``check.relu(relu)``, which raise while the stub is unsolved.
-* Then come its hints, markdown cells tagged ``hint`` (none or more, each a folded
-  ``<details><summary>Hint 1: …</summary>`` block), which every edition keeps.
-* The markdown cell right after those, tagged ``solution``, holds a folded
-  ``<details><summary>Solution</summary>`` block with exactly one fenced ```python block: the
-  complete replacement code for the exercise cell, ending with the same check line(s).
+* It may be followed by **hint** cells: markdown cells tagged ``hint``, each a folded
+  ``<details><summary>Hint 1</summary>`` block, in the order a learner should open them.
+* Then comes its **solution**: the first markdown cell tagged ``solution`` after the exercise,
+  with only ``hint`` cells in between. It holds a folded ``<details><summary>Solution</summary>``
+  block with exactly one fenced ```python block: the complete replacement code for the exercise
+  cell, ending with the same check line(s).
 * Markdown or code cells tagged ``answer-key`` hold the answers to the end-of-lesson questions.
 * An exercise is worth 1 point unless its metadata says ``"classroom": {"points": N}``.
 
-Standard library and nbformat only.
+Students see the stubs and the hints; solutions and answer keys are for the instructor edition.
+Standard library and nbformat only; every function here takes nbformat's notebooks and plain
+JSON dictionaries alike.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from pathlib import Path
 
 import nbformat
 
-EXERCISE, SOLUTION, ANSWER_KEY, RAISES, HINT = "exercise", "solution", "answer-key", "raises-exception", "hint"
-HIDDEN = frozenset({SOLUTION, ANSWER_KEY})          # never in a student copy
+EXERCISE, HINT, SOLUTION, ANSWER_KEY = "exercise", "hint", "solution", "answer-key"
+RAISES = "raises-exception"
+HIDDEN = frozenset({SOLUTION, ANSWER_KEY})          # never in a student copy (hints are for students)
 CHECK_LINE = re.compile(r"^\s*(assert\s+)?check\.\w+\s*\(")
 FENCE = re.compile(r"^[ \t]*```[ \t]*python[^\n]*\n(.*?)^[ \t]*```", re.DOTALL | re.MULTILINE)
 FOLDED_ANSWER = re.compile(r"<summary>\s*(solution|answer)", re.IGNORECASE)
@@ -47,6 +51,8 @@ class Exercise:
     checks: str          # the check line(s), identical in stub and solution
     points: float
     code: str = ""       # the solution's whole code block, as written (the instructor edition's cell)
+    hints: tuple[int, ...] = ()     # indices of its hint cells
+    solution_cell: int = -1         # index of its solution cell
 
 
 # ----------------------------------------------------------------------------- cells and files
@@ -62,9 +68,23 @@ def set_tags(cell, new_tags: list[str]) -> None:
         cell.metadata.pop("tags", None)
 
 
+def source(cell) -> str:
+    """A cell's source as one string (a JSON notebook may store it as a list of lines)."""
+    text = cell["source"]
+    return text if isinstance(text, str) else "".join(text)
+
+
+def describe_cell(name: str, nb, index: int) -> str:
+    """'NAME, cell 13 of 26 [7] (starting '...')': a cell as a person finds it in JupyterLab."""
+    cell = nb["cells"][index]
+    first = next((line for line in source(cell).splitlines() if line.strip()), "")[:60]
+    count = f" [{cell['execution_count']}]" if cell.get("execution_count") else ""
+    return f"{name}, cell {index + 1} of {len(nb['cells'])}{count} (starting {first!r})"
+
+
 def has_exercises(nb) -> bool:
     """True if the lesson is written in the exercise format (it has a cell tagged ``exercise``)."""
-    return any(EXERCISE in tags(cell) for cell in nb.cells)
+    return any(EXERCISE in tags(cell) for cell in nb["cells"])
 
 
 def read_notebook(path):
@@ -134,48 +154,54 @@ def _grade_id(solution: str, number: int, taken: set[str]) -> str:
     return grade_id
 
 
-def after_hints(nb, i: int) -> int:
-    """The index of the first cell after cell ``i`` that is not a hint (``len(nb.cells)`` if none)."""
-    j = i + 1
-    while j < len(nb.cells) and HINT in tags(nb.cells[j]):
-        j += 1
-    return j
+def exercise_cells(nb, name: str) -> list[tuple[int, tuple[int, ...], int]]:
+    """(exercise, its hints, its solution) cell indices for every exercise, in order.
 
-
-def exercise_before(nb, i: int) -> int | None:
-    """The index of the exercise cell whose solution is cell ``i`` (hints between them), or None."""
-    j = i - 1
-    while j >= 0 and HINT in tags(nb.cells[j]):
-        j -= 1
-    return j if j >= 0 and EXERCISE in tags(nb.cells[j]) else None
+    The solution is the first ``solution`` cell after the exercise, with only ``hint`` cells in
+    between. FormatError, naming the cell, for a cell out of place.
+    """
+    cells, found, claimed = nb["cells"], [], set()
+    for i, cell in enumerate(cells):
+        if EXERCISE not in tags(cell):
+            continue
+        where = describe_cell(name, nb, i)
+        if cell["cell_type"] != "code":
+            raise FormatError(f"{where}: an `exercise` cell must be a code cell")
+        j, hints = i + 1, []
+        while j < len(cells) and HINT in tags(cells[j]) and SOLUTION not in tags(cells[j]):
+            hints.append(j)
+            j += 1
+        if j == len(cells) or SOLUTION not in tags(cells[j]):
+            raise FormatError(f"{where}: an `exercise` cell must be followed by its `hint` cells, if any, and "
+                              "then by its `solution` cell (markdown)")
+        for k in (*hints, j):
+            if cells[k]["cell_type"] != "markdown":
+                raise FormatError(f"{describe_cell(name, nb, k)}: a `hint` or `solution` cell must be markdown")
+        found.append((i, tuple(hints), j))
+        claimed.update((*hints, j))
+    for i, cell in enumerate(cells):
+        if {HINT, SOLUTION} & set(tags(cell)) and i not in claimed:
+            raise FormatError(f"{describe_cell(name, nb, i)}: a `hint` or `solution` cell must come after an "
+                              "`exercise` cell (a solution after the exercise's hints, if it has any)")
+    return found
 
 
 def find_exercises(nb, name: str) -> list[Exercise]:
     """Every exercise of a lesson, validated against the format; FormatError names the cell."""
     found, taken = [], set()
-    for i, cell in enumerate(nb.cells):
-        where = f"{name}, cell {i}"
-        if SOLUTION in tags(cell) and exercise_before(nb, i) is None:
-            raise FormatError(f"{where}: a `solution` cell must come right after an `exercise` cell (and its hints)")
-        if EXERCISE not in tags(cell):
-            continue
-        if cell.cell_type != "code":
-            raise FormatError(f"{where}: an `exercise` cell must be a code cell")
-        j = after_hints(nb, i)
-        following = nb.cells[j] if j < len(nb.cells) else None
-        if following is None or following.cell_type != "markdown" or SOLUTION not in tags(following):
-            raise FormatError(f"{where}: the cell after an `exercise` cell (and its `hint` cells) must be a markdown "
-                              "cell tagged `solution`")
-        stub, checks = split_checks(cell.source, where)
-        code = solution_code(following.source, f"{name}, cell {j}")
-        solution, solution_checks = split_checks(code, f"{name}, cell {j}")
+    for i, hints, j in exercise_cells(nb, name):
+        cell, where = nb["cells"][i], describe_cell(name, nb, i)
+        stub, checks = split_checks(source(cell), where)
+        code = solution_code(source(nb["cells"][j]), describe_cell(name, nb, j))
+        solution, solution_checks = split_checks(code, describe_cell(name, nb, j))
         if checks != solution_checks:
             raise FormatError(f"{where}: the exercise ends with\n{checks}\nbut its solution ends with\n"
                               f"{solution_checks}\n(they must be the same check lines)")
-        points = cell.metadata.get("classroom", {}).get("points", 1)
+        points = cell.get("metadata", {}).get("classroom", {}).get("points", 1)
         if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
             raise FormatError(f"{where}: metadata classroom.points must be a positive number, not {points!r}")
-        found.append(Exercise(i, _grade_id(solution, len(found) + 1, taken), stub, solution, checks, points, code))
+        found.append(Exercise(i, _grade_id(solution, len(found) + 1, taken), stub, solution, checks, points, code,
+                              hints, j))
     return found
 
 
@@ -204,21 +230,20 @@ def _code_of(line: str) -> str:
 
 
 def secrets(nb, name: str = "notebook") -> list[str]:
-    """The text that must not reach students: solution lines that their stub does not already show
-    (in its code, comments or error message), and answer-key lines; in both cases, less the lines
+    """The text that must not reach students: solution lines that neither their stub nor its hints
+    already show (both are given on purpose), and answer-key lines; in both cases, less the lines
     that a code cell students see holds too (an answer key may reuse the lesson's own code)."""
-    given = {_code_of(line) for cell in nb.cells if cell.cell_type == "code" and not HIDDEN & set(tags(cell))
-             for line in cell.source.split("\n")}
+    cells = nb["cells"]
+    given = {_code_of(line) for cell in cells if cell["cell_type"] == "code" and not HIDDEN & set(tags(cell))
+             for line in source(cell).split("\n")}
     found = []
-    for i, cell in enumerate(nb.cells):
-        cell_tags = set(tags(cell))
-        if SOLUTION in cell_tags:
-            before = exercise_before(nb, i)
-            stub = _squash(nb.cells[before].source) if before is not None else ""  # what the stub gives away
-            code = solution_code(cell.source, f"{name}, cell {i}")
-            found += [s for s in map(_code_of, code.split("\n")) if len(s) >= MIN_SECRET_CHARS and s not in stub]
-        if ANSWER_KEY in cell_tags:
-            text = re.sub(r"</?(details|summary)[^>]*>", "\n", cell.source)
+    for i, hints, j in exercise_cells(nb, name):
+        shown = _squash("\n".join(source(cells[k]) for k in (i, *hints)))
+        code = solution_code(source(cells[j]), describe_cell(name, nb, j))
+        found += [s for s in map(_code_of, code.split("\n")) if len(s) >= MIN_SECRET_CHARS and s not in shown]
+    for cell in cells:
+        if ANSWER_KEY in tags(cell):
+            text = re.sub(r"</?(details|summary)[^>]*>", "\n", source(cell))
             lines = (re.sub(r"^\s*([-*+]|\d+[.)])\s+", "", line) for line in text.split("\n"))  # list marks
             found += [s for s in map(_squash, lines) if len(s) >= 2 * MIN_SECRET_CHARS]
     return [s for s in dict.fromkeys(found) if s not in given]
@@ -232,7 +257,7 @@ def find_leaks(student_nb, source_nb, name: str = "notebook") -> list[str]:
     that is not part of its stub, or any answer-key line.
     """
     problems = [f"{name}: cell {i} is tagged {sorted(HIDDEN & set(tags(c)))}"
-                for i, c in enumerate(student_nb.cells) if HIDDEN & set(tags(c))]
+                for i, c in enumerate(student_nb["cells"]) if HIDDEN & set(tags(c))]
     haystack = _squash("\n".join(_strings(student_nb)))
     if FOLDED_ANSWER.search(haystack):
         problems.append(f"{name}: a folded <summary>Solution/Answers</summary> block is still there")

@@ -4,7 +4,8 @@ Each exercise cell becomes an nbgrader *autograded answer* cell: the solution, w
 learner writes between ``### BEGIN SOLUTION`` and ``### END SOLUTION``. After it comes a locked,
 graded *test* cell that holds the exercise's check line(s) and is worth the exercise's points. The
 checks raise when an answer is wrong, which is what nbgrader needs to take the points away (a check
-that only returned False would score). Answer keys are left out: nbgrader would hand them out.
+that only returned False would score). Hints stay, after the test cell, as in the student edition.
+Answer keys are left out: nbgrader would hand them out.
 
 Standard library and nbformat only (nbgrader itself is needed only to use the result).
 """
@@ -15,7 +16,7 @@ import copy
 import difflib
 import re
 
-from lesson_format import ANSWER_KEY, HIDDEN, RAISES, Exercise, new_cell, set_tags, tags
+from tools.lesson_format import ANSWER_KEY, HIDDEN, RAISES, Exercise, new_cell, set_tags, tags
 
 COURSE_ID = "mnist_scratch"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"

@@ -10,8 +10,8 @@ middle of a markdown cell included) becomes one slide holding:
 
 and the ``Summary`` and ``Exercises`` sections are shown whole: they are the recap and the questions.
 The ``#`` title cell gives the title slide (its heading and "What you will learn"). Code is never
-shown, and solution and answer-key cells are left out, so a deck made from the instructor copy gives
-no answer away. Standard library and nbformat only.
+shown, and solution, answer-key and hint cells are left out, so a deck made from the instructor copy
+gives no answer away. Standard library and nbformat only.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import re
 
 import nbformat
 
-from lesson_format import HIDDEN, new_cell, tags
+from tools.lesson_format import HIDDEN, HINT, new_cell, tags
 
 MAX_EQUATIONS = 3
 MAX_FIGURES = 6
@@ -38,7 +38,7 @@ def _sections(nb) -> list[dict]:
     """The lesson cut at # and ## headings: [{"level", "title", "text", "figures"}]."""
     sections = [{"level": 0, "title": "", "text": "", "figures": []}]
     for cell in nb.cells:
-        if HIDDEN & set(tags(cell)):
+        if (HIDDEN | {HINT}) & set(tags(cell)):
             continue
         if cell.cell_type == "markdown":
             fenced = False

@@ -1,9 +1,10 @@
-#!/usr/bin/env python3
 """Build one reveal.js deck per lesson, to be opened offline.
 
-    python tools/slides.py --out build/slides build/classroom/instructor/*.ipynb
+    python -m tools.slides --out build/slides notebooks/*.ipynb         (what `make slides` runs)
 
-Give it the executed instructor copies (``make classroom`` writes them), so the figures are there.
+Each deck is made from the lesson's executed instructor copy (tools/executed.py: reused from
+build/executed/ while up to date, made by running the lesson otherwise), so the figures are
+there. ``--as-is`` makes decks from the notebooks given, as they are (executed already).
 
 Which cells make the slides:
 
@@ -14,7 +15,7 @@ Which cells make the slides:
   only (use it for figures).
 * **Unmarked lessons** get a deck derived from their ``##`` sections: see tools/slide_outline.py.
 
-Solution and answer-key cells never reach a deck. Each deck loads reveal.js, require.js, jQuery and
+Solution and answer-key cells never reach a deck; hint cells only if they are marked. Each deck loads reveal.js, require.js, jQuery and
 MathJax from ``vendor/node_modules`` beside it, which ``make slides`` fills with ``npm ci`` from
 tools/reveal/package-lock.json: nothing comes from a CDN, so build/slides/ works from file:// or any
 local web server, with no network. It is nbconvert's SlidesExporter with ``exporter_config()``.
@@ -27,10 +28,9 @@ import copy
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from lesson_format import HIDDEN, read_notebook, tags, write_atomic  # noqa: E402
-from slide_outline import outline  # noqa: E402
+from tools.executed import EXECUTED, executed_all
+from tools.lesson_format import HIDDEN, read_notebook, tags, write_atomic
+from tools.slide_outline import outline
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE_DIR = HERE / "reveal" / "template"
@@ -105,17 +105,28 @@ def build(notebooks: list[Path], out: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("notebooks", nargs="+", type=Path, help="executed lessons (build/classroom/instructor/*.ipynb)")
+    parser = argparse.ArgumentParser(prog="python -m tools.slides", description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="+", type=Path, help="lessons (notebooks/*.ipynb)")
     parser.add_argument("--out", type=Path, default=Path("build/slides"), help="output folder (holds vendor/)")
+    parser.add_argument("--as-is", action="store_true", help="make decks from these notebooks as they are")
+    parser.add_argument("--executed-dir", type=Path, default=EXECUTED,
+                        help="the lessons' executed copies, reused or made there (default build/executed)")
+    parser.add_argument("--jobs", type=int, default=1, help="lessons run at once where they must run (default 1)")
     args = parser.parse_args(argv)
     for path in args.notebooks:
         if not path.is_file():
             print(f"slides: notebook not found: {path}", file=sys.stderr)
             return 1
+    missing = missing_vendor_files(args.out)
+    if missing:                                  # before running any lesson
+        print(f"slides: {args.out / VENDOR} lacks {', '.join(missing)}: run `make slides`, which installs "
+              "reveal.js and friends there with npm ci", file=sys.stderr)
+        return 1
     try:
-        build(args.notebooks, args.out)
-    except FileNotFoundError as err:
+        notebooks = args.notebooks if args.as_is else [
+            c.instructor for c in executed_all(args.notebooks, folder=args.executed_dir, jobs=args.jobs)]
+        build(notebooks, args.out)
+    except (FileNotFoundError, RuntimeError) as err:
         print(f"slides: {err}", file=sys.stderr)
         return 1
     return 0

@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """Keep the project's public address and version in step with pyproject.toml, everywhere.
 
-    python tools/sync_notebooks.py          # rewrite what is out of step, and say what changed
-    python tools/sync_notebooks.py --check  # change nothing; exit 1 (naming each place) if anything is out of step
+    python -m tools.sync_notebooks          # rewrite what is out of step, and say what changed
+    python -m tools.sync_notebooks --check  # change nothing; exit 1 (naming each place) if anything is out of step
 
 The address is written once, as ``[project.urls] Homepage`` in pyproject.toml (a GitHub repository),
 and the version once, in mnist_scratch/_version.py. From them this derives:
@@ -143,7 +142,7 @@ def sync(root: Path = ROOT, check: bool = False) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.sync_notebooks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if anything is out of step")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -159,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.check:
         print(f"sync_notebooks: out of step with {release}:\n  " + "\n  ".join(stale)
-              + "\nrun: python tools/sync_notebooks.py", file=sys.stderr)
+              + "\nrun: python -m tools.sync_notebooks", file=sys.stderr)
         return 1
     print(f"sync_notebooks: brought in step with {release}:\n  " + "\n  ".join(stale))
     return 0

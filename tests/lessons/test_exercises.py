@@ -1,13 +1,9 @@
 """The lessons' exercises, answer keys and quoted code, checked.
 
-The exercises are proved from both sides:
-
-* as shipped, every exercise cell fails with its stub's ``NotImplementedError``
-  and no other cell fails: ``notebooks/conftest.py`` checks this during the one
-  nbval run of the lessons (``pytest --nbval-lax notebooks/``);
-* with every solution pasted in, every self-check passes: in that same run the
-  repository's top-level ``conftest.py`` runs each exercise's solution right
-  after its stub, in the same kernel, as a test item of its own.
+The exercises are proved from both sides when the lessons run (``pytest notebooks/``,
+notebooks/conftest.py, with tools/runner.py): as shipped, every exercise cell fails with its
+stub's ``NotImplementedError`` and no other cell fails; with every solution in place, run right
+after its stub in the same kernel, every self-check passes, each as a test item of its own.
 
 The other tests here read the notebooks as files: the exercise format shared
 with the classroom tooling (an ``exercise`` cell, its ``hint`` cells, its folded

@@ -1,9 +1,9 @@
 """Lesson 11 without PyTorch: it still runs top to bottom, and every framework cell says it was skipped.
 
-`make test` runs the lesson under nbval with whatever is installed (CI installs the frameworks extra);
-this test runs it once more in a kernel where `import torch` and `import keras` fail, as on a learner's
-machine without the extra: a folder on the kernel's PYTHONPATH holds a `torch` and a `keras` package
-whose import raises ImportError.
+`make test` runs the lesson with whatever is installed (CI installs the frameworks extra); this test
+runs it once more, as shipped, through the same runner (tools/runner.py), in a kernel where `import torch`
+and `import keras` fail, as on a learner's machine without the extra: a folder on the kernel's PYTHONPATH
+holds a `torch` and a `keras` package whose import raises ImportError.
 """
 
 from __future__ import annotations
@@ -22,17 +22,18 @@ def _text(cell) -> str:
 
 
 @pytest.mark.slow
-def test_the_lesson_runs_without_pytorch(tmp_path, monkeypatch):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
+def test_the_lesson_runs_without_pytorch(tmp_path):
+    pytest.importorskip("nbclient")
+    from tools.runner import run_lesson
+
     for name in ("torch", "keras"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "__init__.py").write_text(f'raise ImportError("{name} is hidden for this test")\n')
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), str(REPO), os.environ.get("PYTHONPATH", "")]))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    nb = nbformat.read(LESSON, as_version=4)
-    nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(LESSON.parent)}}).execute()
+    env = dict(os.environ, MPLBACKEND="Agg",
+               PYTHONPATH=os.pathsep.join([str(tmp_path), str(REPO), os.environ.get("PYTHONPATH", "")]))
+    run = run_lesson(LESSON, solutions=False, env=env)
+    assert run.ran_as_intended, "\n".join(map(str, run.problems))
+    nb = run.shipped
 
     code = [c for c in nb.cells if c.cell_type == "code"]
     errors = [(c.source.splitlines()[0], o.get("ename")) for c in code for o in c.outputs

@@ -79,18 +79,20 @@ def _unavailable(message: str):
 
 
 def _build_site(out: Path) -> dict:
-    """Builds the site from the lessons' executed copies, or, where there are none yet, from the
-    fixture lesson (with a warning). A figure without alt text fails, as it fails make book."""
-    sys.path.insert(0, str(REPO / "docs"))
-    import build_book
+    """Builds the site from the lessons' executed copies, if every lesson has an up-to-date one,
+    or else from the fixture lesson (with a warning). A figure without alt text fails, as it fails make book."""
+    from tools.book import build as build_book
+    from tools.executed import executed_copies, lessons, stale_because
 
-    copies = [build_book.EXECUTED / lesson.name for lesson in build_book.lessons()]
-    source = "lessons" if all(copy.is_file() for copy in copies) else "fixture"
-    if source == "fixture":
-        copies = [FIXTURE]
-        warnings.warn(f"site test built from {FIXTURE.relative_to(REPO)}, not the lessons: build/executed/ has no "
-                      "executed copy of every lesson (the notebook tests write them; make test runs them first)",
-                      stacklevel=1)
+    found = lessons()
+    stale = {lesson.name: stale_because(lesson) for lesson in found}
+    if found and not any(stale.values()):
+        source, copies = "lessons", [executed_copies(lesson, log=lambda text: None).shipped for lesson in found]
+    else:
+        source, copies = "fixture", [FIXTURE]
+        why = "; ".join(f"{name}: {reason}" for name, reason in stale.items() if reason) or "no lessons"
+        warnings.warn(f"site test built from {FIXTURE.relative_to(REPO)}, not the lessons, which have no up-to-date "
+                      f"executed copies in build/executed/ (make test runs the lessons first): {why}", stacklevel=1)
     try:
         return dict(build_book.build(out=out, copies=copies), source=source)
     except build_book.BookError as error:
@@ -276,8 +278,7 @@ def test_every_image_has_alt_text(visits):
 
 
 def test_lesson_pages_link_to_notebook_colab_and_binder(site, visits):
-    sys.path.insert(0, str(REPO / "docs" / "book"))
-    import book_meta
+    from tools.book import meta as book_meta
 
     links, problems = book_meta.links(), []
     for page, v in _pages(visits).items():

@@ -1,24 +1,22 @@
 """The reading edition's staging, without Sphinx or a browser (those are in test_book.py):
-the alt-text rule, the notes that replace live things, the link rewriting, the project's
-address and version read from their one source, and when an executed copy counts as current."""
+the alt-text rule, the notes that replace live things, the link rewriting, and the project's
+address and version read from their one source."""
 
 from __future__ import annotations
 
 import copy
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
+pytest.importorskip("tools.book.meta", reason="reading tomllib/tomli (Python 3.10 needs the book extra)")
+
+from tools.book import meta as book_meta  # noqa: E402
+from tools.book import stage as book_stage  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "book_lesson.ipynb"
-sys.path.insert(0, str(REPO / "docs"))
-sys.path.insert(0, str(REPO / "docs" / "book"))
-
-book_meta = pytest.importorskip("book_meta", reason="reading tomllib/tomli (Python 3.10 needs the book extra)")
-import book_stage  # noqa: E402
-import build_book  # noqa: E402
 
 LINKS = book_meta.Links("https://github.com/owner/name", "v9.9.9")
 
@@ -149,13 +147,15 @@ def test_version_and_address_come_from_their_one_source(monkeypatch):
     assert book_meta.links().source(path) == f"https://github.com/mnist-scratch/mnist_scratch/blob/main/{path}"
 
 
-def test_an_executed_copy_is_current_when_its_cells_match_the_lesson(tmp_path, lesson):
-    source = tmp_path / "lesson.ipynb"
-    source.write_text(json.dumps(lesson), encoding="utf-8")
-    executed = tmp_path / "executed.ipynb"
-    assert not build_book.is_current(executed, source)                     # missing
-    executed.write_text(json.dumps(lesson), encoding="utf-8")
-    assert build_book.is_current(executed, source)
-    lesson["cells"][1]["source"] = "import numpy"
-    source.write_text(json.dumps(lesson), encoding="utf-8")
-    assert not build_book.is_current(executed, source)                     # the lesson changed since
+def test_an_exercise_with_hints_says_so_and_its_hints_stay_folded(lesson, tmp_path):
+    exercise = next(i for i, c in enumerate(lesson["cells"]) if "exercise" in c.get("metadata", {}).get("tags", []))
+    hint = {"cell_type": "markdown", "metadata": {"tags": ["hint"]},
+            "source": "<details><summary>Hint 1</summary>\n\nNumPy has an element-wise maximum.\n</details>"}
+    lesson["cells"].insert(exercise + 1, hint)
+    path = tmp_path / "07_hinted.ipynb"
+    path.write_text(json.dumps(lesson), encoding="utf-8")
+    book_stage.stage([path], tmp_path / "src", LINKS)
+    staged = json.loads((tmp_path / "src" / "notebooks" / path.name).read_text(encoding="utf-8"))
+    note = staged["cells"][exercise]["outputs"][0]["data"]["text/html"]
+    assert book_stage.EXERCISE_NOTE_HINTS in note and "NotImplementedError: write relu" in note
+    assert staged["cells"][exercise + 1]["source"] == hint["source"]              # shown as written: folded

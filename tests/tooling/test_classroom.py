@@ -1,7 +1,8 @@
 """The classroom build (tools/classroom.py) and nbgrader's real grading of what it makes.
 
 Built from tests/fixtures/classroom_lesson.ipynb, a two-exercise lesson in the exercise format
-(relu worth 1 point, softmax worth 2) that needs nothing but NumPy. The real lessons are built
+(relu worth 1 point, with two hints before its solution; softmax worth 2, without hints) that
+needs nothing but NumPy. The real lessons are built
 without running them (leak check); one of them is graded with nbgrader if it is in the exercise
 format (skipped, with the reason, while none is). Needs the ``classroom`` extra; runs offline.
 """
@@ -9,7 +10,6 @@ format (skipped, with the reason, while none is). Needs the ``classroom`` extra;
 from __future__ import annotations
 
 import copy
-import json
 import os
 import shutil
 import subprocess
@@ -22,12 +22,10 @@ import pytest
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbgrader", reason="the classroom tests need the extra: pip install -e '.[classroom]'")
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
+from tools import classroom, lesson_format, nbgrader_release  # noqa: E402
+from tools.book.stage import ends_with_semicolon  # noqa: E402
 
-import classroom  # noqa: E402
-import lesson_format  # noqa: E402
-import nbgrader_release  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 FIXTURE = ROOT / "tests" / "fixtures" / "classroom_lesson.ipynb"
 LESSON = FIXTURE.stem          # also the nbgrader assignment id
@@ -69,6 +67,30 @@ def test_student_release_keeps_the_stubs_and_drops_every_answer(built):
     assert "raise NotImplementedError" in text and "check.softmax(softmax)" in text
 
 
+def _hints(nb):
+    return [c.source for c in nb.cells if "hint" in _tags(c)]
+
+
+def test_every_edition_keeps_the_hints_in_their_place(built):
+    out, source = built
+    hints = _hints(source)
+    assert len(hints) == 2 and hints[0].startswith("<details><summary>Hint 1</summary>")
+    for edition in ("student", "instructor", f"nbgrader/source/{LESSON}"):
+        nb = nbformat.read(out / edition / FIXTURE.name, as_version=4)
+        assert _hints(nb) == hints, edition
+        relu = next(i for i, c in enumerate(nb.cells) if c.source.startswith("def relu"))
+        after = [c for c in nb.cells[relu + 1:relu + 4] if "hint" in _tags(c)]
+        assert len(after) == 2, f"{edition}: the hints are not right after the relu exercise"
+
+
+def test_a_hint_may_show_what_the_solution_writes():
+    source = nbformat.read(FIXTURE, as_version=4)
+    hint = next(c for c in source.cells if "hint" in _tags(c))
+    hint.source += "\n\n    return np.maximum(Z, 0.0)   # element-wise"       # given on purpose, so not a secret
+    assert not any("np.maximum(Z, 0.0)" in s for s in lesson_format.secrets(source))
+    assert lesson_format.find_leaks(classroom.student_version(source), source) == []
+
+
 def test_leak_check_catches_what_it_should(built):
     out, source = built
     student = nbformat.read(out / "student" / FIXTURE.name, as_version=4)
@@ -101,13 +123,35 @@ def test_answer_keys_may_reuse_the_lessons_own_code():
 
 def test_format_errors_name_the_notebook_and_cell(built):
     _, source = built
-    broken = nbformat.from_dict(json.loads(json.dumps(source)))
-    solution = next(i for i, c in enumerate(broken.cells) if "solution" in _tags(c))
+    exercise = next(i for i, c in enumerate(source.cells) if "exercise" in _tags(c))
+    solution = next(i for i, c in enumerate(source.cells) if "solution" in _tags(c))
+    assert solution == exercise + 3                                    # two hints in between
+    def where(nb):
+        return rf"lesson\.ipynb, cell {exercise + 1} of {len(nb.cells)} \(starting 'def relu\(Z\):'\)"
+
+    broken = copy.deepcopy(source)
     broken.cells[solution].source = broken.cells[solution].source.replace("check.relu(relu)", "check.relu(other)")
-    with pytest.raises(lesson_format.FormatError, match=rf"(?s)lesson\.ipynb, cell {solution - 1}: .*same check lines"):
+    with pytest.raises(lesson_format.FormatError, match=rf"(?s){where(broken)}: .*same check lines"):
         lesson_format.find_exercises(broken, "lesson.ipynb")
+
+    broken = copy.deepcopy(source)                       # something else between the hints and the solution
+    broken.cells.insert(solution, nbformat.v4.new_markdown_cell("A remark."))
+    with pytest.raises(lesson_format.FormatError, match=rf"{where(broken)}: .*followed by its `hint` cells"):
+        lesson_format.find_exercises(broken, "lesson.ipynb")
+
+    broken = copy.deepcopy(source)
     del broken.cells[solution]
-    with pytest.raises(lesson_format.FormatError, match="must be a markdown cell tagged `solution`"):
+    with pytest.raises(lesson_format.FormatError, match="followed by its `hint` cells, if any, and then by its `solution`"):
+        lesson_format.find_exercises(broken, "lesson.ipynb")
+
+    broken = copy.deepcopy(source)                       # a hint that belongs to no exercise
+    broken.cells.insert(1, copy.deepcopy(broken.cells[exercise + 1]))
+    with pytest.raises(lesson_format.FormatError, match=r"lesson\.ipynb, cell 2 of .*must come after an `exercise`"):
+        lesson_format.find_exercises(broken, "lesson.ipynb")
+
+    broken = copy.deepcopy(source)                       # a hint in a code cell
+    broken.cells[exercise + 1] = nbformat.v4.new_code_cell("print('hint')", metadata={"tags": ["hint"]})
+    with pytest.raises(lesson_format.FormatError, match=rf"cell {exercise + 2} of .*must be markdown"):
         lesson_format.find_exercises(broken, "lesson.ipynb")
 
 
@@ -135,51 +179,25 @@ def test_instructor_release_holds_the_executed_solutions(built):
     assert len(keys) == 1 and "<details open>" in keys[0].source
 
 
-def test_executed_copies_are_reused_only_while_they_match(built, tmp_path, capsys):
+def test_the_instructor_edition_reuses_the_executed_copy_and_refuses_one_that_does_not_match(built, tmp_path,
+                                                                                              capsys):
     out, _ = built
-    cache = out.parent / "executed" / "instructor"      # build(executed_dir=...executed) keeps its runs here
-    assert not (out.parent / "executed" / FIXTURE.name).exists()     # that name is the shipped lesson's run
+    executed = out.parent / "executed"          # where build(executed_dir=...) keeps the lesson's copies
+    assert (executed / FIXTURE.name).is_file() and (executed / "instructor" / FIXTURE.name).is_file()
     lesson = out.parent / "notebooks" / FIXTURE.name
     capsys.readouterr()
-    classroom.build([lesson], tmp_path / "again", executed_dir=cache, timeout=120)
+    classroom.build([lesson], tmp_path / "again", executed_dir=executed, timeout=120)
     assert "reusing" in capsys.readouterr().out
-    reused = nbformat.read(tmp_path / "again" / "instructor" / FIXTURE.name, as_version=4)
-    assert "relu: correct" in json.dumps(reused)
+    first = nbformat.read(out / "instructor" / FIXTURE.name, as_version=4)
+    again = nbformat.read(tmp_path / "again" / "instructor" / FIXTURE.name, as_version=4)
+    assert first == again
 
-    # A copy made by running the shipped lesson, with each solution run right after its stub, qualifies:
     source = nbformat.read(lesson, as_version=4)
-    executed = nbformat.read(cache / FIXTURE.name, as_version=4)
-    stub = copy.deepcopy(next(c for c in source.cells if "exercise" in _tags(c)))
-    stub["id"] = "shipped-stub"
-    stub.outputs = [nbformat.v4.new_output("error", ename="NotImplementedError", evalue="write relu", traceback=[])]
-    first = next(i for i, c in enumerate(executed.cells) if "exercise" in _tags(c))
-    executed.cells.insert(first, stub)
-    nbformat.write(executed, cache / FIXTURE.name)
-    classroom.build([lesson], tmp_path / "third", executed_dir=cache, timeout=120)
-    assert "reusing" in capsys.readouterr().out
-
-    # So does the copy the test run writes (conftest.py): the shipped lesson, each exercise cell still
-    # tagged, its source and outputs replaced by its solution's, the solution cells still there.
-    ran = copy.deepcopy(source)
-    instructor = nbformat.read(tmp_path / "again" / "instructor" / FIXTURE.name, as_version=4)
-    solved = iter(c for c in instructor.cells if c.cell_type == "code")
-    for cell in (c for c in ran.cells if c.cell_type == "code"):
-        done = next(solved)
-        cell.outputs = done.outputs
-        if "exercise" in _tags(cell):
-            cell.source = lesson_format.solution_code(ran.cells[ran.cells.index(cell) + 1].source, "x") + "\n"
     fresh = classroom.instructor_version(source, lesson_format.find_exercises(source, "x"))
-    assert classroom.graft_outputs(fresh, ran)
-    assert "relu: correct" in json.dumps(fresh) and "<details open>" in json.dumps(fresh)
-
-    # ... but not once the lesson is newer, or its code differs, or a cell failed.
-    executed.cells[first + 1].outputs = [nbformat.v4.new_output("error", ename="X", evalue="", traceback=[])]
-    nbformat.write(executed, cache / FIXTURE.name)
-    assert not classroom.graft_outputs(classroom.instructor_version(source, lesson_format.find_exercises(
-        source, "x")), executed)
-    os.utime(lesson, (time.time() + 5, time.time() + 5))
-    classroom.build([lesson], tmp_path / "fourth", executed_dir=cache, timeout=120)
-    assert "older than the lesson" in capsys.readouterr().out
+    copied = nbformat.read(executed / "instructor" / FIXTURE.name, as_version=4)
+    copied.cells[1].source += "\nprint('changed')"
+    with pytest.raises(RuntimeError, match="does not hold the instructor edition's code cells"):
+        classroom.graft_outputs(fresh, copied, FIXTURE.name)
 
 
 # ----------------------------------------------------------------------------- nbgrader/
@@ -306,11 +324,8 @@ def test_nbgrader_grades_a_real_lesson(tmp_path, _venv_on_path):
 
 
 def test_executed_copies_show_no_value_for_a_cell_ending_in_a_semicolon():
-    # nbval runs cells without history, so IPython cannot see the ';' itself: conftest.py drops the
-    # value, or every `plots.x(...);` cell would show its figure twice in the instructor edition.
-    sys.path.append(str(ROOT / "docs" / "book"))
-    from book_stage import ends_with_semicolon
-
+    # The runner runs cells with history, as Jupyter does, so that IPython sees the ';' and shows no value:
+    # otherwise every `plots.x(...);` cell would show its figure twice in the instructor edition.
     copies = sorted((ROOT / "build" / "executed").glob("**/[0-9][0-9]_*.ipynb"))
     if not copies:
         pytest.skip("no executed lessons in build/executed/ (make test runs the lessons first)")

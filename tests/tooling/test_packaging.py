@@ -48,7 +48,7 @@ def test_named_packages_are_used():
     everything = {_name(r) for r in project["dependencies"]}
     for extra in project["optional-dependencies"].values():
         everything |= {_name(r) for r in extra}
-    assert {"numpy", "pandas", "matplotlib", "jupyterlab", "ipywidgets", "nbval", "tqdm", "filelock",
+    assert {"numpy", "pandas", "matplotlib", "jupyterlab", "ipywidgets", "nbclient", "tqdm", "filelock",
             "threadpoolctl", "scikit-learn"} <= everything
 
 

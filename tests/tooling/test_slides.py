@@ -12,7 +12,6 @@ import base64
 import functools
 import http.server
 import os
-import sys
 import threading
 from pathlib import Path
 
@@ -20,11 +19,9 @@ import pytest
 
 nbformat = pytest.importorskip("nbformat")
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
+from tools import slide_outline, slides  # noqa: E402
 
-import slide_outline  # noqa: E402
-import slides  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 FIXTURE = ROOT / "tests" / "fixtures" / "classroom_lesson.ipynb"
 VENDOR = ROOT / "build" / "slides" / "vendor"
@@ -65,8 +62,9 @@ def test_an_unmarked_lesson_gets_a_slide_per_section_with_its_equation_and_figur
     assert r"\frac{e^{z_k}}" in softmax.source
     assert "What is ReLU'(0)" in questions.source
     everything = nbformat.writes(deck)
-    for hidden in ("np.maximum", "subgradient", "Solution", "_check_relu", "relu_prime_at_0"):
-        assert hidden not in everything        # no code, no solution, no answer key
+    for hidden in ("np.maximum", "subgradient", "Solution", "_check_relu", "relu_prime_at_0", "Hint 1",
+                   "element-wise maximum"):
+        assert hidden not in everything        # no code, no solution, no answer key, no hint
 
 
 def test_headings_inside_cells_and_code_fences_are_handled():
@@ -86,6 +84,12 @@ def test_marked_cells_are_the_deck_and_answers_never_are():
     deck = slides.prepare(nb, "fixture")
     shown = [c for c in deck.cells if c.metadata["slideshow"]["slide_type"] != "skip"]
     assert len(shown) == 6 and not [c for c in deck.cells if "answer-key" in c.metadata.get("tags", [])]
+    assert not [c for c in shown if "hint" in c.metadata.get("tags", [])]        # unmarked hints are skipped
+    hint = next(c for c in nb.cells if "hint" in c.metadata.get("tags", []))
+    hint.metadata["slideshow"] = {"slide_type": "fragment"}                      # a marked one is shown
+    deck = slides.prepare(nb, "fixture")
+    assert [c.source for c in deck.cells if c.metadata["slideshow"]["slide_type"] == "fragment"
+            and "hint" in c.metadata.get("tags", [])] == [hint.source]
 
 
 # ----------------------------------------------------------------------------- decks

@@ -6,7 +6,7 @@
   ``vX.Y.Z``, as the README's badges use it, or ``$MNIST_SCRATCH_BOOK_REF``;
 - where MathJax 3 lives on this machine, so that the site can serve its own copy.
 
-Used by docs/build_book.py and by the Sphinx configuration docs/book/conf.py.
+Used by tools/book/build.py and by the Sphinx configuration, tools/book/sphinx_conf.py.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ the README's links and the lessons' links to each other work unchanged. On the w
 - a figure without alt text is an error naming the lesson and the cell (see docs/authoring.md),
   and so is an error in a cell not tagged raises-exception (the copy of a failed run);
 - an interactive widget, which needs a live kernel, becomes a short note, and a progress bar goes;
-- the value of a cell ending in ';' is not shown, as IPython would not show it (nbval, which
-  writes the executed copies, runs cells without history, so IPython cannot tell);
+- the value of a cell ending in ';' is not shown, as IPython would not show it (a copy made by
+  a tool that runs cells without history, as nbval did, may hold it);
 - an exercise's error (as shipped, every exercise stops with one) becomes a one-line note;
 - a Markdown link to a file that is not on the site points at the repository on GitHub, and
   a picture it shows is copied (pictures on the web are replaced by local copies or refused).
@@ -24,7 +24,8 @@ import shutil
 import tokenize
 from pathlib import Path
 
-from book_meta import REPO, BookError, Links
+from tools.book.meta import REPO, BookError, Links
+from tools.lesson_format import FormatError, describe_cell, exercise_cells, source as _source
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
@@ -35,6 +36,8 @@ LOCAL_BADGES = {
     "https://mybinder.org/badge_logo.svg": "docs/book/_static/badges/launch-binder.svg",
 }
 EXERCISE_NOTE = "This exercise stops with an error until you write your answer; the solution is folded below."
+EXERCISE_NOTE_HINTS = ("This exercise stops with an error until you write your answer; its hints and the solution "
+                       "are folded below.")
 WIDGET_NOTE = ('<p class="widget-note"><strong>Interactive widget.</strong> It needs a running notebook: '
                'open this lesson in Colab or on Binder with the buttons at the top of the page, '
                'or run <code>make lab</code>.</p>')
@@ -48,10 +51,6 @@ class MissingAltText(BookError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__(f"{len(problems)} cell(s) draw figures without alt text:\n" + "\n".join(problems))
-
-
-def _source(cell: dict) -> str:
-    return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
 
 
 def _error_line(output: dict) -> str:
@@ -77,12 +76,9 @@ def cell_alt(cell: dict) -> str:
     return str(image.get("alt", "")).strip() if isinstance(image, dict) else ""
 
 
-def describe_cell(name: str, nb: dict, index: int) -> str:
+def _where(name: str, nb: dict, index: int) -> str:
     """'notebooks/NN.ipynb, cell 13 of 26 [7] (starting '...')', as a person finds it in JupyterLab."""
-    cell = nb["cells"][index]
-    first = next((line for line in _source(cell).splitlines() if line.strip()), "")[:60]
-    count = f" [{cell['execution_count']}]" if cell.get("execution_count") else ""
-    return f"notebooks/{name}, cell {index + 1} of {len(nb['cells'])}{count} (starting {first!r})"
+    return describe_cell(f"notebooks/{name}", nb, index)
 
 
 def prepare_notebook(nb: dict, name: str) -> dict:
@@ -92,6 +88,10 @@ def prepare_notebook(nb: dict, name: str) -> dict:
     nb.get("metadata", {}).pop("widgets", None)        # widget state is useless without a kernel
     # highlight cells as IPython, which knows `!{sys.executable} -m ...` shell escapes and `%magics`
     nb.setdefault("metadata", {}).setdefault("language_info", {}).update(name="python", pygments_lexer="ipython3")
+    try:
+        hinted = {i for i, hints, _ in exercise_cells(nb, name) if hints}
+    except FormatError:                  # the lesson tests report it; the page shows the cells as they are
+        hinted = set()
     for index, cell in enumerate(nb["cells"]):
         if cell["cell_type"] != "code":
             continue
@@ -101,15 +101,16 @@ def prepare_notebook(nb: dict, name: str) -> dict:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if quiet and output.get("output_type") == "execute_result":
-                continue                          # nbval runs cells without history, so IPython misses the ';'
+                continue                          # IPython would not have shown it
             if is_exercise and output.get("output_type") == "error":
                 why = _error_line(output)
+                note = EXERCISE_NOTE_HINTS if index in hinted else EXERCISE_NOTE
                 output = {"output_type": "display_data", "metadata": {},
-                          "data": {"text/html": f'<p class="exercise-note">{EXERCISE_NOTE} '
+                          "data": {"text/html": f'<p class="exercise-note">{note} '
                                                 f'<code>{html.escape(why)}</code></p>',
-                                   "text/plain": f"{EXERCISE_NOTE}\n({why})"}}
+                                   "text/plain": f"{note}\n({why})"}}
             elif output.get("output_type") == "error" and "raises-exception" not in tags:
-                found["failed"].append(f"{describe_cell(name, nb, index)} stopped with {_error_line(output)}")
+                found["failed"].append(f"{_where(name, nb, index)} stopped with {_error_line(output)}")
             elif WIDGET_MIME in data and PROGRESS_BAR.search(str(data.get("text/plain", ""))):
                 continue                          # a tqdm bar, whose text is its first state: 0%
             elif WIDGET_MIME in data:
@@ -122,10 +123,10 @@ def prepare_notebook(nb: dict, name: str) -> dict:
         if images and cell_alt(cell):
             found["figures_with_alt"] += images
             if images > 1:
-                found["shared_alt"].append(f"{describe_cell(name, nb, index)} shows {images} figures "
+                found["shared_alt"].append(f"{_where(name, nb, index)} shows {images} figures "
                                            "with one alt text between them: one figure per cell reads better")
         elif images:
-            found["missing_alt"].append(f"{describe_cell(name, nb, index)} draws {images} figure(s) "
+            found["missing_alt"].append(f"{_where(name, nb, index)} draws {images} figure(s) "
                                         'without alt text: add {"mystnb": {"image": {"alt": "..."}}} '
                                         "to that cell's metadata (docs/authoring.md)")
     return found
@@ -159,7 +160,7 @@ class LinkRewriter:
         if re.match(r"[a-z][a-z0-9+.-]*:", url, re.I) or url.startswith("#"):
             if url.lower().endswith(IMAGE_SUFFIXES):
                 self.problems.append(f"{page} shows the picture {url} from the web, and the site must not "
-                                     "fetch anything: add a local copy to LOCAL_BADGES in docs/book/book_stage.py")
+                                     "fetch anything: add a local copy to LOCAL_BADGES in tools/book/stage.py")
             return url
         path, hash_, fragment = url.partition("#")
         target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
