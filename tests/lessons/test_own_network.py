@@ -3,8 +3,10 @@
 * With every solution filled in, lessons 1 and 2 save their parts, and lesson 3, in a new kernel
   (as after a restart), trains them: its "train your network" cell says every part is the
   learner's and reaches its accuracy.
+* Then lessons 4, 5 and 6, each in a new kernel, train the learner's parts of all the lessons before:
+  lesson 4 with the learner's own loop past 97% test accuracy, lessons 5 and 6 through ``ms.train``.
 * A bug planted in one learner function past its check (``saving.keep``) is caught by the lesson's
-  own gradient check (lesson 2) or its accuracy (lesson 3): the lessons really run the learner's code.
+  own gradient check (lesson 2) or its accuracy (lessons 3 and 4): the lessons really run the learner's code.
 * Graded mode ignores the work folder: nothing read, nothing written.
 
 Every work folder is a temporary one ($MNIST_SCRATCH_WORK_DIR), never inside the repository.
