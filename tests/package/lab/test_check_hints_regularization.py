@@ -142,6 +142,8 @@ WRONG_ANSWERS = [
     ('l2_penalty', 'fixed at W1 and W2', penalty(lambda W: W ** 2, first_two=True),
      'right for two weight matrices, but this network has three: sum over every key of params that starts with '
      'W, however many layers there are.'),
+    ('l2_penalty', 'only W1', lambda p,l: l / 2 * np.sum(p['W1'] ** 2),
+     'only W1 was penalised: sum the squares of every weight matrix, W1, W2, ..., one term per layer.'),
     ('l2_penalty', 'lambda fixed at 0.1', lambda p,l: 0.05*sum(np.sum(p[k]**2) for k in p if k[0] == 'W'),
      'right for lambda = 0.1, but not for lambda = 0.037: use the lam you are given, not a number of your own.'),
     ('l2_gradient', 'biases penalised too', gradient(lambda lam: lam, biases=True),
