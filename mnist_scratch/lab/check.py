@@ -61,6 +61,7 @@ check                    lesson the learner writes
 ``maxpool``              10     ``fn(A)``: 2x2 max-pooling of one feature map
 ``to_torch_layout``      11     ``fn(params)``: our parameters as a PyTorch Sequential's state_dict
 ``train_step``           11     ``fn(model, loss_fn, optimizer, xb, yb)``: one PyTorch training step
+``compare``              11     ``fn(mine, theirs)``: largest difference and match, array against tensor
 =======================  =====  =====================================================
 """
 
@@ -74,6 +75,7 @@ from ._checks_network import backward, forward, numerical_gradient
 from ._checks_batchnorm import batchnorm_backward, batchnorm_forward
 from ._checks_cnn import conv2d, maxpool
 from ._checks_frameworks import to_torch_layout, train_step
+from ._checks_autograd import compare
 from ._checks_optim import rmsprop_step, xavier_init
 from ._checks_minibatch import he_init, sgd_epoch
 from ._checks_l2 import l2_gradient, l2_penalty
@@ -87,7 +89,8 @@ _LESSONS = ["scale_pixels", "mean_digit", "one_hot",
             "he_init", "sgd_epoch", "l2_penalty", "l2_gradient", "dropout", "forward_dropout", "backward_dropout",
             "confusion_matrix", "per_class_accuracy", "precision",
             "momentum_step", "cosine", "rmsprop_step", "xavier_init", "batchnorm_forward", "batchnorm_backward",
-            "conv2d", "maxpool", "to_torch_layout", "train_step"]
+            "conv2d", "maxpool", "to_torch_layout", "train_step",
+            "compare"]
 
 __all__ = ["CheckFailed", "hint_of", "CHECKS", *_LESSONS]
 

@@ -59,6 +59,8 @@ PARTS = {p.name: p for p in [
     Part("confusion_matrix", 6, 1, "confusion_matrix(y_true, y_pred) -> (10, 10) counts"),
     Part("per_class_accuracy", 6, 2, "per_class_accuracy(C) -> (10,), the recall of each digit"),
     Part("precision", 6, 3, "precision(C) -> (10,)"),
+    # lesson 11
+    Part("compare", 11, 3, "compare(mine, theirs) -> (largest difference, matches)"),
 ]}
 
 

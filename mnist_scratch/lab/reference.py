@@ -22,7 +22,8 @@ from ..gradient_check import numerical_gradient as _numerical_gradient
 __all__ = ["one_hot", "relu", "relu_prime", "softmax", "cross_entropy", "forward", "backward",
            "numerical_gradient", "gradient_descent", "predict", "accuracy", "he_init", "sgd_epoch",
            "l2_penalty", "l2_gradient", "dropout", "forward_dropout", "backward_dropout", "confusion_matrix",
-           "per_class_accuracy", "precision"]
+           "per_class_accuracy", "precision",
+           "compare"]
 
 
 # --------------------------------------------------------------------------- lesson 1
@@ -168,3 +169,15 @@ def precision(C):
     """For each class, the share of the images predicted as it that are it; 0 for a class never predicted."""
     C = np.asarray(C)
     return _share(np.diag(C), C.sum(axis=0))
+
+
+# --------------------------------------------------------------------------- lesson 11
+def compare(mine, theirs):
+    """``(largest absolute difference, matches)`` of an array and a PyTorch tensor: the same shape, and
+    allclose (relative 1e-5, absolute 1e-8); different shapes differ by infinity and never match."""
+    theirs = theirs.detach().cpu().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
+    mine = np.asarray(mine)
+    if mine.shape != theirs.shape:
+        return float("inf"), False
+    difference = float(np.max(np.abs(mine.astype(float) - theirs.astype(float)), initial=0.0))
+    return difference, bool(np.allclose(mine, theirs, rtol=1e-5, atol=1e-8))
