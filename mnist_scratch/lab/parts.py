@@ -59,6 +59,11 @@ PARTS = {p.name: p for p in [
     Part("confusion_matrix", 6, 1, "confusion_matrix(y_true, y_pred) -> (10, 10) counts"),
     Part("per_class_accuracy", 6, 2, "per_class_accuracy(C) -> (10,), the recall of each digit"),
     Part("precision", 6, 3, "precision(C) -> (10,)"),
+    # lesson 10: the layers of a convolutional network, on one image or feature map (the CNN sums them over channels)
+    Part("conv2d", 10, 1, "conv2d(image, kernel) -> (H - kh + 1, W - kw + 1)"),
+    Part("conv2d_backward", 10, 2, "conv2d_backward(dZ, image, kernel) -> (d_image, d_kernel)"),
+    Part("maxpool", 10, 3, "maxpool(A) -> (H // 2, W // 2)"),
+    Part("maxpool_backward", 10, 4, "maxpool_backward(dP, A) -> A's shape"),
     # lesson 11
     Part("compare", 11, 3, "compare(mine, theirs) -> (largest difference, matches)"),
 ]}

@@ -30,10 +30,11 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 #: Lessons in the learner's-own-network format (docs/contributing.md, "The learner's own network").
 OWN_NETWORK = ["01_data_exploration", "02_the_math", "03_train_784_10_10", "04_train_784_128_64_10",
-               "05_cost_curves_and_hyperparameters", "06_misclassification_gallery", "11_frameworks"]
+               "05_cost_curves_and_hyperparameters", "06_misclassification_gallery", "10_convolutional_network",
+               "11_frameworks"]
 #: Of those, the lessons that train, and so end with a "train your network" cell.
 TRAINS = ["03_train_784_10_10", "04_train_784_128_64_10", "05_cost_curves_and_hyperparameters",
-          "06_misclassification_gallery"]
+          "06_misclassification_gallery", "10_convolutional_network"]
 HINT = re.compile(r"<details><summary>Hint (\d+): [^<]+</summary>\n\n.+\n\n</details>$", re.S)
 
 
