@@ -130,3 +130,5 @@ def test_it_refuses_dropout_and_parts_without_lesson_9(parts):
         my_network.load(upto=8, quiet=True).network([10, 4, 3], batch_norm=True)
     with pytest.raises(ValueError, match="batch-normalized network's dict"):
         parts.network(params=ms.init_params([10, 4, 3]), batch_norm=True)
+    with pytest.raises(ValueError, match=r"l2=0.1 is not allowed with batch_norm=True"):   # lesson 5's L2 is OwnNetwork's
+        parts.network([10, 4, 3], batch_norm=True, l2=0.1)
