@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"$MNIST_SCRATCH_LESSON_CELL_TIMEOUT)")
     args = parser.parse_args(argv)
     try:
-        root = str(args.course_root and Path(args.course_root).expanduser().resolve()) if args.course_root else None
+        root = str(Path(args.course_root).expanduser().resolve()) if args.course_root else None
         course = Course(args.course_id, args.exchange, root, args.cell_timeout, args.lesson_cell_timeout)
     except ValueError as err:
         parser.error(str(err))

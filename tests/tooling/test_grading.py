@@ -37,7 +37,10 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+import mnist_scratch
 
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbgrader", reason="the grading tests need the extra: pip install -e '.[classroom]'")
@@ -184,6 +187,136 @@ def _after_autograde(run: dict) -> dict:
     run["autograded"] = {s: nbformat.read(course / "autograded" / s / NAME / f"{NAME}.ipynb", as_version=4)
                          for s in STUDENTS}
     return run
+
+
+# ----------------------------------------------------------------------------- grade(), in this process
+
+def _own_relu(Z):
+    return np.maximum(Z, 0)
+
+
+def _own_softmax(Z):
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def test_a_graded_cell_shows_nothing_when_every_point_is_earned(capsys):
+    from mnist_scratch.lab import check, grading
+
+    assert grading.grade([(check.relu, _own_relu), (check.relu_prime, lambda Z: (Z > 0).astype(Z.dtype))],
+                         points=2) is None
+    out = capsys.readouterr()
+    assert "Score: 2 of 2 points." in out.out and out.err == ""
+
+
+def test_partial_credit_check_by_check(capsys):
+    from mnist_scratch.lab import check, grading
+
+    earned = grading.grade([(check.relu, _own_relu), (check.relu_prime, lambda Z: (Z >= 0).astype(Z.dtype))],
+                           points=2)
+    assert earned == 1.0 and isinstance(earned, float)
+    assert "at z = 0 the slope must be 0" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer", [
+    pytest.param(lambda: __import__("mnist_scratch").softmax, id="the package's function"),
+    pytest.param(lambda: (lambda Z: __import__("mnist_scratch").activations.softmax(Z) + 0.0), id="calls it"),
+])
+def test_the_package_own_softmax_earns_nothing(answer):
+    from mnist_scratch.lab import check, grading
+
+    with pytest.raises(grading.GradeFailed, match="package's own activations.softmax"):
+        grading.grade([(check.softmax, answer())], points=1)
+
+
+def _fitted_softmax():
+    """A softmax that is right on exactly the inputs the visible check shows, and uniform elsewhere."""
+    from mnist_scratch.lab import check
+
+    seen = {}
+
+    def recording(Z):
+        seen[(Z.dtype.str, Z.shape, Z.tobytes())] = _own_softmax(Z)
+        return seen[(Z.dtype.str, Z.shape, Z.tobytes())]
+
+    check.softmax.diagnose(recording)
+    return lambda Z: seen.get((Z.dtype.str, Z.shape, Z.tobytes()), np.full_like(Z, 1 / Z.shape[1]))
+
+
+def test_hidden_cases_fail_an_answer_fitted_to_the_visible_ones(capsys, monkeypatch):
+    from mnist_scratch.lab import check, grading
+
+    fitted = _fitted_softmax()
+    assert check.softmax(fitted) is None                          # the self-check is fooled ...
+    grading.hidden_cases()
+    monkeypatch.setenv(grading.SEED_VARIABLE, "02_the_math/someone")
+    with pytest.raises(grading.GradeFailed, match="on inputs the check does not show"):
+        grading.grade([(check.softmax, fitted)], points=1)      # ... the graded test is not
+    grading.hidden_cases()
+    assert grading.grade([(check.softmax, _own_softmax)], points=1) is None
+    assert "right on 2 more cases, drawn for you" in capsys.readouterr().out
+
+
+def test_hidden_cases_are_drawn_per_student_and_the_same_on_every_run(monkeypatch):
+    from mnist_scratch.lab import check, grading
+
+    def inputs_of(student: str) -> list[bytes]:
+        shown = []
+
+        def softmax(Z):
+            shown.append(Z.tobytes())
+            return _own_softmax(Z)
+
+        monkeypatch.setenv(grading.SEED_VARIABLE, f"02_the_math/{student}")
+        grading.hidden_cases()
+        assert grading.grade([(check.softmax, softmax)], points=1) is None
+        return shown
+
+    ann, bob = inputs_of("ann"), inputs_of("bob")
+    assert inputs_of("ann") == ann                              # reproducible: the same grade on a second run
+    assert set(ann) != set(bob)                                 # other random inputs for another student
+    visible = []
+    check.softmax(lambda Z: visible.append(Z.tobytes()) or _own_softmax(Z))
+    assert set(visible) < set(ann)                              # the visible cases, and more
+
+
+def _own_backward(params, Z, A, y, *, db_mean=False):
+    L, n = len(params) // 2, len(y)
+    grads, dZ = {}, A[L].copy()
+    dZ[np.arange(n), y] -= 1
+    dZ /= n
+    for l in range(L, 0, -1):
+        grads[f"W{l}"] = A[l - 1].T @ dZ
+        grads[f"b{l}"] = dZ.mean(axis=0) if db_mean else dZ.sum(axis=0)
+        if l > 1:
+            dZ = (dZ @ params[f"W{l}"].T) * (Z[l - 1] > 0)
+    return grads
+
+
+def test_partial_credit_gradient_by_gradient(capsys):
+    from mnist_scratch.lab import check, grading
+
+    assert grading.items_of(check.backward) == 8
+    assert grading.grade([(check.backward, _own_backward)], points=8) is None
+    half = grading.grade([(check.backward, lambda *a: _own_backward(*a, db_mean=True))], points=8)
+    assert half == 4.0
+    assert "partial credit: 4 of 8 right (W1, W2, W3, W4); not right: b1, b2, b3, b4" in capsys.readouterr().out
+
+    def copied(params, Z, A, y):                                # right, by the package's own backward
+        from mnist_scratch.network import Cache
+        return mnist_scratch.backward(params, Cache(Z=list(Z), A=list(A)), y)
+
+    with pytest.raises(grading.GradeFailed, match="your backward calls the package's own network.backward"):
+        grading.grade([(check.backward, copied)], points=8)
+
+
+def test_every_check_draws_its_random_inputs_where_hidden_cases_can_change_them():
+    # A check that calls np.random.default_rng itself would show the same inputs in every hidden case.
+    lab = ROOT / "mnist_scratch" / "lab"
+    direct = [f"{p.name}:{i}" for p in sorted(lab.glob("_checks_*.py"))
+              for i, line in enumerate(p.read_text(encoding="utf-8").split("\n"), 1)
+              if re.search(r"np\.random\.(default_rng|seed|rand|normal|uniform|randint)\(", line)]
+    assert not direct, f"draw random inputs with _checking.rng(seed), not np.random: {direct}"
 
 
 @pytest.fixture(scope="module")
