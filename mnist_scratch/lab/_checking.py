@@ -20,8 +20,10 @@ raises :class:`Wrong` with a hint as soon as something is off. The
 
 Two things only grading uses (:mod:`.grading`), which change nothing a learner sees:
 
-* :func:`rng` is where every check draws its random inputs; inside :func:`other_cases`
-  the same seeds give other numbers, so a check runs on inputs it never shows;
+* :func:`rng` is where every check draws its random inputs (a check module's
+  ``_rng = np.random.default_rng`` alias counts as the same: :func:`other_cases` swaps it);
+  inside :func:`other_cases` the same seeds give other numbers, so a check runs on inputs
+  it never shows;
 * ``@checker(items=..., score_items=...)`` names the items of an answer that can be
   right one by one (the gradients of ``backward``) and scores them, for partial credit.
 """
@@ -29,6 +31,7 @@ Two things only grading uses (:mod:`.grading`), which change nothing a learner s
 from __future__ import annotations
 
 import functools
+import sys
 import warnings
 from contextlib import contextmanager
 
@@ -52,14 +55,22 @@ class Wrong(Exception):
 _salt: list = [None]        # while other_cases(salt) runs: the salt mixed into every seed
 
 
-def rng(seed: int) -> np.random.Generator:
+def rng(seed: int | None = None) -> np.random.Generator:
     """``np.random.default_rng(seed)``, where every check draws its random inputs.
 
     Inside :func:`other_cases` the same ``seed`` gives another stream, the seed mixed
     with the salt: the check's diagnosis runs unchanged on inputs it never shows.
     """
     salt = _salt[0]
-    return np.random.default_rng(seed if salt is None else [seed, salt])
+    if salt is None:
+        return np.random.default_rng(seed)
+    return np.random.default_rng([salt] if seed is None else [seed, salt])
+
+
+def _aliased_checks() -> list:
+    """The loaded check modules whose ``_rng`` is ``np.random.default_rng`` itself."""
+    return [module for name, module in list(sys.modules.items())
+            if name.startswith(f"{__package__}._checks_") and getattr(module, "_rng", None) is np.random.default_rng]
 
 
 @contextmanager
@@ -68,10 +79,15 @@ def other_cases(salt: int):
     if isinstance(salt, bool) or not isinstance(salt, int) or salt < 0:
         raise ValueError(f"salt must be a non-negative integer, not {salt!r}")
     previous, _salt[0] = _salt[0], salt
+    aliased = _aliased_checks()
+    for module in aliased:
+        module._rng = rng
     try:
         yield
     finally:
         _salt[0] = previous
+        for module in aliased:
+            module._rng = np.random.default_rng
 
 
 def checker(diagnose=None, *, refuses: tuple = (), items: tuple = (), score_items=None):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checking import Wrong, call, checker, differs_by, same, rng as _rng
+from ._checking import Wrong, call, checker, differs_by, same
 
 __all__ = ["scale_pixels", "mean_digit", "one_hot"]
 
+_rng = np.random.default_rng
 
 
 @checker(refuses=("mnist_scratch.data.pixels.scale_pixels",))

@@ -14,10 +14,11 @@ import numpy as np
 from ..activations import relu as _relu
 from ..activations import softmax as _softmax
 from ..losses import cross_entropy as _cross_entropy
-from ._checking import Wrong, as_number, call, checker, differs_by, keeps_float32, same, rng as _rng
+from ._checking import Wrong, as_number, call, checker, differs_by, keeps_float32, same
 
 __all__ = ["relu", "relu_prime", "softmax", "cross_entropy"]
 
+_rng = np.random.default_rng
 
 #: Rows whose scores span 2,000: the row maximum must be subtracted, row by row.
 WIDE = np.array([[1000.0, -1000.0, 0.0], [1.0, 2.0, 3.0], [-1000.0, -1001.0, -1010.0], [500.0, -1500.0, 0.5]])

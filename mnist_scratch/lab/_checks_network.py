@@ -16,10 +16,11 @@ from ..activations import relu as _relu
 from ..activations import softmax as _softmax
 from ..network import backward as _backward
 from ..network import forward as _forward
-from ._checking import Wrong, call, checker, differs_by, same, rng as _rng
+from ._checking import Wrong, call, checker, differs_by, same
 
 __all__ = ["forward", "backward", "numerical_gradient"]
 
+_rng = np.random.default_rng
 
 #: (layer sizes, seed, samples): one, two and three hidden layers.
 NETS = [([3, 4, 10], 41, 7), ([5, 4, 3, 10], 42, 6), ([4, 6, 5, 3, 10], 43, 8)]

@@ -13,11 +13,12 @@ import numpy as np
 from ..network import backward as _backward
 from ..network import forward as _forward
 from ..network import init_params
-from ._checking import Wrong, clone, as_number, call, checker, same, rng as _rng
+from ._checking import Wrong, clone, as_number, call, checker, same
 
 __all__ = ["he_init", "sgd_epoch", "l2_penalty", "dropout", "confusion_matrix", "per_class_accuracy",
            "momentum_step", "cosine"]
 
+_rng = np.random.default_rng
 
 
 # --------------------------------------------------------------------------- lesson 4

@@ -116,10 +116,12 @@ class GradingExecute(Execute):
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             self._died = (index, _first_line(cell))
-            cell.setdefault("outputs", []).append(_error("DeadKernelError", "the kernel died while running this cell: it ran out of "
-                                       "memory, or something stopped the Python process. Nothing after it ran."))
+            cell.setdefault("outputs", []).append(_error(
+                "DeadKernelError", "the kernel died while running this cell: it ran out of memory, or something "
+                                   "stopped the Python process. Nothing after it ran."))
             return cell, resources
-        if any(o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])):
+        outputs = cell.get("outputs", [])
+        if any(o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError" for o in outputs):
             self._timed_out.append((index, _first_line(cell), self.timeout_of(cell)))
         self._describe_images(cell)
         return cell, resources
