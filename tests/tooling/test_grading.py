@@ -143,9 +143,10 @@ def _until_autograded(tmp: Path) -> dict:
         home = homes[student] = tmp / "home" / student
         home.mkdir(parents=True)
         shutil.copy(out / "nbgrader" / "every_user" / "nbgrader_config.py", home / "nbgrader_config.py")
-        _nbgrader(home, env, "fetch_assignment", NAME)
+        mine = dict(env, HOME=str(home))          # a home of their own: nbgrader keeps a student's submissions there
+        _nbgrader(home, mine, "fetch_assignment", NAME)
         _work(home / NAME / f"{NAME}.ipynb", answers[student])
-        _nbgrader(home, env, "submit", NAME, f"--student={student}")
+        _nbgrader(home, mine, "submit", NAME, f"--student={student}")
     _nbgrader(course, env, "collect", NAME)
     log = _nbgrader(course, env, "autograde", NAME)
     return dict(course=course, homes=homes, env=env, logs=log)
@@ -177,8 +178,9 @@ def _after_autograde(run: dict) -> dict:
     _nbgrader(course, env, "release_feedback", NAME)
     run["feedback"] = {}
     for student in STUDENTS:
-        _nbgrader(run["homes"][student], env, "fetch_feedback", NAME, f"--student={student}")
-        pages = sorted((run["homes"][student] / NAME / "feedback").glob(f"*/{NAME}.html"))
+        home = run["homes"][student]
+        _nbgrader(home, dict(env, HOME=str(home)), "fetch_feedback", NAME, f"--student={student}")
+        pages = sorted((home / NAME / "feedback").glob(f"*/{NAME}.html"))
         assert len(pages) == 1, f"{student}: fetch_feedback brought {pages}"
         run["feedback"][student] = _text(pages[0])
     _nbgrader(course, env, "export")
