@@ -210,9 +210,9 @@ def test_nbgrader_source_has_valid_metadata(built):
     MetadataValidator().validate_nb(nb)
     graded = {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points
               for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
-    assert graded == POINTS
+    assert graded == dict(POINTS, **{"question-1": 1})         # the fixture's one end-of-lesson question, by hand
     answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
-    assert len(answers) == 2 and all("### BEGIN SOLUTION" in c.source for c in answers)
+    assert len(answers) == 3 and all("### BEGIN SOLUTION" in c.source for c in answers)   # 2 exercises, 1 question
     assert not [c for c in nb.cells if "answer-key" in _tags(c)]
     assert (out / "nbgrader" / "nbgrader_config.py").is_file()
 
@@ -355,6 +355,9 @@ def grade_both_copies(nbgrader_dir: Path, name: str, lesson_source, course: Path
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="mnist_scratch") as gb:
         result = {s: gb.find_submission(name, s).score for s in ("untouched", "solved")}
         result["max"] = gb.find_submission(name, "solved").max_score
+        # the questions graded by hand: the solved copy's answers wait for a grader, the untouched copy's do not
+        result["waiting"] = {s: sorted(g.name for nb in gb.find_submission(name, s).notebooks for g in nb.grades
+                                       if g.needs_manual_grade) for s in ("untouched", "solved")}
     result["seconds"] = round(time.perf_counter() - started, 1)
     for student in ("untouched", "solved"):
         assert (course / "autograded" / student / name / f"{name}.ipynb").is_file()
@@ -366,8 +369,11 @@ def grade_both_copies(nbgrader_dir: Path, name: str, lesson_source, course: Path
 def test_nbgrader_autogrades_a_solved_and_an_untouched_copy(built, tmp_path, _venv_on_path):
     out, lesson_source = built
     result = grade_both_copies(out / "nbgrader", LESSON, lesson_source, tmp_path / "course")
-    assert result["max"] == sum(POINTS.values())
-    assert (result["untouched"], result["solved"]) == (0, result["max"])
+    _, questions = nbgrader_release.questions(lesson_source, FIXTURE.name)
+    assert len(questions) == 1
+    assert result["max"] == sum(POINTS.values()) + len(questions)
+    assert (result["untouched"], result["solved"]) == (0, sum(POINTS.values()))
+    assert result["waiting"] == {"untouched": [], "solved": ["question-1"]}
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{tmp_path / 'course' / 'gradebook.db'}", course_id="mnist_scratch") as gb:
@@ -404,7 +410,8 @@ def test_nbgrader_grades_a_real_lesson(tmp_path, _venv_on_path):
     _, questions = nbgrader_release.questions(source, lesson.name)
     assert result["max"] == sum(nbgrader_release.exercise_points(ex, nbgrader_release.check_calls(ex, lesson.name))
                                 for ex in exercises) + len(questions)
-    assert (result["untouched"], result["solved"]) == (0, result["max"])
+    assert (result["untouched"], result["solved"]) == (0, result["max"] - len(questions))
+    assert result["waiting"] == {"untouched": [], "solved": [f"question-{q.number}" for q in questions]}
 
 
 def test_executed_copies_show_no_value_for_a_cell_ending_in_a_semicolon():
