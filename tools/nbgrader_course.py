@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Course", "instructor_config", "every_user_config", "VARIABLES"]
+__all__ = ["Course", "instructor_config", "every_user_config", "VARIABLES", "SECRET"]
 
 #: option of tools.classroom -> the environment variable that overrides it at grading time
 VARIABLES = {"course_id": "MNIST_SCRATCH_COURSE_ID", "course_root": "MNIST_SCRATCH_COURSE_ROOT",
              "exchange": "MNIST_SCRATCH_EXCHANGE", "cell_timeout": "MNIST_SCRATCH_CELL_TIMEOUT",
              "lesson_cell_timeout": "MNIST_SCRATCH_LESSON_CELL_TIMEOUT"}
+SECRET = "MNIST_SCRATCH_GRADING_SECRET"      # the course's secret in the hidden cases' seeds (optional)
 COURSE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
@@ -74,6 +75,12 @@ c.CourseDirectory.course_id = setting("{v[course_id]}", {course_id!r})
 c.CourseDirectory.root = setting("{v[course_root]}", {root})
 c.Exchange.root = setting("{v[exchange]}", {exchange!r})
 
+# The seeds of each student's hidden cases mix in a secret of the course's own, so that nobody can compute
+# them from the package's source: ${secret}, else the file .grading_secret in the course folder, which
+# the first autograde makes (keep it: grading again with another secret draws other hidden cases).
+c.GradingExecute.secret = setting("{secret}", "")
+c.GradingExecute.secret_file = os.path.join(c.CourseDirectory.root, ".grading_secret")
+
 # Grading (mnist_scratch/lab/nbgrader_plugins.py): each student's hidden cases, dead kernels and timeouts
 # reported, alt text on the feedback's figures.
 c.Autograde.autograde_preprocessors = [
@@ -117,7 +124,7 @@ def instructor_config(course: Course) -> str:
     """``nbgrader_config.py`` of the course folder (see the module docstring)."""
     root = repr(course.course_root) if course.course_root else "os.path.dirname(os.path.abspath(__file__))"
     values = dict(course_id=course.course_id, exchange=course.exchange, cell_timeout=course.cell_timeout,
-                  lesson_cell_timeout=course.lesson_cell_timeout, root=root, v=VARIABLES)
+                  lesson_cell_timeout=course.lesson_cell_timeout, root=root, v=VARIABLES, secret=SECRET)
     return _HEAD.format(course_id=course.course_id, option_list=_options(course)) + _INSTRUCTOR.format(**values)
 
 

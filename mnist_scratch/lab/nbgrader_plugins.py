@@ -6,8 +6,9 @@ nbgrader (the ``classroom`` extra). The configuration that ``make classroom`` wr
 
 ``GradingExecute``  nbgrader's ``Execute``, which runs a submission cell by cell, plus four things:
 
-                    * the kernel gets ``$MNIST_SCRATCH_GRADING_SEED``, the assignment and the student,
-                      from which :mod:`.grading` draws the student's hidden cases;
+                    * the kernel gets ``$MNIST_SCRATCH_GRADING_SEED``, the course's secret, the assignment
+                      and the student, from which :mod:`.grading` draws the student's hidden cases (the
+                      secret: ``secret``, else the file ``secret_file``, made with a random one if missing);
                     * a **kernel that dies** (out of memory, or killed) is reported: the cell gets an
                       error that says so, every later test cell an error "not run", so that it earns
                       nothing (nbgrader would give a test cell without output its points), and the
@@ -30,6 +31,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,7 +40,7 @@ from nbclient.exceptions import DeadKernelError
 from nbgrader.api import MissingEntry
 from nbgrader.plugins import CsvExportPlugin
 from nbgrader.preprocessors import Execute
-from traitlets import Integer, default
+from traitlets import Integer, Unicode, default
 
 from .grading import SEED_VARIABLE
 
@@ -88,6 +90,26 @@ class GradingExecute(Execute):
     lesson_cell_timeout = Integer(120, help="Seconds a cell of the lesson's own (not an answer cell or a graded "
                                             "test) may run while grading.").tag(config=True)
 
+    secret = Unicode("", help="A secret of the course's own, mixed into the seeds of the students' hidden "
+                               "cases (else the one in secret_file).").tag(config=True)
+    secret_file = Unicode("", help="A file that holds the course's secret; made, with a random secret, if it is "
+                                   "missing.").tag(config=True)
+
+    def course_secret(self) -> str:
+        """``secret``, else the one in ``secret_file`` (made first if missing), else ''."""
+        if self.secret or not self.secret_file:
+            return self.secret
+        path = Path(self.secret_file)
+        try:
+            with open(path, "x", encoding="utf-8", opener=lambda p, flags: os.open(p, flags, 0o600)) as handle:
+                handle.write(secrets.token_hex(16) + "\n")
+        except FileExistsError:
+            pass
+        except OSError as err:
+            raise RuntimeError(f"cannot make the grading secret {path} ({err.strerror}): make that folder "
+                               f"writable, or set $MNIST_SCRATCH_GRADING_SECRET") from None
+        return path.read_text(encoding="utf-8").strip()
+
     @default("timeout_func")
     def _default_timeout_func(self):
         return self.timeout_of
@@ -99,7 +121,8 @@ class GradingExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self._died, self._timed_out = None, []
         info = (resources or {}).get("nbgrader", {})
-        with _variable(SEED_VARIABLE, f"{info.get('assignment', '')}/{info.get('student', '')}"):
+        seed = f"{self.course_secret()}/{info.get('assignment', '')}/{info.get('student', '')}"
+        with _variable(SEED_VARIABLE, seed):
             nb, resources = super().preprocess(nb, resources, km)
         self._report(nb)
         return nb, resources

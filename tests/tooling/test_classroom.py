@@ -242,6 +242,10 @@ def test_the_nbgrader_configuration_takes_its_settings_from_the_command_and_the_
     c = _config(course, monkeypatch)
     assert (c.CourseDirectory.course_id, c.Exchange.root, c.Execute.timeout) == ("ml101", "/srv/x", 20)
     assert c.CourseDirectory.root == str(course) and c.GradingExecute.lesson_cell_timeout == 120
+    assert (c.GradingExecute.secret, c.GradingExecute.secret_file) == ("", str(course / ".grading_secret"))
+    monkeypatch.setenv("MNIST_SCRATCH_GRADING_SECRET", "s3cret")
+    assert _config(course, monkeypatch).GradingExecute.secret == "s3cret"
+    monkeypatch.delenv("MNIST_SCRATCH_GRADING_SECRET")
     c = _config(course, monkeypatch, course_id="ml102", exchange="/srv/y", course_root="/srv/course",
                 cell_timeout="45")
     assert (c.CourseDirectory.course_id, c.Exchange.root, c.CourseDirectory.root, c.Execute.timeout) == (

@@ -367,6 +367,8 @@ def test_the_grade_table(exchange):
     assert status["honest"] == status["half"] == status["copier"] == "graded"
     assert re.fullmatch(rf"kernel died in cell \d+ of {NAME}", status["dead"]), status["dead"]
     assert re.fullmatch(rf"timed out in cell \d+ of {NAME} \(> 30 s\)", status["loop"]), status["loop"]
+    secret = exchange["course"] / ".grading_secret"            # the course's own, in every student's seed
+    assert secret.stat().st_mode & 0o777 == 0o600 and len(secret.read_text().strip()) == 32
 
 
 @pytest.mark.slow
