@@ -34,6 +34,7 @@ from tools.lesson_format import HIDDEN, HINT, new_cell, tags
 WHOLE = ("summary", "exercises", "questions")
 HEADING = re.compile(r"^(#{1,2}) +(.*\S)\s*$")
 LIST_ITEM = re.compile(r"^\s{0,3}([-*+]|\d+[.)])\s+")
+SUBHEADING = re.compile(r"^#{3,6} +(.*\S)\s*$")
 SHOWN = ("list", "math", "table", "quote")      # the blocks every slide keeps
 BUDGET = 15                                     # lines of text on one slide, roughly (1120 x 700 px)
 LINE_CHARS = 88
@@ -65,7 +66,10 @@ def _blocks(text: str) -> list[tuple[str, str]]:
             kind = None
             i += 1
             continue
-        if stripped.startswith("```"):
+        if SUBHEADING.match(line) and kind != "list":
+            blocks.append(("subheading", [line]))
+            kind = None
+        elif stripped.startswith("```"):
             blocks.append(("code", [line]))
             kind = "code"
         elif stripped.startswith("$$"):
@@ -125,6 +129,8 @@ def mathjax2_tex(text: str) -> str:
 
 def _lines(kind: str, text: str) -> int:
     """How many lines of a slide a block takes, roughly."""
+    if kind == "subheading":
+        return 2
     if kind == "math":
         return 1 + text.count("\\\\") + 1
     if kind == "table":
@@ -149,6 +155,12 @@ def plan(section: dict) -> tuple[list[list], list[str]]:
         leads_to = blocks[i + 1][0] if i + 1 < len(blocks) else None
         if kind == "figure" or kind in SHOWN:
             groups.append([(kind, text)])
+        elif kind == "subheading":                  # "### Exercise 1: ..." and the paragraph under it
+            group = [(kind, text)]
+            if leads_to == "paragraph":
+                i += 1
+                group.append(blocks[i])
+            groups.append(group)
         elif text.rstrip().endswith(":") and leads_to == "figure":
             groups.append([(kind, text), blocks[i + 1]])          # "The filters it learned:" above them
             i += 1
@@ -220,13 +232,24 @@ def outline(nb, notes: dict[str, list[str]] | None = None, closing: str = ""):
     notes = notes or {}
     deck = copy.deepcopy(nb)
     deck.cells = []
-    sections = _sections(nb)
-    for number, section in enumerate(sections):
-        said = list(notes.get(_key(section["title"]), []))
-        if closing and number == len(sections) - 1:
-            said.append(closing)
+    for section in _sections(nb):
+        said = [note for key in section_keys(section) for note in notes.get(key, [])]
         deck.cells += slide_cells(nb, section, said)
+    if closing and deck.cells:                       # the quiz, in the notes of the very last slide
+        last = next(i for i in range(len(deck.cells) - 1, -1, -1)
+                    if deck.cells[i].metadata["slideshow"]["slide_type"] in ("slide", "subslide", "notes"))
+        if deck.cells[last].metadata["slideshow"]["slide_type"] == "notes":
+            deck.cells[last].source += "\n\n" + mathjax2_tex(closing)
+        else:
+            deck.cells.append(new_cell(nb, "markdown", mathjax2_tex(closing), slideshow={"slide_type": "notes"}))
     return deck
+
+
+def section_keys(section: dict) -> list[str]:
+    """The keys of a section's heading and of the ### headings inside it (the guide may name either)."""
+    subheadings = [SUBHEADING.match(line).group(1) for kind, item in section["items"] if kind == "md"
+                   for line in item.split("\n") if SUBHEADING.match(line)]
+    return list(dict.fromkeys(_key(title) for title in [section["title"], *subheadings]))
 
 
 def _key(title: str) -> str:
