@@ -49,6 +49,9 @@ from (``col2im``). The price is memory: ``cols`` holds every pixel
 :math:`k_h k_w` times, so batch your inputs. (Columns rather than rows because
 this memory order makes the copies faster.)
 
+The network itself (:mod:`mnist_scratch.cnn`) runs the same layers in another memory
+order, batch last: :mod:`mnist_scratch.conv_batch_last`.
+
 Max-pooling and flatten
 -----------------------
 2x2 max-pooling keeps the largest of every non-overlapping 2x2 block, halving
@@ -65,7 +68,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = ["PADDINGS", "padding_amounts", "im2col", "col2im", "conv_forward", "conv_backward",
            "maxpool_forward", "maxpool_backward", "flatten_forward", "flatten_backward",
-           "conv_output_size"]
+           "conv_output_size", "pad", "unpad", "check_conv_shapes"]
 
 
 #: The paddings a convolution here knows.
@@ -88,11 +91,40 @@ def conv_output_size(size: int, k: int, padding: str) -> int:
     return size + before + after - k + 1
 
 
-def _pad(X, kh, kw, padding):
+def pad(X, kh: int, kw: int, padding: str, axes=(2, 3)):
+    """``X`` with the zeros of ``padding`` around its height and width, which are its ``axes``."""
     (top, bottom), (left, right) = padding_amounts(kh, padding), padding_amounts(kw, padding)
     if top == bottom == left == right == 0:
         return X
-    return np.pad(X, ((0, 0), (0, 0), (top, bottom), (left, right)))
+    widths = [(0, 0)] * X.ndim
+    widths[axes[0]], widths[axes[1]] = (top, bottom), (left, right)
+    return np.pad(X, widths)
+
+
+def unpad(dXp, kh: int, kw: int, padding: str, axes=(2, 3)):
+    """``dXp`` without the rows and columns that :func:`pad` added (the padding's gradient is dropped)."""
+    (top, bottom), (left, right) = padding_amounts(kh, padding), padding_amounts(kw, padding)
+    index = [slice(None)] * dXp.ndim
+    index[axes[0]] = slice(top, dXp.shape[axes[0]] - bottom)
+    index[axes[1]] = slice(left, dXp.shape[axes[1]] - right)
+    return dXp[tuple(index)]
+
+
+def check_conv_shapes(X_shape, W_shape, padding: str, channel_axis: int = 1, name: str = "conv_forward"):
+    """A clear error unless images of ``X_shape`` and filters ``W_shape`` fit together; returns ``(Ho, Wo)``.
+
+    ``channel_axis`` is 1 for images ``(n, C, H, W)`` and 0 for batch-last maps ``(C, H, W, n)``.
+    """
+    layout = "(n, C, H, W)" if channel_axis == 1 else "(C, H, W, n)"
+    if len(X_shape) != 4 or len(W_shape) != 4 or X_shape[channel_axis] != W_shape[1]:
+        raise ValueError(f"{name}: need X {layout} and W (F, C, kh, kw) with the same C; "
+                         f"got X {tuple(X_shape)} and W {tuple(W_shape)}")
+    kh, kw = W_shape[2:]
+    H, W = (X_shape[2], X_shape[3]) if channel_axis == 1 else (X_shape[1], X_shape[2])
+    Ho, Wo = conv_output_size(H, kh, padding), conv_output_size(W, kw, padding)
+    if Ho < 1 or Wo < 1:
+        raise ValueError(f"{name}: a {kh}x{kw} filter does not fit in a {H}x{W} image with padding={padding!r}")
+    return Ho, Wo
 
 
 def im2col(X, kh: int, kw: int) -> np.ndarray:
@@ -133,16 +165,10 @@ def conv_forward(X, W, b, padding: str = "valid"):
     Returns ``(Z, cache)``: ``Z`` has shape ``(n, F, Ho, Wo)``.
     """
     X = np.asarray(X)
-    if X.ndim != 4 or W.ndim != 4 or X.shape[1] != W.shape[1]:
-        raise ValueError(f"conv_forward: need X (n, C, H, W) and W (F, C, kh, kw) with the same C; "
-                         f"got X {X.shape} and W {W.shape}")
+    Ho, Wo = check_conv_shapes(X.shape, W.shape, padding)
     F, C, kh, kw = W.shape
     n = X.shape[0]
-    Xp = _pad(X, kh, kw, padding)
-    Ho, Wo = Xp.shape[2] - kh + 1, Xp.shape[3] - kw + 1
-    if Ho < 1 or Wo < 1:
-        raise ValueError(f"conv_forward: a {kh}x{kw} filter does not fit in a {X.shape[2]}x{X.shape[3]} "
-                         f"image with padding={padding!r}")
+    Xp = pad(X, kh, kw, padding)
     cols = im2col(Xp, kh, kw)                                    # (C*kh*kw, n*Ho*Wo)
     Z = cols.T @ W.reshape(F, -1).T + b                          # (n*Ho*Wo, F): a dense layer per window
     Z = np.ascontiguousarray(Z.reshape(n, Ho, Wo, F).transpose(0, 3, 1, 2))
@@ -159,15 +185,13 @@ def conv_backward(dZ, cache, need_dX: bool = True):
     cols, W = cache["cols"], cache["W"]
     F, C, kh, kw = W.shape
     dZ_rows = dZ.transpose(0, 2, 3, 1).reshape(-1, F)           # (n*Ho*Wo, F): one row per window
-    dW = (dZ_rows.T @ cols.T).reshape(W.shape)                   # dW = A^T dZ, A = cols.T
+    dW = (cols @ dZ_rows).T.reshape(W.shape)                     # dW = A^T dZ, A = cols.T
     db = dZ_rows.sum(axis=0)
     if not need_dX:
         return None, dW, db
     dcols = W.reshape(F, -1).T @ dZ_rows.T                       # (dZ W)^T, the layout of cols
     dXp = col2im(dcols, cache["Xp_shape"], kh, kw)
-    (top, bottom), (left, right) = (padding_amounts(k, cache["padding"]) for k in (kh, kw))
-    H, Wd = dXp.shape[2], dXp.shape[3]
-    return dXp[:, :, top:H - bottom, left:Wd - right], dW, db      # the padding's gradient is dropped
+    return unpad(dXp, kh, kw, cache["padding"]), dW, db           # the padding's gradient is dropped
 
 
 # --------------------------------------------------------------------------- max-pooling
@@ -190,16 +214,18 @@ def maxpool_forward(X, size: int = 2):
 
 
 def maxpool_backward(dout, cache):
-    """Route each block's gradient to the (first) pixel that was its maximum; the others get 0."""
+    """Route each block's gradient to the (first) pixel that was its maximum; the others get 0.
+
+    ``remaining`` is what no pixel of the block has taken yet: the first pixel equal
+    to the maximum takes all of it, which leaves 0 for any later tie.
+    """
     X, out, size = cache["X"], cache["out"], cache["size"]
     dX = np.empty(X.shape, dtype=dout.dtype)
-    taken = np.zeros(out.shape, dtype=bool)          # blocks whose maximum was already found
+    remaining = dout.copy()
     for i in range(size):
         for j in range(size):
-            first_max = X[:, :, i::size, j::size] == out
-            first_max &= ~taken
-            taken |= first_max
-            np.multiply(dout, first_max, out=dX[:, :, i::size, j::size])
+            taken = np.multiply(remaining, X[:, :, i::size, j::size] == out, out=dX[:, :, i::size, j::size])
+            remaining -= taken
     return dX
 
 
@@ -212,3 +238,4 @@ def flatten_forward(X):
 def flatten_backward(dout, shape):
     """The gradient of :func:`flatten_forward`: the same numbers in the original shape."""
     return dout.reshape(shape)
+

@@ -88,7 +88,8 @@ _RECIPES = [
            dict(optimizer="adam", lr=2e-3, batch_size=64, epochs=3, schedule="cosine"),
            reference=0.990, kind="cnn", cnn=dict(channels=(16, 32), kernel=5, hidden=128, padding="valid"),
            notes="conv 5x5x16 valid, relu, max-pool 2, conv 5x5x32 valid, relu, max-pool 2, "
-                 "dense 128 relu, dense 10 softmax; im2col convolutions, one BLAS thread"),
+                 "dense 128 relu, dense 10 softmax; im2col convolutions with the images last "
+                 "(conv_batch_last), one BLAS thread"),
 ]
 
 RECIPES = {r.name: r for r in _RECIPES}

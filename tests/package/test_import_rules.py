@@ -19,8 +19,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "mnist_scratch"
 TIERS = [
     ("foundation", ["_version", "validation"]),
     ("data", ["data"]),
-    ("math", ["activations", "init", "losses", "network", "batchnorm", "bn_network", "conv", "interface", "model",
-              "cnn", "gradient_check", "optim", "schedules", "evaluate"]),
+    ("math", ["activations", "init", "losses", "network", "batchnorm", "bn_network", "conv", "conv_batch_last",
+              "interface", "model", "cnn", "gradient_check", "optim", "schedules", "evaluate"]),
     ("training machinery", ["training"]),
     ("the loop", ["train"]),
     ("model files", ["files"]),
