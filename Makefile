@@ -27,7 +27,7 @@ SLIDES_VENDOR := $(SLIDES_OUT)/vendor
 # and axe-core (the accessibility test).
 NODE_TOOLS    := build/node
 
-.PHONY: help lab test test-fast figures bench classroom slides slides-vendor node-tools book book-serve clean FORCE
+.PHONY: help lab test test-fast figures bench classroom slides slides-vendor node-tools book book-serve wheel clean FORCE
 
 help:
 	@echo "make lab        create .venv if needed and open JupyterLab on notebooks/ (LAB_ARGS=\"--no-browser --port=8890\": JupyterLab's own flags)"
@@ -39,6 +39,7 @@ help:
 	@echo "make slides     build/slides/: one reveal.js deck per lesson, opened offline (npm needed once)"
 	@echo "make book       build the reading edition, the lessons with all their outputs, into build/book/"
 	@echo "make book-serve serve build/book/ on http://127.0.0.1:$(BOOK_PORT)/"
+	@echo "make wheel      build dist/mnist_scratch-X.Y.Z-py3-none-any.whl: pip install it where the release is not on PyPI yet"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "mnist_scratch needs Python 3.10 or newer, but $(PYTHON) is " + sys.version.split()[0] + ". Try: make PYTHON=python3.11 ...")'
@@ -168,6 +169,14 @@ book-serve:
 	@test -f build/book/index.html || { echo "build/book/ is empty: run make book first"; exit 1; }
 	@echo "serving the reading edition on http://127.0.0.1:$(BOOK_PORT)/ (Ctrl+C stops it)"
 	$(PYTHON) -m http.server --bind 127.0.0.1 --directory build/book $(BOOK_PORT)
+
+# The package as a wheel, for a hub image or a Colab runtime where `pip install mnist-scratch==X.Y.Z` finds
+# nothing yet (the release is not published): pip install dist/mnist_scratch-X.Y.Z-py3-none-any.whl.
+# docs/releasing.md builds the published wheel (with its source archive) the same way.
+wheel: $(BIN)/python
+	rm -f dist/mnist_scratch-*.whl
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/mnist_scratch-*.whl
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist *.egg-info

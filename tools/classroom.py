@@ -64,6 +64,8 @@ def instructor_version(nb, exercises: list[Exercise]):
     for cell in out.cells:
         if ANSWER_KEY in tags(cell) and cell.cell_type == "markdown":
             cell.source = re.sub(r"<details(?![^>]*\bopen\b)", "<details open", cell.source)
+        elif ANSWER_KEY in tags(cell):         # the computed answers' outputs, collapsed for learners, shown
+            cell.metadata.get("jupyter", {}).pop("outputs_hidden", None)
     out.cells = [c for c in out.cells if SOLUTION not in tags(c)]
     _clear_outputs(out)
     return out
@@ -97,10 +99,19 @@ def _version() -> str:
     return re.search(r"__version__\s*=\s*[\"']([^\"']+)", text).group(1)
 
 
+def _home() -> str:
+    """The repository's address, pyproject.toml's [project.urls] Homepage (tools/sync_notebooks.py)."""
+    from tools.sync_notebooks import project
+
+    p = project()
+    return f"https://github.com/{p['owner']}/{p['repo']}"
+
+
 README = {
     "student": "The mnist_scratch lessons, student edition {v}: exercises with their self-checks, no "
                "solutions.\nOpen the notebooks in Jupyter (pip install mnist-scratch=={v} first, if the "
-               "first cell does not do it for you).\n",
+               "first cell does not do it for you; until that release is on PyPI, pip install the repository at "
+               "its tag, git+{home}@v{v}, or the wheel of make wheel).\n",
     "instructor": "The mnist_scratch lessons, instructor edition {v}: every exercise solved, answer keys "
                   "open, executed with outputs.\nThe instructor guide is docs/teaching/ in the repository.\n",
 }
@@ -145,7 +156,7 @@ def build(lessons: list[Path], out: Path, executed_dir: Path = EXECUTED, run: bo
             made["nbgrader"].append(lesson.stem)
     write_atomic(out / "nbgrader" / "nbgrader_config.py", NBGRADER_CONFIG)
     for sub, text in README.items():
-        write_atomic(out / sub / "README.txt", text.format(v=_version()))
+        write_atomic(out / sub / "README.txt", text.format(v=_version(), home=_home()))
     return made
 
 
