@@ -10,7 +10,7 @@ and the version once, in mnist_scratch/_version.py. From them this derives:
   ``# Setup: this cell works locally, on Binder and on Colab.`` through the ``import importlib`` and
   ``if ...`` lines and their indented bodies that follow it. It installs the pinned release
   ``mnist-scratch==X.Y.Z`` only where the package is missing (a fresh Colab runtime; if pip cannot, it
-  says how to install the repository at the tag or the wheel from ``make wheel`` instead), and on Colab
+  names the repository at the tag and the wheel from ``make wheel`` instead), and on Colab
   switches on the widget manager that ipywidgets 8 needs (progress bars and the interactive tools),
   through ``check_environment``. The rest of the cell (imports, ``%matplotlib inline``) is the
   lesson author's and is left alone;
@@ -47,9 +47,9 @@ SETUP_BLOCK = """\
 import importlib, importlib.util, subprocess, sys
 if importlib.util.find_spec("mnist_scratch") is None:  # a fresh Colab runtime: install the lessons' release
     if subprocess.call([sys.executable, "-m", "pip", "install", "--quiet", "{pin}"]) != 0:
-        raise SystemExit("Could not install {pin} (is it on PyPI yet?). Until it is, install the repository "
-                         "at its tag: pip install git+https://github.com/{owner}/{repo}@{tag} , or the wheel "
-                         "from make wheel in a clone. Then run this cell again.")
+        raise SystemExit("Could not install {pin} (is it on PyPI yet?). Until it is, install the package "
+                         "from the repository at tag {tag}, https://github.com/{owner}/{repo}/tree/{tag} "
+                         "(its README says how), or the wheel that make wheel builds. Then run this cell again.")
     importlib.invalidate_caches()
 if "google.colab" in sys.modules:  # Colab shows ipywidgets 8 (progress bars, the tools) only after this
     from mnist_scratch.lab import check_environment
