@@ -55,13 +55,14 @@ from .files.model_file import ModelFileError, load_model, save_model
 from .model import Model
 from .network import backward, cost, forward, init_params
 from .recipes import BEST, RECIPES, get_recipe, run_recipe
-from .train import History, StopTraining, TrainingDiverged, train, train_cnn
+from .train import History, StopTraining, TrainingDiverged, TrainingStalled, train, train_cnn
 
 __all__ = [
     "__version__", "relu", "relu_prime", "sigmoid", "sigmoid_prime", "softmax", "tanh", "tanh_prime",
     "DataFileError", "DataNotFoundError", "load_csv", "load_idx", "load_mnist", "one_hot", "save_csv",
     "train_dev_split", "accuracy", "confusion_matrix", "misclassified", "per_class_accuracy", "gradient_check", "numerical_gradient", "relative_error", "cross_entropy", "mse",
     "ModelFileError", "load_model", "save_model", "Model", "backward", "cost", "forward", "init_params",
-    "BEST", "RECIPES", "get_recipe", "run_recipe", "History", "StopTraining", "TrainingDiverged", "train",
+    "BEST", "RECIPES", "get_recipe", "run_recipe", "History", "StopTraining", "TrainingDiverged", "TrainingStalled",
+    "train",
     "CNN", "train_cnn", "Network",
 ]

@@ -54,7 +54,7 @@ from .init import init_weights
 from .interface import Network
 from .losses import cross_entropy, get_loss
 from .network import dropout_mask
-from .validation import ListOf, OneOf, OrNone, Whole, validate
+from .validation import FloatType, ListOf, OneOf, OrNone, Whole, check_memory, validate
 
 __all__ = ["CNN", "CNNCache", "init_cnn_params", "cnn_param_shapes", "forward", "backward", "loss_and_grads",
            "feature_map_sizes", "layer_names", "ARCHITECTURE"]
@@ -203,7 +203,7 @@ class CNN(Network):
     #: of all 10,000 test images at once would take 1.6 GB.
     predict_batch = 256
 
-    @validate({**ARCHITECTURE, "seed": OrNone(Whole(0), "fresh random weights")})
+    @validate({**ARCHITECTURE, "seed": OrNone(Whole(0), "fresh random weights"), "dtype": FloatType()})
     def __init__(self, channels=(16, 32), kernel: int = 5, hidden: int = 128, classes: int = 10,
                  image_shape=(1, 28, 28), padding: str = "valid", seed=0, dtype=np.float32,
                  params: dict | None = None):
@@ -211,6 +211,11 @@ class CNN(Network):
         self.channels, self.kernel, self.hidden, self.classes = tuple(channels), kernel, hidden, classes
         self.image_shape, self.padding, self.seed = tuple(image_shape), padding, seed
         feature_map_sizes(self.image_shape, kernel, padding)          # a clear error if the pooling cannot fit
+        if params is None:  # before anything is allocated: a clear error if it would not fit in memory
+            shapes = cnn_param_shapes(channels, kernel, hidden, classes, image_shape, padding).values()
+            count = sum(int(np.prod(shape, dtype=object)) for shape in shapes)
+            check_memory("CNN()", {"channels": channels, "kernel": kernel, "hidden": hidden,
+                                   "image_shape": image_shape}, count * (np.dtype(dtype).itemsize + 8))
         self.params = params if params is not None else init_cnn_params(
             channels, kernel, hidden, classes, image_shape, padding, seed, dtype)
 

@@ -19,7 +19,10 @@ from __future__ import annotations
 import numpy as np
 
 from .bn_network import bn_backward, bn_forward, init_bn_state
+from .activations import ACTIVATIONS
+from .losses import LOSSES
 from .network import backward, cost, forward
+from .validation import IsBool, IsCallable, Number, OneOf, OrNone, Whole, validate
 
 __all__ = ["gradient_check", "numerical_gradient", "relative_error"]
 
@@ -30,6 +33,8 @@ def relative_error(a, b) -> float:
     return 0.0 if denominator == 0 else float(np.linalg.norm(a - b) / denominator)
 
 
+@validate({"f": IsCallable("of no arguments, returning the cost"), "eps": Number(0, 1, low_open=True)},
+          name="numerical_gradient")
 def numerical_gradient(f, x: np.ndarray, indices, eps: float = 1e-6) -> np.ndarray:
     """Central-difference derivatives of the scalar function ``f()`` with respect to
     the entries ``indices`` of array ``x`` (which ``f`` reads, and which is restored)."""
@@ -46,6 +51,9 @@ def numerical_gradient(f, x: np.ndarray, indices, eps: float = 1e-6) -> np.ndarr
     return grad
 
 
+@validate({"activation": OneOf(tuple(ACTIVATIONS)), "loss": OneOf(tuple(LOSSES)), "eps": Number(0, 1, low_open=True),
+           "max_entries": OrNone(Whole(1), "every entry"), "seed": OrNone(Whole(0)), "batch_norm": IsBool()},
+          name="gradient_check")
 def gradient_check(params, X, Y, activation: str = "relu", loss: str = "cross_entropy",
                    *, eps: float = 1e-6, max_entries: int | None = 200, seed: int = 0,
                    grads: dict | None = None, batch_norm: bool = False) -> dict:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .validation import ListOf, OneOf, OrNone, Whole, check_memory, validate
+
 __all__ = ["init_weights", "INITS"]
 
 
@@ -49,13 +51,19 @@ def _small(rng, fan_in, fan_out, shape):
 INITS = {"he": _he, "xavier": _xavier, "normal": _normal, "uniform": _uniform, "small": _small}
 
 
+@validate({"fan_in": Whole(1), "fan_out": Whole(1), "scheme": OneOf(tuple(INITS)),
+           "shape": OrNone(ListOf(Whole(1), 1, 8), "(fan_in, fan_out)")}, name="init_weights")
 def init_weights(fan_in: int, fan_out: int, scheme: str = "he", rng=None, shape=None) -> np.ndarray:
     """Draw a ``(fan_in, fan_out)`` weight matrix (float64) with the named scheme.
 
     ``shape`` gives the array another shape with the same spread: a convolution's
     filters ``(out_channels, in_channels, k, k)`` have ``fan_in = in_channels * k * k``.
     """
-    if scheme not in INITS:
-        raise ValueError(f"init={scheme!r} is not known; choose one of {', '.join(map(repr, INITS))}")
+    shape = (fan_in, fan_out) if shape is None else tuple(shape)
+    count = 1
+    for n in shape:
+        count *= n
+    check_memory("init_weights()", {"fan_in": fan_in, "fan_out": fan_out} if len(shape) == 2 else {"shape": shape},
+                 count * 8, "the weights")
     rng = np.random.default_rng(rng)
-    return INITS[scheme](rng, fan_in, fan_out, (fan_in, fan_out) if shape is None else shape)
+    return INITS[scheme](rng, fan_in, fan_out, shape)

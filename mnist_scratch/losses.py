@@ -50,6 +50,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .activations import sigmoid, sigmoid_prime, softmax
+from .validation import FloatType, Number, Whole, check_memory, validate
 
 __all__ = ["logsumexp", "cross_entropy", "mse", "one_hot", "Loss", "LOSSES", "get_loss"]
 
@@ -84,16 +85,24 @@ def mse(A, Y):
     return float(0.5 * np.sum((A - Y) ** 2) / len(A))
 
 
+@validate({"num_classes": Whole(1, 1 << 16), "dtype": FloatType(), "off": Number(), "on": Number()}, name="one_hot")
 def one_hot(y, num_classes: int = 10, *, dtype=np.float32, off: float = 0.0, on: float = 1.0):
     """One-hot rows: ``Y[i, k] = on`` if ``y[i] == k`` else ``off``. Shape ``(n, num_classes)``.
 
     "Make Your Own Neural Network" uses ``off=0.01, on=0.99`` with sigmoid outputs.
     """
+    return _one_hot_rows(y, num_classes, dtype, off, on)
+
+
+def _one_hot_rows(y, num_classes: int, dtype, off: float = 0.0, on: float = 1.0):
+    """:func:`one_hot` without its argument table: the costs call it once per mini-batch."""
     y = np.asarray(y)
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"y must be a 1-D array of integer labels, not {y.dtype} of shape {y.shape}")
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(f"labels must lie in 0..{num_classes - 1}; found {y.min()}..{y.max()}")
+    check_memory("one_hot()", {"num_classes": num_classes}, len(y) * num_classes * np.dtype(dtype).itemsize,
+                 f"the one-hot rows of {len(y):,} labels")
     Y = np.full((len(y), num_classes), off, dtype=dtype)
     Y[np.arange(len(y)), y] = on
     return Y
@@ -116,7 +125,7 @@ class Loss(NamedTuple):
 
 def _targets_like(A, Y):
     """One-hot rows in ``A``'s dtype if ``Y`` holds integer labels, else ``Y`` itself."""
-    return one_hot(Y, A.shape[1], dtype=A.dtype) if np.ndim(Y) == 1 else Y
+    return _one_hot_rows(Y, A.shape[1], A.dtype) if np.ndim(Y) == 1 else Y
 
 
 def _cross_entropy_cost(Z, A, Y):

@@ -19,8 +19,8 @@ from .bn_network import bn_backward, bn_forward, init_bn_params, init_bn_state
 from .init import INITS
 from .interface import Network
 from .losses import LOSSES
-from .network import SIZES, Cache, backward, forward, init_params
-from .validation import IsBool, OneOf, OrNone, Whole, validate
+from .network import SIZES, Cache, backward, check_size_fits, forward, init_params
+from .validation import FloatType, IsBool, OneOf, OrNone, Whole, validate
 
 __all__ = ["Model"]
 
@@ -42,7 +42,7 @@ class Model(Network):
 
     @validate({"sizes": SIZES, "activation": OneOf(tuple(ACTIVATIONS)), "loss": OneOf(tuple(LOSSES)),
                "init": OneOf(tuple(INITS)), "seed": OrNone(Whole(0), "fresh random weights"),
-               "batch_norm": IsBool()})
+               "batch_norm": IsBool(), "dtype": FloatType()})
     def __init__(self, sizes, activation: str = "relu", loss: str = "cross_entropy",
                  init: str = "he", seed=0, params: dict | None = None, dtype=np.float32,
                  batch_norm: bool = False, state: dict | None = None):
@@ -50,6 +50,8 @@ class Model(Network):
         self.sizes = sizes
         self.activation, self.loss, self.init, self.seed = activation, loss, init, seed
         self.batch_norm = batch_norm
+        if params is None:  # (before anything is allocated: a clear error if it would not fit in memory)
+            check_size_fits("Model()", sizes, dtype)
         if self.batch_norm:  # see mnist_scratch.bn_network: W, gamma, beta per hidden layer (no b)
             self.params = init_bn_params(self.sizes, init, seed, dtype) if params is None else params
             self.state = init_bn_state(self.sizes, self.dtype) if state is None else state

@@ -40,10 +40,11 @@ import numpy as np
 from .activations import get_activation
 from .init import init_weights
 from .losses import get_loss
-from .validation import ListOf, Whole, check_value
+from .init import INITS
+from .validation import FloatType, ListOf, OneOf, OrNone, Whole, check_memory, check_value, validate
 
 __all__ = ["init_params", "param_keys", "param_shapes", "forward", "backward",
-           "output_delta", "cost", "Cache", "check_sizes", "dropout_mask", "SIZES"]
+           "output_delta", "cost", "Cache", "check_sizes", "check_size_fits", "dropout_mask", "SIZES"]
 
 
 # --------------------------------------------------------------------------- parameters
@@ -54,6 +55,15 @@ SIZES = ListOf(Whole(1), min_length=2, example="[784, 128, 64, 10]")
 def check_sizes(sizes, where: str = "") -> list[int]:
     """Layer sizes such as ``[784, 128, 64, 10]`` as a list of ints, or a clear error."""
     return check_value(where, "sizes", sizes, SIZES)
+
+
+def check_size_fits(where: str, sizes, dtype=np.float32) -> None:
+    """Refuse ``sizes`` by name, before anything is allocated, if the parameters would not fit in memory
+    (see :func:`mnist_scratch.validation.check_memory`): their arrays in ``dtype``, and the largest
+    weight matrix once more in float64, as it is drawn."""
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    count = sum(a * b + b for a, b in pairs)
+    check_memory(where, {"sizes": sizes}, count * np.dtype(dtype).itemsize + max(a * b for a, b in pairs) * 8)
 
 
 def param_keys(num_layers: int) -> list[str]:
@@ -69,13 +79,15 @@ def param_shapes(sizes) -> dict:
     return shapes
 
 
+@validate({"sizes": SIZES, "init": OneOf(tuple(INITS)), "seed": OrNone(Whole(0), "fresh random weights"),
+           "dtype": FloatType()}, name="init_params")
 def init_params(sizes, init: str = "he", seed=0, dtype=np.float32) -> dict:
     """Initial parameters ``{"W1": (n0, n1), "b1": (n1,), …}``: weights by ``init``, biases 0.
 
     Weights are drawn in float64 from ``default_rng(seed)`` and then cast, so
     the same seed gives the same network in any dtype.
     """
-    sizes = check_sizes(sizes)
+    check_size_fits("init_params()", sizes, dtype)
     rng = np.random.default_rng(seed)
     params = {}
     for l, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):

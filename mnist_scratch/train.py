@@ -7,7 +7,8 @@ for each batch it does the five things that matter,
 1. forward pass,  2. cost,  3. backward pass,  4. L2 penalty,  5. optimizer step,
 
 and everything else (recording, early stopping, the divergence guard, the
-progress bar) is a small named helper below or in :mod:`mnist_scratch.training`.
+stall detector, the progress bar) is a small named helper below or in
+:mod:`mnist_scratch.training`.
 
 * ``batch_size=None`` is **full-batch gradient descent**, as the classic
   lessons do it: one epoch is then one iteration over all rows.
@@ -40,11 +41,13 @@ from .schedules import make_schedule
 from .training.checks import check_batches, check_data, steps_per_epoch
 from .training.flat_params import FlatGradient, pack
 from .training.history import History, StopTraining, TrainingDiverged
+from .training.stall import ON_STALL, StallDetector, TrainingStalled
 from .training.stopping import DIVERGENCE_FACTOR, DivergenceGuard, EarlyStopping
 from .training.threads import blas_threads, choose_threads
-from .validation import IsBool, IsCallable, Number, OrNone, Whole, validate
+from .validation import IsBool, IsCallable, Number, OneOf, OrNone, Whole, validate
 
-__all__ = ["train", "run_epoch", "History", "TrainingDiverged", "StopTraining", "DIVERGENCE_FACTOR", "train_cnn"]
+__all__ = ["train", "run_epoch", "History", "TrainingDiverged", "TrainingStalled", "StopTraining",
+           "DIVERGENCE_FACTOR", "train_cnn"]
 
 
 @validate({"epochs": Number(0, low_open=True, note="1.5 is one and a half passes over the data"),
@@ -53,12 +56,12 @@ __all__ = ["train", "run_epoch", "History", "TrainingDiverged", "StopTraining", 
            "early_stopping": OrNone(Whole(1), "no early stopping"), "log_every": Whole(1),
            "seed": OrNone(Whole(0), "fresh randomness"), "callback": OrNone(IsCallable()),
            "should_stop": OrNone(IsCallable()), "progress": IsBool(), "threads": OrNone(Whole(1, 1024)),
-           "max_seconds": OrNone(Number(0, low_open=True), "no time limit")})
+           "max_seconds": OrNone(Number(0, low_open=True), "no time limit"), "on_stall": OneOf(ON_STALL)})
 def train(model, X, y, *, X_dev=None, y_dev=None, epochs: float = 10, batch_size: int | None = 128,
           optimizer="adam", lr: float = 1e-3, momentum: float = 0.9, schedule=None, l2: float = 0.0,
           dropout: float = 0.0, early_stopping: int | None = None, targets=(0.0, 1.0), log_every: int = 1,
           seed: int = 0, callback=None, should_stop=None, progress: bool = True, threads: int | None = None,
-          max_seconds: float | None = None) -> History:
+          max_seconds: float | None = None, on_stall: str = "raise") -> History:
     """Train ``model`` in place on samples ``X`` with integer labels ``y``; return a :class:`History`.
 
     Parameters
@@ -86,11 +89,16 @@ def train(model, X, y, *, X_dev=None, y_dev=None, epochs: float = 10, batch_size
     threads : BLAS threads for the matrix products; by default one for mini-batches and the
         library's default for full batches (see :mod:`mnist_scratch.training.threads`).
     max_seconds : stop after the step during which training has taken this long.
+    on_stall : what to do when training stops learning, its cost flat and its accuracy at chance
+        (see :mod:`mnist_scratch.training.stall`): ``"raise"`` :class:`TrainingStalled`, ``"warn"``
+        (a :class:`~mnist_scratch.training.stall.TrainingStalledWarning`, ``history.stall`` holds
+        the sentence, and training goes on), or ``"off"``.
 
     Raises :class:`TrainingDiverged` if the cost becomes NaN or infinite, or
-    explodes (see :data:`mnist_scratch.training.stopping.DIVERGENCE_FACTOR`), or with squared error
-    stays stuck at saturation (see :class:`~mnist_scratch.training.stopping.SaturationWatch`); the
+    explodes (see :data:`mnist_scratch.training.stopping.DIVERGENCE_FACTOR`); the
     model then keeps the parameters it had at the start of that epoch, the last good ones.
+    Raises :class:`TrainingStalled` (a kind of :class:`TrainingDiverged`) if training
+    stalls, with ``on_stall="raise"``; the model then keeps the parameters of its best stretch.
     """
     check_network(model)
     data = check_data(model, X, y, X_dev, y_dev, targets)
@@ -102,7 +110,7 @@ def train(model, X, y, *, X_dev=None, y_dev=None, epochs: float = 10, batch_size
                                       dropout, early_stopping, seed, targets))
     run = Run.start(model, history, data, optimizer=optimizer, momentum=momentum, lr=lr, schedule=schedule,
                     epochs=epochs, batch_size=batch_size, l2=l2, dropout=dropout, seed=seed,
-                    should_stop=should_stop, targets=targets, max_seconds=max_seconds)
+                    should_stop=should_stop, targets=targets, max_seconds=max_seconds, on_stall=on_stall)
     stopper = EarlyStopping(early_stopping, run.theta, history, model.state) if early_stopping else None
     bar = _progress_bar(run.total_steps, progress)
     try:
@@ -125,6 +133,7 @@ def train(model, X, y, *, X_dev=None, y_dev=None, epochs: float = 10, batch_size
     finally:
         bar.close()
         history.train_seconds = time.perf_counter() - run.start_time
+    run.stall.finish()  # (a run that sat at chance to its last step is judged too)
     if stopper is not None:
         stopper.restore_best()
     model.recipe = {**model.recipe, "train": history.config}
@@ -139,7 +148,9 @@ def run_epoch(run: Run, data: dict, epoch: int, bar=None) -> dict:
         run.poll_stop()
         cache = model.forward_train(Xb, dropout=run.dropout, rng=run.rng)    # 1. forward
         J = loss.cost(cache.Z_out, cache.A_out, Tb)                           # 2. cost
+        hits = np.count_nonzero(cache.A_out.argmax(axis=1) == yb)
         run.guard.check(J, epoch, first_batch_of_epoch=i == 0)
+        run.stall.add(J, hits, len(Xb))
         grads = model.backward(cache, Tb)                                     # 3. backward
         if run.l2:
             add_l2_gradient(grads, params, run.l2)                           # 4. L2
@@ -147,7 +158,7 @@ def run_epoch(run: Run, data: dict, epoch: int, bar=None) -> dict:
         run.step += 1
         cost_sum += J * len(Xb)
         seen += len(Xb)
-        correct += np.count_nonzero(cache.A_out.argmax(axis=1) == yb)
+        correct += hits
         if bar is not None:
             bar.update(1)
         if run.step == run.total_steps or run.out_of_time():
@@ -177,21 +188,24 @@ class Run:
     rng: np.random.Generator
     should_stop: object
     guard: DivergenceGuard
+    stall: StallDetector
     max_seconds: float | None
     start_time: float
     step: int = 0
 
     @classmethod
     def start(cls, model, history, data, *, optimizer, momentum, lr, schedule, epochs, batch_size,
-              l2, dropout, seed, should_stop, targets, max_seconds) -> Run:
+              l2, dropout, seed, should_stop, targets, max_seconds, on_stall) -> Run:
         B, steps = steps_per_epoch(len(data["X"]), batch_size)
         optimizer = make_optimizer(optimizer, **({"momentum": momentum} if optimizer in WITH_MOMENTUM else {}))
         lr_factor = make_schedule(schedule)
         theta = pack(model.params)
-        guard = DivergenceGuard(theta, model.classes, history, lr, model.state, loss=model.loss, targets=targets)
+        guard = DivergenceGuard(theta, model.classes, history, lr, model.state)
+        stall = StallDetector(theta, history, y=data["y"], classes=model.classes, lr=lr, loss=model.loss,
+                              targets=targets, state=model.state, on_stall=on_stall)
         return cls(model, history, theta, FlatGradient(model.params, theta), optimizer, get_loss(model.loss), lr,
                    lr_factor, epochs, B, steps, max(1, round(epochs * steps)), l2, dropout,
-                   np.random.default_rng(seed), should_stop, guard, max_seconds, time.perf_counter())
+                   np.random.default_rng(seed), should_stop, guard, stall, max_seconds, time.perf_counter())
 
     def current_lr(self) -> float:
         """The learning rate after the schedule, at the current step."""

@@ -26,6 +26,11 @@ DEBUG_ENV_VAR = "MNIST_SCRATCH_DEBUG"
 
 
 def _layers(text: str) -> list[int]:
+    """``--layers``: whole numbers, 784 first and 10 last, whose parameters fit in memory (checked now,
+    before any data is loaded or anything allocated)."""
+    from ..network import check_size_fits
+    from ..validation import ArgumentError
+
     try:
         sizes = [int(s) for s in text.replace(" ", "").split(",")]
     except ValueError:
@@ -34,7 +39,19 @@ def _layers(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"{text!r} needs at least two positive sizes, like 784,10,10")
     if sizes[0] != 784 or sizes[-1] != 10:
         raise argparse.ArgumentTypeError(f"{text!r}: the first layer must be 784 (28x28 pixels) and the last 10 (classes)")
+    try:
+        check_size_fits("", sizes)
+    except ArgumentError as err:
+        raise argparse.ArgumentTypeError(str(err).replace(f"sizes={sizes!r}", repr(text), 1)) from None
     return sizes
+
+
+def _out_path(text: str) -> str:
+    """``--out``: a file's name (not empty), to which the trained model is saved."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file's name: give the file to save the model to, "
+                                         f"like --out model.npz")
+    return text
 
 
 def _whole_number(minimum: int):
@@ -52,11 +69,11 @@ def _whole_number(minimum: int):
 
 def _recipe(text: str):
     from ..recipes import get_recipe
+    from ..recipes.table import RecipeName
 
-    try:
-        return get_recipe(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
+    if not RecipeName().accepts(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not {RecipeName().description}")
+    return get_recipe(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_whole_number(0), default=0, metavar="S")
     p.add_argument("--batch-norm", action="store_true", help="batch normalization in every hidden layer")
     data_options(p)
-    p.add_argument("--out", metavar="FILE", help="save the trained model to this .npz file")
+    p.add_argument("--out", type=_out_path, metavar="FILE", help="save the trained model to this .npz file")
     p.add_argument("--json", action="store_true", help="end with one line of JSON")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
@@ -142,7 +159,7 @@ def _train(args) -> int:
     from ..files.model_file import model_path, save_model
     from ..recipes import run_recipe
 
-    if args.out:  # before training, so that a bad --out does not cost a trained model
+    if args.out is not None:  # before training, so that a bad --out does not cost a trained model
         args.out = model_path(args.out, check=True)
     recipe = args.recipe
     model, history, result = run_recipe(recipe, data_dir=args.data_dir, dataset=args.dataset,
@@ -151,7 +168,7 @@ def _train(args) -> int:
     print(f"{recipe.name}: {'-'.join(map(str, result['layers']))}{' with batch norm' * args.batch_norm}, "
           f"{result['epochs']} epoch{'' if result['epochs'] == 1 else 's'}, "
           f"{result['train_seconds']:.1f} s, test accuracy {result['test_accuracy']:.2%}")
-    if args.out:
+    if args.out is not None:
         result["model"] = str(save_model(model, args.out))
         print(f"saved to {result['model']}")
     if args.json:

@@ -142,8 +142,9 @@ def check_arrays(arrays: dict, shapes: dict, what: str, kind: str) -> dict:
         a = arrays[key]
         if a.shape != tuple(shape):
             raise ValueError(f"array {key} has shape {a.shape}, but {what} {tuple(shape)}")
-        if not np.issubdtype(a.dtype, np.floating):
-            raise ValueError(f"array {key} has dtype {a.dtype}; a model's arrays must be floating point")
+        if a.dtype.kind != "f" or a.dtype.itemsize not in (4, 8):
+            raise ValueError(f"array {key} has dtype {a.dtype}; a model's arrays must be float32 or float64 "
+                             f"(convert them with .astype(np.float32))")
         if not np.all(np.isfinite(a)):
             raise ValueError(f"array {key} contains NaN or infinite values")
         if key.startswith("running_var") and np.any(a < 0):

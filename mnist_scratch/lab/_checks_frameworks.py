@@ -1,10 +1,13 @@
-"""Self-checks for lesson 11 (the same network in PyTorch). None of them needs PyTorch.
+"""Self-checks for lesson 11 (the same network in PyTorch and Keras). None of them needs PyTorch.
 
 * ``to_torch_layout``: our parameters ``{"W1", "b1", …}`` in the layout of a PyTorch
   ``nn.Sequential(Linear, ReLU, Linear, ReLU, …, Linear)``'s ``state_dict``.
 * ``train_step``: one PyTorch training step, checked against stand-ins for the model, the
   loss and the optimizer that keep PyTorch's one rule worth learning here: ``backward()``
-  *adds* to each parameter's ``.grad``, and only ``zero_grad()`` empties it.
+  *adds* to each parameter's ``.grad``, and only ``zero_grad()`` empties it. The batch
+  ``xb``, ``yb`` is made of real tensors where PyTorch is installed and of faithful stand-ins
+  elsewhere (:mod:`._torch_standin`), so ``xb.float()``, ``yb.long()`` and ``.to("cpu")`` run; the
+  loss, like PyTorch's, refuses ``backward()`` once it is detached (``.detach()``, ``.data``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import numpy as np
 
 from ..network import init_params
 from ._checking import Wrong, call, checker, exception_hint
+from ._torch_standin import tensor, values
 from .frameworks import to_torch_layout as _layout
 
 __all__ = ["to_torch_layout", "train_step"]
@@ -111,10 +115,12 @@ class _Logits:
 
 
 class _Loss:
-    def __init__(self, world, batch: int):
-        self.world, self.batch, self.value = world, batch, 2.5 - 0.5 * batch
+    def __init__(self, world, batch: int, detached: bool = False):
+        self.world, self.batch, self.value, self.detached = world, batch, 2.5 - 0.5 * batch, detached
 
     def backward(self, *args, **kwargs):
+        if self.detached:                           # PyTorch's own error: no record left to go back through
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         world = self.world
         world.log.append("backward")
         world.grad += 10.0 ** self.batch            # batch k's gradient is 10**k: sums stay readable
@@ -126,9 +132,12 @@ class _Loss:
         return self.value
 
     def detach(self):
+        return _Loss(self.world, self.batch, detached=True)
+
+    def cpu(self, *args, **kwargs):                 # .cpu(), .to("cpu"), .float(): the same loss, still recorded
         return self
 
-    cpu = detach
+    to = float = mean = sum = cpu                   # and the mean or sum of one number is that number
     data = property(detach)
 
 
@@ -142,10 +151,10 @@ class _Model:
             raise Wrong("the model ran under torch.no_grad(), so PyTorch records nothing for backward() "
                         "(it raises 'element 0 of tensors does not require grad'). Use no_grad only to "
                         "predict; a training step needs the gradients.")
-        for k, batch in enumerate(self.world.batches):
-            if xb is batch[0]:
-                self.world.log.append("forward")
-                return _Logits(k)
+        k = self.world.which(xb, 0)
+        if k is not None:
+            self.world.log.append("forward")
+            return _Logits(k)
         raise Wrong("the model was called on something other than the batch of images xb: call model(xb).")
 
     forward = __call__
@@ -176,8 +185,14 @@ class _LossFn:
             raise Wrong("the model's output went through softmax before the loss. nn.CrossEntropyLoss takes "
                         "the raw scores (logits) and applies log-softmax itself, as our cross_entropy(Z, Y) "
                         "does: pass model(xb) straight in.")
-        if target is not self.world.batches[logits.batch][1]:
+        if self.world.which(target, 1) != logits.batch:
             raise Wrong("the loss was not given this batch's labels yb: loss_fn(model(xb), yb).")
+        dtype = values(target).dtype
+        if dtype not in (np.int64, np.uint8):           # as PyTorch: "expected target dtype to be Long or Byte"
+            kind = "floating-point numbers" if np.issubdtype(dtype, np.floating) else f"{dtype} integers"
+            raise Wrong(f"the labels became {kind}; nn.CrossEntropyLoss takes the classes as int64 (PyTorch's "
+                        "long) and raises 'expected target dtype to be Long or Byte' for others: pass yb as it "
+                        "is, or yb.long().")
         self.world.log.append("loss")
         return _Loss(self.world, logits.batch)
 
@@ -201,7 +216,16 @@ class _World:
     def __init__(self, batches: int):
         self.grad, self.log, self.steps = 0.0, [], []
         rng = np.random.default_rng(0)
-        self.batches = [(rng.random((4, 3)), rng.integers(0, 3, 4)) for _ in range(batches)]
+        self.arrays = [(rng.random((4, 3), dtype=np.float32), rng.integers(0, 3, 4)) for _ in range(batches)]
+        self.batches = [(tensor(x), tensor(y)) for x, y in self.arrays]   # real tensors where PyTorch is here
+
+    def which(self, x, part: int) -> int | None:
+        """The batch whose images (part 0) or labels (part 1) ``x`` holds, whatever its type; None if none."""
+        got = values(x)
+        for k, arrays in enumerate(self.arrays):
+            if got is not None and got.shape == arrays[part].shape and np.array_equal(got, arrays[part]):
+                return k
+        return None
 
 
 def _one_call(fn, world, k: int) -> list:
@@ -220,6 +244,13 @@ def _one_call(fn, world, k: int) -> list:
         if "softmax" in str(err):
             hint += (" Leave out the softmax: nn.CrossEntropyLoss takes the raw scores (logits) and applies "
                      "log-softmax itself.")
+        if "object has no attribute 'backward'" in str(err):
+            hint += (" loss.item() (or float(loss)) is a plain number, with nothing to go back through: call "
+                     "backward() on the loss tensor, and take .item() only for what you return.")
+        if "does not require grad" in str(err):
+            hint += (" backward() was called on a loss cut off from the computation that made it (by .detach() "
+                     "or .data), so PyTorch has nothing to go back through. Call loss.backward() on the loss "
+                     "as loss_fn returned it, and detach only what you keep, such as loss.item().")
         raise Wrong(hint) from None
     calls = world.log[start:]
     if "forward" not in calls:
@@ -240,7 +271,9 @@ def _one_call(fn, world, k: int) -> list:
                     "computed, so the step moves nothing. Empty the gradients before backward().")
     value = 2.5 - 0.5 * k
     if isinstance(result, _Loss):
-        result = result.value
+        raise Wrong("it returned the loss tensor itself; return loss.item(), a plain Python number: a tensor "
+                    "carries the record of the whole step, and an epoch's loop that adds tensors up keeps every "
+                    "step's record alive (and its memory).")
     try:
         ok = result is not None and float(result) == value
     except (TypeError, ValueError):

@@ -6,8 +6,9 @@ import numpy as np
 
 from ..data.mnist import load_mnist
 from ..data.sources import DATASETS
+from ..validation import validate
 from .render import figure_png, new_figure
-from .validate import check_images_and_labels, check_model
+from .validate import CLASS_NAMES, check_images_and_labels, check_model
 
 __all__ = ["prediction_browser", "PredictionBrowser"]
 
@@ -20,6 +21,7 @@ class PredictionBrowser:
     filter the images; ``index`` is the slider; ``selection()`` the indices shown.
     """
 
+    @validate({"classes": CLASS_NAMES}, name="PredictionBrowser")
     def __init__(self, model, X, y, classes=None):
         import ipywidgets as w
 
@@ -92,6 +94,7 @@ class PredictionBrowser:
         self.image.value = figure_png(self.figure)
 
 
+@validate({"classes": CLASS_NAMES}, name="prediction_browser")
 def prediction_browser(model, X=None, y=None, classes=None) -> PredictionBrowser:
     """A slider over test images showing the model's prediction and probabilities.
 

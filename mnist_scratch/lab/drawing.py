@@ -5,10 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from ..data.sources import DATASETS
+from ..validation import Array, ArgumentError, ListOf, Number, OrNone, Whole, show, validate
 from .render import figure_png, new_figure
-from .validate import check_model
+from .validate import CLASS_NAMES, IMAGE, IMAGES, check_model
 
 __all__ = ["draw_digit", "DrawDigit"]
+
+_SIZE = 280  # the canvas, in pixels
+#: What ``draw_digit`` and ``DrawDigit`` take besides the model.
+_ARGUMENTS = {"classes": CLASS_NAMES, "images": OrNone(IMAGES, "the MNIST test set, loaded when first needed")}
+#: A stroke's points, in canvas pixels; a little beyond the canvas is allowed (the brush is clipped there).
+_POINTS = ListOf(ListOf(Number(-_SIZE, 2 * _SIZE), 2, 2), 1, 1 << 16,
+                 f"[(60, 40), (200, 240)] (canvas pixels, 0 to {_SIZE})")
+_PICTURE = Array("a row of 784 pixels or a 2-D grey image (height, width)", ndims=(1, 2), max_size=IMAGE.max_size)
 
 
 class DrawDigit:
@@ -25,9 +34,10 @@ class DrawDigit:
     28 x 28 digit, a row of 784 pixels, or a larger grey image, ink bright).
     """
 
-    SIZE = 280
+    SIZE = _SIZE
     BRUSH = 11  # radius in canvas pixels: about 2 MNIST pixels wide once the digit is scaled to 20 x 20
 
+    @validate(_ARGUMENTS, name="DrawDigit")
     def __init__(self, model, classes=None, images=None):
         import ipywidgets as w
         from ipycanvas import Canvas
@@ -72,8 +82,8 @@ class DrawDigit:
     # ---------------------------------------------------------------- drawing
     def _stamp(self, x, y):
         r = self.BRUSH
-        top, bottom = max(0, int(y) - r), min(self.SIZE, int(y) + r + 1)
-        left, right = max(0, int(x) - r), min(self.SIZE, int(x) + r + 1)
+        top, left = min(self.SIZE, max(0, int(y) - r)), min(self.SIZE, max(0, int(x) - r))
+        bottom, right = max(top, min(self.SIZE, int(y) + r + 1)), max(left, min(self.SIZE, int(x) + r + 1))
         rows, cols = np.ogrid[top:bottom, left:right]
         self.raster[top:bottom, left:right][(rows - y) ** 2 + (cols - x) ** 2 <= r * r] = 1.0
 
@@ -95,9 +105,9 @@ class DrawDigit:
     def _up(self, x, y):
         self._last = None
 
+    @validate({"points": _POINTS}, name="DrawDigit.stroke")
     def stroke(self, points):
         """Draw a stroke through ``points`` [(x, y), …] in canvas pixels (0-280), as the mouse would."""
-        points = list(points)
         self._down(*points[0])
         for p in points[1:]:
             self._move(*p)
@@ -111,6 +121,7 @@ class DrawDigit:
         self.result.value = "Cleared. Draw a digit, then press <b>Predict</b>."
 
     # ---------------------------------------------------------------- without a mouse
+    @validate({"image": _PICTURE}, name="DrawDigit.load_image")
     def load_image(self, image):
         """Put a picture on the canvas (replacing the drawing) and predict it.
 
@@ -118,10 +129,11 @@ class DrawDigit:
         values 0-1 or 0-255, ink bright on a dark background, as MNIST's are.
         """
         a = np.asarray(image, dtype=np.float64)
-        if a.ndim == 1 and a.size == 784:
+        if a.ndim == 1:
+            if a.size != 784:
+                raise ArgumentError(f"DrawDigit.load_image(): image={show(image)} is not allowed: image must be "
+                                 f"{_PICTURE.description}; a row of {a.size} pixels is not a 28 x 28 digit")
             a = a.reshape(28, 28)
-        if a.ndim != 2 or min(a.shape) < 1 or not np.isfinite(a).all():
-            raise ValueError(f"load_image needs a 2-D grey image or a row of 784 pixels, not shape {np.shape(image)}")
         if a.max() > 1:
             a = a / 255
         rows = np.minimum(np.arange(self.SIZE) * a.shape[0] // self.SIZE, a.shape[0] - 1)
@@ -132,6 +144,7 @@ class DrawDigit:
         self.canvas.put_image_data(np.stack([grey, grey, grey], axis=-1), 0, 0)
         return self.predict()
 
+    @validate({"index": Whole(0)}, name="DrawDigit.load_test_digit")
     def load_test_digit(self, index: int):
         """What the Load button does: put test digit ``index`` on the canvas and predict it."""
         if self._images is None:
@@ -167,6 +180,7 @@ class DrawDigit:
         return best
 
 
+@validate(_ARGUMENTS, name="draw_digit")
 def draw_digit(model, classes=None, images=None) -> DrawDigit:
     """A canvas to draw on with the mouse, with Clear and Predict buttons, and a
     keyboard route: a test digit's number and a Load button (digits from ``images``,

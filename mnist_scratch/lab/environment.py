@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..validation import IsBool, validate
+
 __all__ = ["check_environment"]
 
 
@@ -24,6 +26,7 @@ def _labextension_installed(name: str) -> bool:
     return any((Path(folder) / name / "package.json").is_file() for folder in jupyter_path("labextensions"))
 
 
+@validate({"verbose": IsBool()}, name="check_environment")
 def check_environment(verbose: bool = True) -> list:
     """Check that the interactive widgets can render here, and say what to install if not.
 

@@ -25,14 +25,22 @@ import html
 import re
 import threading
 import time
+import warnings
+from html import escape as html_escape
 
 from ..data.mnist import load_mnist
 from ..data.split import dev_indices
 from ..evaluate import accuracy
 from ..model import Model
+from ..optim import OPTIMIZERS
 from ..train import TrainingDiverged, train
+from ..training.stall import TrainingStalledWarning
+from ..validation import IsBool, ListOf, Number, OneOf, OrNone, Whole, validate
 from .render import figure_png, new_figure
 from .validate import check_mnist
+
+#: What the playground's builder takes besides the data.
+_ARGUMENTS = {"max_layers": OneOf((1, 2, 3)), "seed": Whole(0)}
 
 __all__ = ["playground", "Playground"]
 
@@ -48,11 +56,10 @@ class Playground:
 
     BATCH_SIZES = [("16", 16), ("32", 32), ("64", 64), ("128", 128), ("256", 256), ("full batch", None)]
 
+    @validate(_ARGUMENTS, name="Playground")
     def __init__(self, data=None, *, max_layers: int = 3, seed: int = 0):
         import ipywidgets as w
 
-        if max_layers not in (1, 2, 3):
-            raise ValueError(f"max_layers must be 1, 2 or 3, not {max_layers!r}")
         self.data = check_mnist(data if data is not None else load_mnist(), min_train=1001,
                                 reason=" (the playground keeps 1,000 of them as its dev set)")
         # the same seeded dev split as train_dev_split(X, y, 1000, seed=0) in the lessons
@@ -156,15 +163,21 @@ class Playground:
                 f"{s['subset']:,} images")
 
     # ------------------------------------------------------------------ training
+    @validate({"lr": Number(0, low_open=True), "hidden": ListOf(Whole(1, 4096), 1, 3, "(64, 32)"),
+               "epochs": Whole(1, 1000), "batch_size": OrNone(Whole(1), "full batch"),
+               "subset": Whole(1, note="training images; all there are, if more"), "optimizer": OneOf(tuple(OPTIMIZERS)),
+               "l2": Number(0), "show": IsBool()}, name="Playground.run")
     def run(self, *, lr=2e-3, hidden=(64,), epochs=8, batch_size=64, subset=5000, optimizer="adam",
             l2=0.0, show: bool = False):
         """Train with these settings, redrawing the curves after every epoch (blocking).
 
         This is also the non-interactive fallback: ``Playground.run(lr=0.01)``
         works, and with ``show=True`` displays the final figure, without widgets.
+        A run that stops learning (see :mod:`mnist_scratch.training.stall`) is not an
+        error here: the status line shows the stall detector's sentence as a warning.
         """
         X, y = self.data[0], self.data[1]
-        subset = min(int(subset), len(self.train_rows))
+        subset = min(subset, len(self.train_rows))
         rows = self.train_rows[:subset]
         X_train, y_train = X[rows], y[rows]
         X_dev, y_dev = X[self.dev_rows], y[self.dev_rows]
@@ -181,12 +194,15 @@ class Playground:
             self._draw(history)
             r = history.last
             self._set_status(f"epoch {r['epoch']}/{epochs}: cost {r['cost']:.3f}, train {r['train_acc']:.1%}, "
-                             f"dev {r['dev_acc']:.1%}")
+                             f"dev {r['dev_acc']:.1%}" + self._stall_note(history))
 
         try:
-            self.history = train(self.model, X_train, y_train, X_dev=X_dev, y_dev=y_dev, epochs=epochs,
-                                 batch_size=batch_size, optimizer=optimizer, lr=lr, l2=l2, seed=self.seed,
-                                 callback=after_epoch, should_stop=self._stop.is_set, progress=False)
+            with warnings.catch_warnings():  # a stall is shown in the status line, not as a Python warning
+                warnings.simplefilter("ignore", TrainingStalledWarning)
+                self.history = train(self.model, X_train, y_train, X_dev=X_dev, y_dev=y_dev, epochs=epochs,
+                                     batch_size=batch_size, optimizer=optimizer, lr=lr, l2=l2, seed=self.seed,
+                                     callback=after_epoch, should_stop=self._stop.is_set, progress=False,
+                                     on_stall="warn")
         except TrainingDiverged as err:
             self.error = str(err)
             self.history = err.history
@@ -196,7 +212,7 @@ class Playground:
         stopped = " (stopped early: the model trained so far is kept)" if self.history.stopped == "requested" else ""
         self._set_status(f"Done in {time.perf_counter() - start:.1f} s{stopped}. "
                          f"<b>Dev accuracy: {dev_acc:.2%}</b> on the 1,000 held-out dev images. "
-                         f"(The test set stays untouched while you tune.)")
+                         f"(The test set stays untouched while you tune.)" + self._stall_note(self.history))
         self.dev_accuracy = dev_acc
         self._draw_samples()
         if show:
@@ -219,13 +235,20 @@ class Playground:
         self.samples.value = figure_png(fig)
         self.samples.layout.display = None          # shown from the first run on
 
+    @staticmethod
+    def _stall_note(history) -> str:
+        """The stall detector's sentence, as a warning for the status line ('' if training did not stall)."""
+        if history is None or history.stall is None:
+            return ""
+        return f"<br><span style='color:#b00'>⚠ {html_escape(history.stall)}</span>"
+
     def _set_status(self, markup: str):
         self.status.value = markup
 
     @property
     def status_text(self) -> str:
         """The status line as plain text, for ``print``: the widget's own ``status.value`` is HTML."""
-        return html.unescape(re.sub(r"<[^>]+>", "", self.status.value))
+        return html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<br\s*/?>", "\n", self.status.value)))
 
     def start(self):
         """What the Train button does: train in a background thread."""
@@ -261,6 +284,7 @@ class Playground:
             raise ValueError("nothing is trained yet: press Train (or call run()) first")
         return accuracy(self.data[3], self.model.predict(self.data[2]))
 
+    @validate({"timeout": OrNone(Number(0), "wait as long as it takes")}, name="Playground.wait")
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the current run ends; True if it has ended."""
         if self._thread is not None:
@@ -268,10 +292,11 @@ class Playground:
         return not self.running
 
 
-def playground(data=None, **kwargs) -> Playground:
+@validate(_ARGUMENTS, name="playground")
+def playground(data=None, *, max_layers: int = 3, seed: int = 0) -> Playground:
     """The hyperparameter playground: sliders, Train/Stop, live cost and accuracy curves.
 
     ``data`` is ``load_mnist()``'s result (loaded if not given). Display the
     returned object (make it the last line of a cell) to see the panel.
     """
-    return Playground(data, **kwargs)
+    return Playground(data, max_layers=max_layers, seed=seed)

@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..validation import Array, IsBool, Number, validate
+from .validate import IMAGE
+
 __all__ = ["preprocess_drawing", "center_of_mass"]
 
 
+@validate({"image": Array("a 2-D image (height, width)", ndims=(2,), max_size=1 << 24)}, name="center_of_mass")
 def center_of_mass(image: np.ndarray) -> tuple[float, float]:
     """(row, column) of the intensity-weighted centre of a 2-D image."""
     image = np.asarray(image, dtype=np.float64)
@@ -52,6 +56,8 @@ def _resize(a: np.ndarray, height: int, width: int) -> np.ndarray:
     return np.asarray(image.resize((width, height), Image.Resampling.LANCZOS), dtype=np.float64) / 255
 
 
+@validate({"image": IMAGE, "threshold": Number(0, 1, high_open=True, note="ink is what is brighter"),
+           "invert": IsBool()}, name="preprocess_drawing")
 def preprocess_drawing(image, *, threshold: float = 0.1, invert: bool = False) -> np.ndarray:
     """MNIST-style preprocessing of a drawing: returns a float32 row of 784 pixels in [0, 1].
 

@@ -1,14 +1,44 @@
 """The checks every widget makes when it is built, so that a wrong argument fails at once,
-with a ``ValueError`` that says what is wrong, rather than later inside a button's callback."""
+with a ``ValueError`` that says what is wrong, rather than later inside a button's callback.
+
+The lab tools' simple arguments are declared beside each tool (:mod:`mnist_scratch.validation`);
+the constraints they share are here: :data:`IMAGE` (a picture), :data:`CLASS_NAMES`. The
+arguments a declaration cannot check alone (a model, images with their labels) are
+checked by the functions below.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..data.mnist import MNIST
 from ..interface import check_network
+from ..validation import Array, Constraint, ListOf, OrNone
 
-__all__ = ["check_model", "check_images_and_labels", "check_mnist"]
+__all__ = ["check_model", "check_images_and_labels", "check_mnist", "IMAGE", "CLASS_NAMES", "IMAGES"]
+
+#: A picture: grey ``(height, width)``, or RGB / RGBA ``(height, width, 3 or 4)``; 4096 x 4096 values at most.
+IMAGE = Array("a 2-D grey image (height, width) or an RGB or RGBA one (height, width, 3 or 4)", ndims=(2, 3),
+              max_size=1 << 24, channels=(3, 4))
+#: Digits to show: ``(n, 784)`` rows of pixels or ``(n, 28, 28)`` images, at most all 70,000 of MNIST's.
+IMAGES = Array("images: (n, 784) rows of pixels or (n, 28, 28) digits", ndims=(2, 3), max_size=70_000 * 784,
+               items=((784,), (28, 28)))
+
+
+@dataclass(frozen=True)
+class _Name(Constraint):
+    """A class's name: text or a whole number."""
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, (str, int, np.integer)) and not isinstance(value, bool) and len(str(value)) <= 40
+
+    description = "a name (text of 40 characters at most, or a whole number)"
+
+
+#: Class names, one per output of the model: ``["0", "1", …]``, ``["T-shirt/top", …]``.
+CLASS_NAMES = OrNone(ListOf(_Name(), 2, 1 << 16, "['0', '1', …, '9']"), "the MNIST digits")
 
 
 def check_model(model, *, classes=None, inputs: int | None = 784):

@@ -6,13 +6,19 @@ from ..cnn import CNN
 from ..data.mnist import load_mnist
 from ..data.split import train_dev_split
 from ..evaluate import accuracy
+from ..data.sources import DATASETS
 from ..model import Model
+from ..network import SIZES
 from ..train import train
-from .table import Recipe, get_recipe
+from ..validation import IsBool, IsCallable, OneOf, OrNone, Whole, validate
+from .table import RecipeName, get_recipe
 
 __all__ = ["run_recipe"]
 
 
+@validate({"recipe": RecipeName(), "dataset": OneOf(tuple(DATASETS)), "seed": Whole(0),
+           "sizes": OrNone(SIZES, "the recipe's"), "epochs": OrNone(Whole(1), "the recipe's"), "progress": IsBool(),
+           "callback": OrNone(IsCallable()), "batch_norm": IsBool()}, name="run_recipe")
 def run_recipe(recipe, *, data_dir=None, dataset: str = "mnist", seed: int = 0, sizes=None,
                epochs=None, progress: bool = True, data=None, callback=None, batch_norm: bool = False):
     """Train a recipe from scratch. Returns ``(model, history, result)``.
@@ -23,7 +29,7 @@ def run_recipe(recipe, *, data_dir=None, dataset: str = "mnist", seed: int = 0, 
     (scaled as the recipe wants). ``batch_norm=True`` (not for a CNN) adds batch
     normalization to every hidden layer (see :mod:`mnist_scratch.bn_network`).
     """
-    recipe = recipe if isinstance(recipe, Recipe) else get_recipe(recipe)
+    recipe = get_recipe(recipe)
     if recipe.kind == "cnn" and sizes is not None:
         raise ValueError(f"the {recipe.name!r} recipe is a convolutional network: layer sizes "
                          f"(--layers) apply only to the fully connected recipes")

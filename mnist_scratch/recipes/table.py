@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..cnn import layer_names
+from ..validation import Constraint, validate
 
-__all__ = ["Recipe", "RECIPES", "BEST", "get_recipe"]
+__all__ = ["Recipe", "RECIPES", "BEST", "get_recipe", "RecipeName"]
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,22 @@ RECIPES = {r.name: r for r in _RECIPES}
 BEST = RECIPES["best"]
 
 
+@dataclass(frozen=True)
+class RecipeName(Constraint):
+    """A recipe: its name (``"best"``), its number (``6`` or ``"6"``), or a :class:`Recipe` itself."""
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, Recipe) or (not isinstance(value, bool) and isinstance(value, (str, int)) and
+                                             any(str(value) in (r.name, str(r.number)) for r in _RECIPES))
+
+    @property
+    def description(self) -> str:
+        return "a recipe's name or number: " + ", ".join(f"{r.number} ({r.name})" for r in _RECIPES)
+
+
+@validate({"name": RecipeName()}, name="get_recipe")
 def get_recipe(name) -> Recipe:
     """A recipe by name (``"best"``) or number (``6`` or ``"6"``)."""
-    for recipe in _RECIPES:
-        if str(name) in (recipe.name, str(recipe.number)):
-            return recipe
-    raise ValueError(f"recipe {name!r} is not known; choose one of "
-                     + ", ".join(f"{r.number} ({r.name})" for r in _RECIPES))
+    if isinstance(name, Recipe):
+        return name
+    return next(recipe for recipe in _RECIPES if str(name) in (recipe.name, str(recipe.number)))

@@ -25,14 +25,20 @@ class History:
     reports them, so they describe the parameters *during* the epoch),
     ``dev_cost`` and ``dev_acc`` (when a dev set is given, measured *after*
     the epoch's last step), and ``seconds`` since training started.
+
+    ``stall`` is the stall detector's sentence when training stopped learning
+    (see :mod:`mnist_scratch.training.stall`), else None; ``blocks`` the cost and
+    accuracy it judged, ``(steps, samples, cost, accuracy)`` per block of steps.
     """
 
     def __init__(self, config: dict):
         self.config = config
         self.records: list[dict] = []
         self.train_seconds = 0.0
-        self.stopped = None          # None, "early_stopping", "callback", "requested", "diverged", "time_limit"
-        self.best_epoch = None
+        self.stopped = None          # None, "early_stopping", "callback", "requested", "diverged", "stalled",
+        self.best_epoch = None       # or "time_limit"
+        self.stall = None            # the stall detector's sentence, if training stalled (see training.stall)
+        self.blocks: list[tuple] = []  # (steps, samples, cost, accuracy) in blocks of >= 256 samples
 
     def __len__(self):
         return len(self.records)

@@ -18,11 +18,13 @@ from __future__ import annotations
 import functools
 import inspect
 
-from .constraints import (ArgumentError, Constraint, IsBool, IsCallable, ListOf, Number, OneOf, OrNone, Whole,
+from .arrays import MAX_ARRAY_BYTES, Array, FloatType, check_memory, format_bytes
+from .constraints import (ArgumentError, Constraint, IsBool, IsCallable, IsPath, ListOf, Number, OneOf, OrNone, Whole,
                           check_arguments, check_value, show, whole_from_text)
 
 __all__ = ["TABLE", "validate", "ArgumentError", "Constraint", "Number", "Whole", "OneOf", "IsCallable",
-           "IsBool", "OrNone", "ListOf", "check_arguments", "check_value", "whole_from_text", "show"]
+           "IsBool", "IsPath", "OrNone", "ListOf", "Array", "FloatType", "check_arguments", "check_value", "whole_from_text",
+           "show", "check_memory", "format_bytes", "MAX_ARRAY_BYTES"]
 
 #: Every declared public function and class, by its public name: ``{"train": {"epochs": Number(…), …}}``.
 TABLE: dict[str, dict] = {}

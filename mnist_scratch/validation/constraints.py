@@ -20,8 +20,8 @@ import math
 import numbers
 from dataclasses import dataclass
 
-__all__ = ["ArgumentError", "Constraint", "Number", "Whole", "OneOf", "IsCallable", "IsBool", "OrNone", "ListOf",
-           "check_arguments", "check_value", "whole_from_text", "show"]
+__all__ = ["ArgumentError", "Constraint", "Number", "Whole", "OneOf", "IsCallable", "IsBool", "IsPath", "OrNone",
+           "ListOf", "check_arguments", "check_value", "whole_from_text", "show"]
 
 
 class ArgumentError(ValueError):
@@ -29,8 +29,18 @@ class ArgumentError(ValueError):
 
 
 def show(value, limit: int = 60) -> str:
-    """``repr(value)``, cut to ``limit`` characters (a huge array or string stays one line)."""
-    text = repr(value)
+    """``repr(value)`` on one line, cut to ``limit`` characters; an array as its dtype and shape.
+
+    ``show(np.zeros((5, 5, 2)))`` is ``'<float64 array of shape (5, 5, 2)>'``.
+    """
+    shape, dtype = getattr(value, "shape", None), getattr(value, "dtype", None)
+    if isinstance(shape, tuple) and shape and dtype is not None:
+        return f"<{dtype} array of shape {shape}>"
+    if isinstance(value, dict):
+        text = "{" + ", ".join(f"{key!r}: {show(item, limit)}" for key, item in list(value.items())[:4]) + "}"
+    else:
+        text = repr(value)
+    text = " ".join(text.split()) if "\n" in text else text
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
@@ -128,9 +138,11 @@ class OneOf(Constraint):
     choices: tuple
 
     def accepts(self, value) -> bool:
+        if isinstance(value, bool) and not any(isinstance(c, bool) for c in self.choices):
+            return False  # (True == 1, but True is not the choice 1)
         try:
-            return value in self.choices
-        except TypeError:  # an unhashable value compared with names
+            return any(value == c and type(value) is not object for c in self.choices)
+        except (TypeError, ValueError):  # an array compared with names
             return False
 
     @property
@@ -163,6 +175,24 @@ class IsBool(Constraint):
         return bool(value)
 
     description = "True or False"
+
+
+@dataclass(frozen=True)
+class IsPath(Constraint):
+    """A file's path: text that is not empty (nor only spaces), or a ``pathlib.Path``."""
+
+    example: str = "'model.npz'"
+
+    def accepts(self, value) -> bool:
+        import os
+
+        if isinstance(value, os.PathLike):
+            value = os.fspath(value)
+        return isinstance(value, str) and value.strip() != "" and "\0" not in value
+
+    @property
+    def description(self) -> str:
+        return f"a file's path (text, not empty, or a pathlib.Path), like {self.example}"
 
 
 @dataclass(frozen=True)
@@ -207,7 +237,8 @@ class ListOf(Constraint):
         if self.max_length == self.min_length:
             count = f"{self.min_length}"
         else:
-            count = f"{self.min_length} or more" if self.max_length is None else f"{self.min_length} to {self.max_length}"
+            count = (f"{self.min_length:,} or more" if self.max_length is None
+                     else f"{self.min_length:,} to {self.max_length:,}")
         text = f"a list of {count} values, each {self.inner.description}"
         return text + (f", like {self.example}" if self.example else "")
 

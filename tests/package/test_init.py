@@ -22,5 +22,6 @@ def test_init_spreads_and_seeding():
     assert U.max() <= 0.5 and U.min() >= -0.5
     np.testing.assert_array_equal(init_weights(10, 5, "he", 7), init_weights(10, 5, "he", 7))
     assert not np.array_equal(init_weights(10, 5, "he", 7), init_weights(10, 5, "he", 8))
-    with pytest.raises(ValueError, match="init='glorot' is not known"):
+    with pytest.raises(ValueError, match=r"^init_weights\(\): scheme='glorot' is not allowed: scheme must be one of "
+                                         r"'he', 'xavier', 'normal', 'uniform', 'small'$"):
         init_weights(2, 2, "glorot")

@@ -80,7 +80,11 @@ def test_train_evaluate_predict_with_batch_norm(tmp_path):
     (["train", "--layers", "100,10"], "the first layer must be 784"),
     (["train", "--epochs", "0"], "the value=0 is not allowed: the value must be a whole number >= 1"),
     (["train", "--epochs", "1.5"], "the value='1.5' is not allowed: the value must be a whole number >= 1"),
-    (["train", "--recipe", "fastest"], "recipe 'fastest' is not known"),
+    (["train", "--recipe", "fastest"], "'fastest' is not a recipe's name or number: 1 (kaggle-784-10-10), 2"),
+    (["train", "--out", ""], "argument --out: '' is not a file's name: give the file to save the model to"),
+    (["train", "--out", "  "], "argument --out: '  ' is not a file's name"),
+    (["train", "--layers", "784,100000000,10"], "argument --layers: '784,100000000,10' is not allowed: the network's "
+                                                "parameters must fit in memory, and would take 880 GiB, more than"),
     (["train", "--dataset", "kmnist"], "invalid choice: 'kmnist'"),
     (["predict", "model.npz"], "the following arguments are required: --index"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
@@ -200,6 +204,28 @@ def test_multi_line_errors_become_one_line(tmp_path):
         pytest.skip("Fashion-MNIST could be downloaded here")
     line = _one_line_error(result)
     assert line.startswith("mnist-scratch download: error: Could not download") and "Tried: - http" in line
+
+
+@pytest.mark.parametrize("args", [["--out", ""], ["--layers", "784,100000000,10"]])
+def test_nonsense_out_or_layers_neither_train_nor_allocate(monkeypatch, capsys, args):
+    monkeypatch.setattr("mnist_scratch.recipes.run_recipe", lambda *a, **k: pytest.fail("trained anyway"))
+    monkeypatch.setattr("mnist_scratch.data.mnist.load_mnist", lambda *a, **k: pytest.fail("loaded data anyway"))
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["train", *args])
+    assert exit_.value.code == 2 and "Traceback" not in capsys.readouterr().err
+
+
+def test_a_model_file_with_a_bad_scale_is_named(tmp_path):
+    from mnist_scratch.model import Model
+
+    arrays = dict(np.load(save_model(Model([784, 8, 10]), tmp_path / "m.npz")))
+    meta = json.loads(str(arrays["metadata"]))
+    meta["recipe"] = {"scale": "bogus"}
+    arrays["metadata"] = np.array(json.dumps(meta))
+    np.savez(tmp_path / "bad-scale.npz", **arrays)
+    line = _one_line_error(run("evaluate", str(tmp_path / "bad-scale.npz"), check=False))
+    assert line == (f"mnist-scratch evaluate: error: {tmp_path}/bad-scale.npz: has a bad 'recipe' in its metadata: "
+                    f"its scale is 'bogus', and the pixels of a model's input are scaled 'unit', 'raw', 'myonn'")
 
 
 # --------------------------------------------------------------------------- convolutional model files, real MNIST

@@ -127,7 +127,7 @@ def _arch(**changes):
     ({"W1": np.zeros((2, 1, 5, 4), np.float32)}, "array W1 has shape (2, 1, 5, 4), but the CNN architecture "
                                                  "in its metadata needs (2, 1, 5, 5)"),
     ({"W4": np.zeros((10, 8), np.float32)}, "array W4 has shape (10, 8)"),            # transposed
-    ({"b2": np.zeros(3, np.int64)}, "array b2 has dtype int64; a model's arrays must be floating point"),
+    ({"b2": np.zeros(3, np.int64)}, "array b2 has dtype int64; a model's arrays must be float32 or float64"),
     ({"b3": np.full(8, np.inf, np.float32)}, "array b3 contains NaN or infinite values"),
     ({"seed": "zero"}, "has a bad 'seed' in its metadata"),
     ({"recipe": [1]}, "has a bad 'recipe' in its metadata"),

@@ -1,7 +1,9 @@
 """Lesson 11's self-checks: the right answers pass, and each common wrong answer gets its exact hint.
 
 Neither check needs PyTorch: ``to_torch_layout`` works on NumPy arrays, and ``train_step``
-runs the learner's function on stand-ins for PyTorch's model, loss and optimizer.
+runs the learner's function on stand-ins for PyTorch's model, loss and optimizer, with a batch
+of real tensors where PyTorch is installed and of stand-in tensors elsewhere (the last tests
+run in both ways).
 """
 
 from __future__ import annotations
@@ -145,7 +147,6 @@ RIGHT_ANSWERS += [
     ("train_step", "zero_grad first", _step),
     ("train_step", "zero_grad last, after step", lambda *a: _step(*a, order=("forward", "backward", "step", "zero"))),
     ("train_step", "zero_grad after the loss", lambda *a: _step(*a, order=("forward", "zero", "backward", "step"))),
-    ("train_step", "returns the loss object", lambda *a: _step(*a, give=lambda loss: loss)),
     ("train_step", "returns float(loss)", lambda *a: _step(*a, give=float)),
     ("train_step", "model.zero_grad(), loss.data.item()", _model_zero_grad),
 ]
@@ -174,6 +175,10 @@ WRONG_ANSWERS += [
     ("train_step", "softmax before the loss", lambda *a: _step(*a, softmax=True),
      "the model's output went through softmax before the loss. nn.CrossEntropyLoss takes the raw scores "
      "(logits) and applies log-softmax itself, as our cross_entropy(Z, Y) does: pass model(xb) straight in."),
+    ("train_step", "returns the loss tensor", lambda *a: _step(*a, give=lambda loss: loss),
+     "it returned the loss tensor itself; return loss.item(), a plain Python number: a tensor carries the record "
+     "of the whole step, and an epoch's loop that adds tensors up keeps every step's record alive (and its "
+     "memory)."),
     ("train_step", "no return", lambda *a: _step(*a, give=lambda loss: None),
      "it returned None; return the batch's loss as a number, loss.item(), so that the loop can add it up "
      "for the epoch's cost."),
@@ -232,3 +237,94 @@ def test_the_layouts_round_trip_and_keep_our_numbers():
     assert [w.shape for w in frameworks.to_keras_weights(params)] == [params[k].shape for k in params]
     with pytest.raises(ValueError, match="params must be"):
         frameworks.to_torch_layout({"W1": np.zeros((2, 2))})
+
+
+# --------------------------------------------------------------------------- train_step on real tensors and stand-ins
+@pytest.fixture(params=["real PyTorch", "stand-ins"])
+def tensors(request, monkeypatch):
+    """The check's batch as real tensors (where PyTorch is installed), then as the stand-ins that replace them."""
+    from mnist_scratch.lab import _torch_standin
+    if request.param == "real PyTorch":
+        pytest.importorskip("torch")
+    else:
+        monkeypatch.setattr(_torch_standin, "real_torch", lambda: None)
+    return request.param
+
+
+def _converted(model, loss_fn, optimizer, xb, yb):
+    """What PyTorch code often does to a batch: the types made explicit, the device named."""
+    optimizer.zero_grad()
+    loss = loss_fn(model(xb.float().to("cpu")), yb.long().to("cpu")).mean()
+    loss.backward()
+    optimizer.step()
+    return loss.cpu().item()
+
+
+def _detached(model, loss_fn, optimizer, xb, yb):
+    optimizer.zero_grad()
+    loss = loss_fn(model(xb), yb).detach()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _float_labels(model, loss_fn, optimizer, xb, yb):
+    optimizer.zero_grad()
+    loss = loss_fn(model(xb), yb.float())
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def test_the_batch_is_real_tensors_where_pytorch_is_installed(tensors):
+    from mnist_scratch.lab._checks_frameworks import _World
+    xb, yb = _World(1).batches[0]
+    assert (type(xb).__module__.startswith("torch")) == (tensors == "real PyTorch"), type(xb)
+    assert tuple(xb.shape) == (4, 3) and tuple(yb.shape) == (4,)
+
+
+def test_float_long_and_to_cpu_run_as_in_pytorch(tensors):
+    assert check.hint_of(check.train_step, _converted) is None
+
+
+def test_backward_on_a_detached_loss_fails_as_in_pytorch(tensors):
+    assert check.hint_of(check.train_step, _detached) == (
+        "calling it raised RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn. "
+        "backward() was called on a loss cut off from the computation that made it (by .detach() or .data), so "
+        "PyTorch has nothing to go back through. Call loss.backward() on the loss as loss_fn returned it, and "
+        "detach only what you keep, such as loss.item().")
+
+
+def test_labels_turned_into_floats_get_a_hint(tensors):
+    assert check.hint_of(check.train_step, _float_labels) == (
+        "the labels became floating-point numbers; nn.CrossEntropyLoss takes the classes as int64 (PyTorch's "
+        "long) and raises 'expected target dtype to be Long or Byte' for others: pass yb as it is, or yb.long().")
+
+
+def _int32_labels(model, loss_fn, optimizer, xb, yb):
+    optimizer.zero_grad()
+    loss = loss_fn(model(xb), yb.int())
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _item_first(model, loss_fn, optimizer, xb, yb):
+    optimizer.zero_grad()
+    loss = loss_fn(model(xb), yb).item()
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+def test_labels_of_another_integer_type_get_pytorch_s_refusal(tensors):
+    assert check.hint_of(check.train_step, _int32_labels) == (
+        "the labels became int32 integers; nn.CrossEntropyLoss takes the classes as int64 (PyTorch's long) and "
+        "raises 'expected target dtype to be Long or Byte' for others: pass yb as it is, or yb.long().")
+
+
+def test_backward_on_the_loss_s_number_gets_a_hint(tensors):
+    assert check.hint_of(check.train_step, _item_first) == (
+        "calling it raised AttributeError: 'float' object has no attribute 'backward'. loss.item() (or "
+        "float(loss)) is a plain number, with nothing to go back through: call backward() on the loss tensor, "
+        "and take .item() only for what you return.")

@@ -36,7 +36,7 @@ def test_draw_digit_without_a_mouse(trained, mnist):
     pad.digit_number.value = 8
     assert pad.load_test_digit(8) is None and "There is no test digit 8: choose 0 to 7" in pad.result.value
     assert pad.load_image(X_test[0].reshape(28, 28) * 255) == pad.load_image(X_test[0])   # 0-255 or 0-1 alike
-    with pytest.raises(ValueError, match="2-D grey image or a row of 784 pixels"):
+    with pytest.raises(ValueError, match="image must be a row of 784 pixels or a 2-D grey image"):
         pad.load_image(np.zeros((3, 4, 5, 6)))
     pad.clear_button.click()
     assert pad.raster.sum() == 0

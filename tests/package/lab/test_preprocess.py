@@ -45,5 +45,6 @@ def test_preprocessing_inputs():
     assert preprocess_drawing(paper, invert=True).sum() > 0
     with pytest.raises(ValueError, match="nothing is drawn"):
         preprocess_drawing(np.zeros((30, 30)))
-    with pytest.raises(ValueError, match="2-D .* or 3-D"):
+    with pytest.raises(ValueError, match=r"^preprocess_drawing\(\): image=<float64 array of shape \(30,\)> is not "
+                                         r"allowed: image must be a 2-D grey image \(height, width\) or an RGB"):
         preprocess_drawing(np.zeros(30))

@@ -44,7 +44,8 @@ def test_playground_refuses_inconsistent_data(data, change, message):
 def test_playground_refuses_what_is_not_a_data_set_and_bad_layer_counts(data):
     with pytest.raises(ValueError, match=r"data must be load_mnist\(\)'s result"):
         playground(data=data[:2])
-    with pytest.raises(ValueError, match="max_layers must be 1, 2 or 3, not 5"):
+    with pytest.raises(ValueError, match=r"^playground\(\): max_layers=5 is not allowed: max_layers must be one of 1, "
+                                         r"2, 3$"):
         playground(data=data, max_layers=5)
 
 
