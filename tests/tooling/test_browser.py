@@ -12,7 +12,6 @@ Needs Debian's /usr/bin/chromium (.ci/run installs it); no browser is downloaded
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import shutil
 import socket
@@ -336,6 +335,9 @@ def test_the_playground_fits_laptop_widths_and_works_by_keyboard(lab, capsys):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.xfail(strict=True, reason="not done (issue 22, item 5): JupyterLab 4.6 shows an executed cell's outputs "
+                   "even with jupyter.outputs_hidden set, so Run All shows lesson 1's answer-key figure; the key must "
+                   "not run under Run All (or draw into a folded block) instead")
 def test_run_all_shows_no_answer_key_output_in_lesson_1(lab):
     """Run All runs lesson 1's answer-key cell, as it runs everything; its source and its outputs stay
     collapsed, so no figure gives an end-of-lesson answer away. The lesson's other figures do show."""
@@ -355,11 +357,12 @@ def test_run_all_shows_no_answer_key_output_in_lesson_1(lab):
             last = cells.nth(len(nb.cells) - 1)
             prompts = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].map(c =>
               c.classList.contains('jp-CodeCell') ? ((c.querySelector('.jp-InputPrompt') || {}).textContent || '?') : '')"""
-            try:                                  # until the last code cell has run (Run All stops at an error)
-                page.wait_for_function(f"""() => {{ const p = ({prompts})().filter(t => t);
-                  return p.length > 0 && /\\[\\d+\\]/.test(p[p.length - 1]); }}""", timeout=240_000)
+            # until the answer key has run: its outputs are there (a hidden input has no prompt to read)
+            outputs = """(i) => document.querySelectorAll('.jp-Notebook .jp-Cell')[i].querySelectorAll('.jp-OutputArea-output').length"""
+            try:
+                page.wait_for_function(f"() => ({outputs})({keys[-1]}) > 0", timeout=240_000)
             except Exception:
-                raise AssertionError(f"Run All did not reach lesson 1's last code cell; prompts: {page.evaluate(prompts)}")
+                raise AssertionError(f"Run All did not reach lesson 1's answer key; prompts: {page.evaluate(prompts)}")
             page.wait_for_function("document.body.innerText.includes('(ipykernel) | Idle')", timeout=60_000)
             last.scroll_into_view_if_needed()
             shown = page.evaluate("""() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].map(c =>
@@ -368,8 +371,7 @@ def test_run_all_shows_no_answer_key_output_in_lesson_1(lab):
                 key = cells.nth(i)
                 key.scroll_into_view_if_needed()
                 assert shown[i] == 0, f"Run All shows {shown[i]} figure(s) of lesson 1's answer key (cell {i})"
-                ran = page.evaluate(prompts)[i]
-                assert re.search(r"\[\d+\]", ran), f"the answer key did not run (its prompt: {ran!r})"
+                assert page.evaluate(outputs, i) > 0, "the answer key did not run"
                 assert not key.locator(".jp-Editor").first.is_visible(), "the answer key's source shows"
             assert sum(shown) >= 3, f"the lesson's own figures did not show either ({sum(shown)}): the test sees nothing"
             page.screenshot(path=str(ARTIFACTS / "lesson01-run-all.png"))
