@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checking import Wrong, call, checker, differs_by, same
+from ._checking import Wrong, call, checker, differs_by, same, rng as _rng
 
 __all__ = ["conv2d", "maxpool"]
 
@@ -97,7 +97,7 @@ def _conv_mistakes(image, kernel, got):
 @checker(refuses=("mnist_scratch.conv.conv_forward", "mnist_scratch.conv.im2col"))
 def conv2d(fn):
     """``fn(image, kernel)``: the 'valid' cross-correlation of a 2-D image with a 2-D filter."""
-    rng = np.random.default_rng(10)
+    rng = _rng(10)
     image = rng.integers(-3, 4, size=(7, 9)).astype(float)
     cases = [(image, np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0], [2.0, 0.0, 1.0]])),   # square, not symmetric
              (image, np.array([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]]))]                   # 2x3: not square
@@ -143,7 +143,7 @@ def _blocks(A, size=2):
 @checker(refuses=("mnist_scratch.conv.maxpool_forward",))
 def maxpool(fn):
     """``fn(A)``: 2x2 max-pooling of one feature map ``(H, W)`` (H, W even), shape ``(H/2, W/2)``."""
-    rng = np.random.default_rng(11)
+    rng = _rng(11)
     A = rng.integers(-9, 10, size=(6, 8)).astype(float)
     A[0:2, 0:2] = [[-5.0, -2.0], [-7.0, -3.0]]               # a block with only negative numbers
     H, W = A.shape

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checking import Wrong, call, checker, differs_by, same
+from ._checking import Wrong, call, checker, differs_by, same, rng as _rng
 
 __all__ = ["conv2d_backward", "maxpool_backward"]
 
@@ -82,7 +82,7 @@ def _two_arrays(result, shapes):
                   "mnist_scratch.conv_batch_last.conv_backward_batch_last"))
 def conv2d_backward(fn):
     """``fn(dZ, image, kernel) -> (d_image, d_kernel)``: the gradients of a 'valid' cross-correlation."""
-    rng = np.random.default_rng(20)
+    rng = _rng(20)
     cases = [(rng.normal(size=(7, 9)), np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0], [2.0, 0.5, 1.0]])),
              (rng.normal(size=(6, 8)), np.array([[1.5, -2.0, 0.5], [3.0, 0.0, -1.0]])),      # 2x3: not square
              (rng.normal(size=(5, 4)), rng.normal(size=(4, 2)))]
@@ -201,7 +201,7 @@ def _last(values):
                   "mnist_scratch.conv_batch_last.relu_maxpool_backward_batch_last"))
 def maxpool_backward(fn):
     """``fn(dP, A) -> dA``: the gradient of 2x2 max-pooling, each block's to its (first) maximum."""
-    rng = np.random.default_rng(21)
+    rng = _rng(21)
     A1 = rng.normal(size=(4, 6))
     A2 = np.round(rng.normal(size=(6, 8)), 1)
     A2[0:2, 0:2] = 0.0                                        # a block of zeros, as after ReLU: a four-way tie
