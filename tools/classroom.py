@@ -67,6 +67,8 @@ def instructor_version(nb, exercises: list[Exercise]):
     for cell in out.cells:
         if ANSWER_KEY in tags(cell) and cell.cell_type == "markdown":
             cell.source = re.sub(r"<details(?![^>]*\bopen\b)", "<details open", cell.source)
+        elif ANSWER_KEY in tags(cell):         # the computed answers' outputs, collapsed for learners, shown
+            cell.metadata.get("jupyter", {}).pop("outputs_hidden", None)
     out.cells = [c for c in out.cells if SOLUTION not in tags(c)]
     _clear_outputs(out)
     return out
