@@ -79,9 +79,10 @@ def mean_digit(fn):
         if got.shape != (784,):
             raise Wrong(f"expected shape (784,), one mean per pixel, got {got.shape}.")
         if same(got, X.mean(axis=0)):
-            raise Wrong("that is the average of ALL images; keep only the rows whose label is k: X[y == k].")
+            raise Wrong("that is the average of ALL images; keep only the rows whose label is k (a boolean mask on y "
+                        "selects them).")
         if same(got, X[k]):
-            raise Wrong("that is image number k; select the images whose LABEL is k: X[y == k].")
+            raise Wrong("that is image number k; select the images whose LABEL is k (a boolean mask on y selects them).")
         if same(got, X[y == k].sum(axis=0) / len(X)):
             raise Wrong(f"you divided by all {len(X)} images, not by the {(y == k).sum()} of class k: the mean of "
                         "class k is the sum of its images over HOW MANY there are, n_k.")
@@ -103,7 +104,7 @@ def one_hot(fn):
     """``fn(y)``: one-hot rows of shape (n, 10), float32 (or bool)."""
     for y in (np.array([3, 0, 7, 3, 1]), np.array([9, 2, 0, 9, 5, 8, 1])):   # no 8 or 9 at first; n is not 10
         n = len(y)
-        got = _array(call(fn, y, numeric=False), "a one-hot array")
+        got = _array(call(fn, y, numeric=False), "the one-hot rows")
         expected = np.eye(10)[y]
         if got.shape == (10, n):
             raise Wrong(f"shape (10, {n}) has one COLUMN per sample; in this series samples are rows: (n, 10).")

@@ -78,11 +78,11 @@ def gradient_descent(fn):
     right, right_costs = _descent(params, X, y, lr, iterations)
     if not _same_params(mine, right):
         if isinstance(returned, dict) and _same_params(returned, right):
-            raise Wrong("it returned new parameters but left params as they were: update params in place, "
-                        "params[name] -= lr * grads[name], so that the caller's network learns.")
+            raise Wrong("it returned new parameters but left params as they were: change the arrays inside params "
+                        "itself (an in-place update, θ ← θ - lr ∇θ), so that the caller's network learns.")
         if _same_params(mine, params):
-            raise Wrong("the parameters did not change: update each one in place, params[name] -= lr * "
-                        "grads[name] (W = W - ... gives a new local array and leaves params as it was).")
+            raise Wrong("the parameters did not change: update each one in place, θ ← θ - lr ∇θ on the array "
+                        "params holds (W = W - ... gives a new local array and leaves params as it was).")
         for mistake, hint in [
             (dict(sign=1.0), "the parameters moved UP the gradient: subtract lr times the gradient."),
             (dict(biases=False), "the biases did not move: update every parameter, for name in params."),

@@ -83,7 +83,7 @@ def forward(fn):
             if "KeyError" in str(wrong):
                 raise Wrong(f"{str(wrong).rstrip('.')}: params holds two arrays per layer, W and b, so a network "
                             "of L layers has 2L entries and L = len(params) // 2.") from None
-            if "matmul" in str(wrong) and f"size {sizes[0]} is different" in str(wrong):
+            if "matmul" in str(wrong) and f"is different from {sizes[0]})" in str(wrong):
                 raise Wrong(f"{str(wrong).split(' (size')[0]}: a layer above the first was given {sizes[0]} "
                             f"columns, the width of X. Each layer l takes the output of the layer before it, "
                             f"A[l-1], not X.") from None
@@ -276,12 +276,8 @@ def numerical_gradient(fn):
             raise Wrong("it returned a Python list; return a NumPy array of theta's shape (np.zeros_like(theta) "
                         "is a place to store the derivatives).")
         got = call(lambda: got_raw)
-        if not np.array_equal(theta, before):
-            drift = np.max(np.abs(theta - before))
-            if drift < 1e-6 * max(1.0, np.max(np.abs(before))):
-                raise Wrong(f"theta came back off by {drift:.2g}: adding and subtracting eps does not undo itself "
-                            "exactly in floating point. Keep each entry's old value and put THAT back, so that "
-                            "theta ends exactly as it started.")
+        drift = float(np.max(np.abs(theta - before)))
+        if drift >= 1e-6 * max(1.0, float(np.max(np.abs(before)))):
             raise Wrong(f"theta was left changed (by up to {drift:.2g}): after nudging an "
                         "entry, put its old value back, so that J sees the parameters it started with.")
         if got.shape == (theta.size,) and theta.ndim > 1:
@@ -298,6 +294,10 @@ def numerical_gradient(fn):
         if np.allclose(got, 2 * exact, rtol=1e-4):
             raise Wrong("twice the gradient: the central difference divides by the distance between the two "
                         "points, 2 eps, not eps.")
+        if not np.array_equal(theta, before):        # a drift of rounding errors: compared exactly
+            raise Wrong(f"theta came back off by {drift:.2g}: adding and subtracting eps does not undo itself "
+                        "exactly in floating point. Keep each entry's old value and put THAT back, so that "
+                        "theta ends exactly as it started.")
         if same(got, exact, rtol=1e-6, atol=1e-8):
             continue
         for eps in (1e-2, 1e-3, 1e-4, 1e-6, 1e-7):
