@@ -37,6 +37,10 @@ def _expected(mine, theirs) -> tuple[float, bool]:
     return difference, bool(np.allclose(mine, theirs, rtol=_RTOL, atol=_ATOL))
 
 
+#: The case that tells allclose(mine, theirs) from allclose(theirs, mine): the tolerance is relative to the second.
+OUTSIDE = "one entry just beyond 1e-5 of theirs (but within 1e-5 of yours)"
+
+
 def _cases():
     """``(what, mine, theirs, requires_grad)``: the learner's array and the numbers of PyTorch's tensor."""
     rng = np.random.default_rng(11)
@@ -54,6 +58,9 @@ def _cases():
     nan = rng.normal(size=(3, 3))
     with_nan = nan.copy()
     with_nan[1, 2] = np.nan
+    near = rng.uniform(999.0, 1001.0, size=(2, 3))
+    outside = near.copy()
+    outside[1, 2] += 1e-5 * near[1, 2] + 1e-7         # just beyond 1e-5 of theirs (within 1e-5 of yours)
     return [
         ("the same numbers, from a tensor that requires grad", theirs.copy(), theirs, True),
         ("one entry smaller by 0.25", below, theirs, False),
@@ -64,6 +71,7 @@ def _cases():
         ("a relative difference of 1e-3 in every entry", slightly, rounded, True),
         ("values near 30,000 rounded to float32", large.astype(np.float32), large, False),
         ("a NaN in yours", with_nan, nan, False),
+        (OUTSIDE, outside, near, False),
     ]
 
 
@@ -131,6 +139,11 @@ def _judge(what: str, difference: float, matches: bool, want: tuple[float, bool]
             raise Wrong(f"for {what}, it returned {difference:.3g}, the mean difference; one wrong entry among "
                         f"many hides in a mean. Return the largest, {want_difference:.3g}.")
         gaps = np.abs(mine.astype(float) - theirs)
+        if want_difference == 0 and math.isclose(
+                difference, float(np.max(np.abs(mine.astype(float) - theirs.astype(np.float32)))), rel_tol=1e-6):
+            raise Wrong(f"for {what}, it returned {difference:.3g}, though the numbers are the same: it turned theirs "
+                        "into float32 (.float()), which keeps only about 7 digits. Keep theirs in its own dtype, "
+                        "theirs.detach().numpy(), and let NumPy compare.")
         with np.errstate(divide="ignore", invalid="ignore"):
             relative = float(np.max(gaps / np.abs(theirs)))
         others = {"the sum of the absolute differences": float(np.sum(gaps)),
@@ -145,6 +158,10 @@ def _judge(what: str, difference: float, matches: bool, want: tuple[float, bool]
                     f"entry by entry, is {want_difference:.3g}.")
     if matches == want_matches:
         return
+    if what == OUTSIDE:
+        raise Wrong(f"for {what}, it says they match. np.allclose(a, b) allows a relative 1e-5 of b, its SECOND "
+                    "argument: np.allclose(mine, theirs) measures against PyTorch's numbers, as the tolerance of "
+                    "theirs should; with the arguments swapped it measures against your own, possibly wrong, ones.")
     if want_matches and mine.dtype == np.float32:
         raise Wrong(f"for {what}, it says they differ, by {difference:.2g}. float32 keeps about 7 digits, so the "
                     "same numbers rounded to float32 differ from float64's in the 8th digit; exact equality, or "

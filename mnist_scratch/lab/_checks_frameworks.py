@@ -271,7 +271,9 @@ def _one_call(fn, world, k: int) -> list:
                     "computed, so the step moves nothing. Empty the gradients before backward().")
     value = 2.5 - 0.5 * k
     if isinstance(result, _Loss):
-        result = result.value
+        raise Wrong("it returned the loss tensor itself; return loss.item(), a plain Python number: a tensor "
+                    "carries the record of the whole step, and an epoch's loop that adds tensors up keeps every "
+                    "step's record alive (and its memory).")
     try:
         ok = result is not None and float(result) == value
     except (TypeError, ValueError):

@@ -55,6 +55,8 @@ check                    lesson the learner writes
 ``batchnorm_backward``   9      ``fn(dY, Z_hat, gamma, s)``: its gradients (dZ, dgamma, dbeta)
 ``conv2d``               10     ``fn(image, kernel)``: a 'valid' cross-correlation
 ``maxpool``              10     ``fn(A)``: 2x2 max-pooling of one feature map
+``conv2d_backward``      10     ``fn(dZ, image, kernel)``: its gradients (d_image, d_kernel)
+``maxpool_backward``     10     ``fn(dP, A)``: max-pooling's gradient, to each block's maximum
 ``to_torch_layout``      11     ``fn(params)``: our parameters as a PyTorch Sequential's state_dict
 ``train_step``           11     ``fn(model, loss_fn, optimizer, xb, yb)``: one PyTorch training step
 ``compare``              11     ``fn(mine, theirs)``: largest difference and match, array against tensor
@@ -70,6 +72,7 @@ from ._checks_math import cross_entropy, relu, relu_prime, softmax
 from ._checks_network import backward, forward, numerical_gradient
 from ._checks_batchnorm import batchnorm_backward, batchnorm_forward
 from ._checks_cnn import conv2d, maxpool
+from ._checks_cnn_backward import conv2d_backward, maxpool_backward
 from ._checks_frameworks import to_torch_layout, train_step
 from ._checks_autograd import compare
 from ._checks_optim import rmsprop_step, xavier_init
@@ -81,7 +84,7 @@ _LESSONS = ["scale_pixels", "mean_digit", "one_hot",
             "gradient_descent", "predict", "accuracy",
             "he_init", "sgd_epoch", "l2_penalty", "dropout", "confusion_matrix", "per_class_accuracy",
             "momentum_step", "cosine", "rmsprop_step", "xavier_init", "batchnorm_forward", "batchnorm_backward",
-            "conv2d", "maxpool", "to_torch_layout", "train_step",
+            "conv2d", "maxpool", "conv2d_backward", "maxpool_backward", "to_torch_layout", "train_step",
             "compare"]
 
 __all__ = ["CheckFailed", "hint_of", "CHECKS", *_LESSONS]

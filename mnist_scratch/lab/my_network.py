@@ -86,6 +86,11 @@ class Parts:
         """A network computed by these parts (their ``forward`` and ``backward``), on the model interface."""
         return OwnNetwork(self, sizes, params=params, seed=seed)
 
+    def cnn(self, X, y, **architecture):
+        """Lesson 10: a CNN of these parts' layers, trained on the fast ones once they match on ``X``, ``y`` (:mod:`.own_cnn`)."""
+        from .own_cnn import OwnCNN      # late: only lesson 10 and later need it
+        return OwnCNN(self, X, y, **architecture)
+
     def summary(self) -> str:
         """One sentence: how many parts are the learner's, and which are the package's."""
         total, mine = len(self.names), len(self.yours)

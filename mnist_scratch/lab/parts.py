@@ -49,6 +49,11 @@ PARTS = {p.name: p for p in [
     Part("gradient_descent", 3, 1, "gradient_descent(params, X, y, lr, iterations) -> list of costs"),
     Part("predict", 3, 2, "predict(params, X) -> (n,) labels"),
     Part("accuracy", 3, 3, "accuracy(y_true, y_pred) -> float"),
+    # lesson 10: the layers of a convolutional network, on one image or feature map (the CNN sums them over channels)
+    Part("conv2d", 10, 1, "conv2d(image, kernel) -> (H - kh + 1, W - kw + 1)"),
+    Part("conv2d_backward", 10, 2, "conv2d_backward(dZ, image, kernel) -> (d_image, d_kernel)"),
+    Part("maxpool", 10, 3, "maxpool(A) -> (H // 2, W // 2)"),
+    Part("maxpool_backward", 10, 4, "maxpool_backward(dP, A) -> A's shape"),
     # lesson 11
     Part("compare", 11, 3, "compare(mine, theirs) -> (largest difference, matches)"),
 ]}

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, evaluate, losses, network
+from .. import activations, conv, evaluate, losses, network
 from ..gradient_check import numerical_gradient as _numerical_gradient
 
 __all__ = ["one_hot", "relu", "relu_prime", "softmax", "cross_entropy", "forward", "backward",
            "numerical_gradient", "gradient_descent", "predict", "accuracy",
+           "conv2d", "conv2d_backward", "maxpool", "maxpool_backward",
            "compare"]
 
 
@@ -83,6 +84,31 @@ def predict(params, X):
 
 def accuracy(y_true, y_pred):
     return evaluate.accuracy(y_true, y_pred)
+
+
+# --------------------------------------------------------------------------- lesson 10
+def conv2d(image, kernel):
+    """The 'valid' cross-correlation of one image (H, W) with one filter (kh, kw)."""
+    image = np.asarray(image)
+    return conv.conv_forward(image[None, None], np.asarray(kernel)[None, None], np.zeros(1, image.dtype))[0][0, 0]
+
+
+def conv2d_backward(dZ, image, kernel):
+    """``(d_image, d_kernel)``: the gradients of :func:`conv2d` from ``dZ``, the gradient of its output."""
+    _, cache = conv.conv_forward(np.asarray(image)[None, None], np.asarray(kernel)[None, None], np.zeros(1))
+    d_image, d_kernel, _ = conv.conv_backward(np.asarray(dZ)[None, None], cache)
+    return d_image[0, 0], d_kernel[0, 0]
+
+
+def maxpool(A):
+    """2x2 max-pooling of one feature map (H, W), H and W even."""
+    return conv.maxpool_forward(np.asarray(A)[None, None])[0][0, 0]
+
+
+def maxpool_backward(dP, A):
+    """The gradient of :func:`maxpool` with respect to ``A``: each block's to its (first) maximum."""
+    _, cache = conv.maxpool_forward(np.asarray(A)[None, None])
+    return conv.maxpool_backward(np.asarray(dP)[None, None], cache)[0, 0]
 
 
 # --------------------------------------------------------------------------- lesson 11

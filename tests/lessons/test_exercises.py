@@ -29,9 +29,10 @@ from mnist_scratch import network
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 #: Lessons in the learner's-own-network format (docs/contributing.md, "The learner's own network").
-OWN_NETWORK = ["01_data_exploration", "02_the_math", "03_train_784_10_10", "11_frameworks"]
+OWN_NETWORK = ["01_data_exploration", "02_the_math", "03_train_784_10_10", "10_convolutional_network",
+               "11_frameworks"]
 #: Of those, the lessons that train, and so end with a "train your network" cell.
-TRAINS = ["03_train_784_10_10"]
+TRAINS = ["03_train_784_10_10", "10_convolutional_network"]
 HINT = re.compile(r"<details><summary>Hint (\d+): [^<]+</summary>\n\n.+\n\n</details>$", re.S)
 
 

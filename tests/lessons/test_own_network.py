@@ -145,6 +145,29 @@ def test_lesson_3_s_accuracy_catches_a_bug_planted_in_the_learner_s_predict(tmp_
     assert message.startswith("your network reaches about 90% dev accuracy, at least 88% (lr=0.35, 120 iterations")
 
 
+def test_lesson_10_s_gradient_check_catches_a_bug_planted_in_the_learner_s_conv2d_backward(tmp_path, monkeypatch):
+    """Lesson 10 up to its convolution's gradient check (the training is not needed), with d_image's flip forgotten."""
+    planted = '''import numpy as np
+
+def conv2d_backward(dZ, image, kernel):  # d_image: the 'full' correlation with the filter NOT flipped
+    kh, kw = kernel.shape
+    padded = np.pad(dZ, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    d_image = np.array([[np.sum(padded[y:y + kh, x:x + kw] * kernel) for x in range(image.shape[1])]
+                        for y in range(image.shape[0])])
+    d_kernel = np.array([[np.sum(dZ * image[i:i + dZ.shape[0], j:j + dZ.shape[1]]) for j in range(kw)]
+                         for i in range(kh)])
+    return d_image, d_kernel'''
+    nb = _with_solutions("10_convolutional_network.ipynb")
+    nb.cells = nb.cells[:_index(nb, "assert max(conv_errors.values()) < 1e-7") + 1]
+    nb = _plant(nb, "d_image, d_kernel = mine.conv2d_backward(G, image, kernel)", "conv2d_backward", planted)
+    nb = _run(nb, tmp_path / "my_network", monkeypatch)
+    (cell, ename, message), *_ = _errors(nb)
+    assert (cell, ename) == (_index(nb, "assert max(conv_errors.values()) < 1e-7"), "AssertionError"), _errors(nb)
+    assert message.startswith("conv2d_backward agrees with the numerical gradient of conv2d to 1e-7"), message
+    printed = _text(nb.cells[_index(nb, "d_image, d_kernel = mine.conv2d_backward(G, image, kernel)")])
+    assert "conv2d_backward (lesson 10" not in printed and "'d_image': '" in printed, printed   # the learner's ran
+
+
 def test_graded_mode_reads_and_writes_no_work_folder(lessons_1_to_3, work, tmp_path, monkeypatch):
     before = {p.name: p.read_bytes() for p in work.iterdir()}
     nb = _with_solutions("02_the_math.ipynb")

@@ -69,6 +69,13 @@ def _no_return(mine, theirs):
     matches = difference < 1e-5                     # noqa: F841 - computed, never returned
 
 
+def _float32_theirs(mine, theirs):
+    theirs = theirs.detach().float().numpy()
+    if mine.shape != theirs.shape:
+        return float("inf"), False
+    return float(np.max(np.abs(mine - theirs))), bool(np.allclose(mine, theirs))
+
+
 def _package(mine, theirs):
     return reference.compare(mine, theirs)
 
@@ -115,6 +122,15 @@ WRONG_ANSWERS = [
      'for a NaN in yours, it says they match. A NaN is never close to anything: a NaN in a gradient means '
      "something overflowed or divided 0 by 0, and must show as a mismatch (NumPy's comparisons and "
      'allclose say False for it).'),
+    ("compare", "allclose with the arguments swapped", _variant(matches=lambda m, t, d: np.allclose(t, m)),
+     "for one entry just beyond 1e-5 of theirs (but within 1e-5 of yours), it says they match. np.allclose(a, "
+     "b) allows a relative 1e-5 of b, its SECOND argument: np.allclose(mine, theirs) measures against "
+     "PyTorch's numbers, as the tolerance of theirs should; with the arguments swapped it measures against "
+     "your own, possibly wrong, ones."),
+    ("compare", "theirs turned into float32", _float32_theirs,
+     "for the same numbers, from a tensor that requires grad, it returned 4.96e-08, though the numbers are the "
+     "same: it turned theirs into float32 (.float()), which keeps only about 7 digits. Keep theirs in its own "
+     "dtype, theirs.detach().numpy(), and let NumPy compare."),
     ("compare", "the max of each column", _variant(reduce=lambda a: a.max(axis=0)),
      'its first value, array([0., 0., 0., 0.]), is not one number: the largest difference is one number, '
      'the maximum over all the entries.'),

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
-from mnist_scratch.conv import conv_forward, maxpool_forward
+from mnist_scratch.conv import conv_backward, conv_forward, maxpool_backward, maxpool_forward
 from mnist_scratch.lab import check
 
 
@@ -321,6 +321,333 @@ WRONG_ANSWERS = [
      '2*x:2*x+2].'),
     ('maxpool', 'sum of each block', lambda A: A.reshape(A.shape[0] // 2, 2, A.shape[1] // 2, 2).sum(axis=(1, 3)),
      "you added each block's four numbers; max-pooling keeps the largest: .max() of each 2x2 block."),
+]
+
+
+# --------------------------------------------------------------------------- lesson 10's backward passes
+def cb_loops(dZ, image, kernel):
+    kh, kw = kernel.shape
+    d_image, d_kernel = np.zeros(image.shape), np.zeros(kernel.shape)
+    for y in range(dZ.shape[0]):
+        for x in range(dZ.shape[1]):
+            d_image[y:y + kh, x:x + kw] += dZ[y, x] * kernel
+            d_kernel += dZ[y, x] * image[y:y + kh, x:x + kw]
+    return d_image, d_kernel
+
+
+def cb_formulas(dZ, image, kernel):              # the lesson's two equations: valid, and full with the flip
+    kh, kw = kernel.shape
+    padded = np.pad(dZ, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    return conv_einsum(padded, kernel[::-1, ::-1]), conv_einsum(image, dZ)
+
+
+def cb_package(dZ, image, kernel):
+    _, cache = conv_forward(image[None, None], kernel[None, None], np.zeros(1))
+    d_image, d_kernel, _ = conv_backward(dZ[None, None], cache)
+    return d_image[0, 0], d_kernel[0, 0]
+
+
+def cb_no_flip(dZ, image, kernel):              # the 'full' correlation with the filter as it is
+    kh, kw = kernel.shape
+    return conv_loops(np.pad(dZ, ((kh - 1, kh - 1), (kw - 1, kw - 1))), kernel), cb_loops(dZ, image, kernel)[1]
+
+
+def cb_overwrite(dZ, image, kernel):            # d[...] = ... where d[...] += ... is needed
+    kh, kw = kernel.shape
+    d_image, d_kernel = np.zeros(image.shape), np.zeros(kernel.shape)
+    for y in range(dZ.shape[0]):
+        for x in range(dZ.shape[1]):
+            d_image[y:y + kh, x:x + kw] += dZ[y, x] * kernel
+            d_kernel = dZ[y, x] * image[y:y + kh, x:x + kw]
+    return d_image, d_kernel
+
+
+def cb_overwrite_image(dZ, image, kernel):
+    kh, kw = kernel.shape
+    d_image = np.zeros(image.shape)
+    for y in range(dZ.shape[0]):
+        for x in range(dZ.shape[1]):
+            d_image[y:y + kh, x:x + kw] = dZ[y, x] * kernel
+    return d_image, cb_loops(dZ, image, kernel)[1]
+
+
+def cb_kernel_flipped(dZ, image, kernel):
+    d_image, d_kernel = cb_loops(dZ, image, kernel)
+    return d_image, d_kernel[::-1, ::-1]
+
+
+def cb_kernel_mean(dZ, image, kernel):
+    d_image, d_kernel = cb_loops(dZ, image, kernel)
+    return d_image, d_kernel / dZ.size
+
+
+def cb_unweighted_kernel(dZ, image, kernel):
+    return cb_loops(dZ, image, kernel)[0], conv_loops(image, np.ones_like(dZ))
+
+
+def cb_dimage_valid(dZ, image, kernel):         # d_image the shape of dZ: the edges forgotten
+    return dZ * kernel.sum(), cb_loops(dZ, image, kernel)[1]
+
+
+def cb_dimage_unweighted(dZ, image, kernel):    # dZ[y, x] added onto the window without the weights
+    return cb_loops(dZ, image, np.ones_like(kernel))[0], cb_loops(dZ, image, kernel)[1]
+
+
+def cb_kernel_dZ_shape(dZ, image, kernel):      # d_kernel = dZ * something the shape of dZ
+    return cb_loops(dZ, image, kernel)[0], dZ * image[:dZ.shape[0], :dZ.shape[1]]
+
+
+def mpb_loops(dP, A):
+    dA = np.zeros(A.shape)
+    for i in range(dP.shape[0]):
+        for j in range(dP.shape[1]):
+            block = A[2 * i:2 * i + 2, 2 * j:2 * j + 2]
+            r, c = np.unravel_index(np.argmax(block), block.shape)
+            dA[2 * i + r, 2 * j + c] = dP[i, j]
+    return dA
+
+
+def mpb_vectorised(dP, A):
+    H, W = A.shape
+    blocks = A.reshape(H // 2, 2, W // 2, 2).transpose(0, 2, 1, 3).reshape(H // 2, W // 2, 4)
+    first = np.eye(4)[blocks.argmax(axis=2)] * dP[..., None]
+    return first.reshape(H // 2, W // 2, 2, 2).transpose(0, 2, 1, 3).reshape(H, W)
+
+
+def mpb_package(dP, A):
+    _, cache = maxpool_forward(A[None, None])
+    return maxpool_backward(dP[None, None], cache)[0, 0]
+
+
+def mpb_ties(dP, A):                            # the usual vectorised mask: every tied maximum gets it
+    P = pool_reshape(A)
+    return (A == np.kron(P, np.ones((2, 2)))) * np.kron(dP, np.ones((2, 2)))
+
+
+def mpb_last(dP, A):                            # `>=` in a scan keeps the last tied maximum
+    dA = np.zeros(A.shape)
+    for i in range(dP.shape[0]):
+        for j in range(dP.shape[1]):
+            best = None
+            for r in range(2):
+                for c in range(2):
+                    if best is None or A[2 * i + r, 2 * j + c] >= A[best]:
+                        best = (2 * i + r, 2 * j + c)
+            dA[best] = dP[i, j]
+    return dA
+
+
+def mpb_mask_only(dP, A):
+    return mpb_loops(np.ones_like(dP), A)
+
+
+def mpb_abs(dP, A):
+    return mpb_loops(dP, np.abs(A))
+
+
+RIGHT_ANSWERS.update({
+    "conv2d_backward": [cb_loops, cb_formulas,
+                        lambda dZ, image, kernel: tuple(a.tolist() for a in cb_loops(dZ, image, kernel))],
+    "maxpool_backward": [mpb_loops, mpb_vectorised, lambda dP, A: mpb_loops(dP, A).astype(np.float32)],
+})
+
+PACKAGE_ANSWERS += [("conv2d_backward", "the package's conv_backward", cb_package, "conv.conv_backward"),
+                    ("maxpool_backward", "the package's maxpool_backward", mpb_package, "conv.maxpool_backward")]
+
+WRONG_ANSWERS += [
+    ('conv2d_backward', 'filter not flipped in d_image', cb_no_flip,
+     "your d_image has the filter the wrong way round. Pixel (y', x') met weight (i, j) in the window at "
+     "(y' - i, x' - j): as a 'full' correlation of dZ, d_image needs the filter FLIPPED, kernel[::-1, ::-1]; "
+     "as a loop that adds dZ[y, x] * kernel onto each window, the filter as it is."),
+    ('conv2d_backward', 'd_kernel overwritten (= for +=)', cb_overwrite,
+     'a pixel that sits in several windows gets gradient from each of them, and every window adds to '
+     'd_kernel: you overwrote (d[...] = ...) where you must add (d[...] += ...).'),
+    ('conv2d_backward', 'd_image overwritten (= for +=)', cb_overwrite_image,
+     'a pixel that sits in several windows gets gradient from each of them, and every window adds to '
+     'd_kernel: you overwrote (d[...] = ...) where you must add (d[...] += ...).'),
+    ('conv2d_backward', 'd_kernel flipped', cb_kernel_flipped,
+     'your d_kernel is flipped (upside down and left to right): weight (i, j) met the pixel image[y + i, x'
+     ' + j] at position (y, x), so d_kernel[i, j] = sum over (y, x) of dZ[y, x] * image[y + i, x + j].'),
+    ('conv2d_backward', 'd_kernel the mean over positions', cb_kernel_mean,
+     'your d_kernel is the mean over the positions; the gradient is their SUM (every position used the '
+     'same weight, and each adds its share).'),
+    ('conv2d_backward', 'd_kernel without dZ', cb_unweighted_kernel,
+     'your d_kernel adds up the windows without weighting each by dZ[y, x]: d_kernel += dZ[y, x] * '
+     'image[y:y+kh, x:x+kw].'),
+    ('conv2d_backward', "d_image with dZ's shape", cb_dimage_valid,
+     "your d_image has dZ's shape (5, 7) (image 7x9, filter 3x3), not the image's (7, 9): the pixels near "
+     'the edges also sat in windows. Spread each dZ[y, x] over the whole window it came from, '
+     'image[y:y+kh, x:x+kw] (or pad dZ by kh - 1 and kw - 1 first).'),
+    ('conv2d_backward', 'd_image without the weights', cb_dimage_unweighted,
+     "your d_image adds dZ[y, x] to the window's pixels without the weights: each pixel's share is dZ[y, "
+     'x] * kernel[i, j].'),
+    ('conv2d_backward', "d_kernel with dZ's shape", cb_kernel_dZ_shape,
+     "your d_kernel has dZ's shape (5, 7) (image 7x9, filter 3x3); it must have the filter's shape (3, 3):"
+     ' one number per weight, the sum over every position of dZ[y, x] times the pixel that weight met '
+     'there.'),
+    ('conv2d_backward', 'the two in the other order', lambda dZ, image, kernel: cb_loops(dZ, image, kernel)[::-1],
+     'you returned the two gradients in the other order: return d_image first, then d_kernel (each has the'
+     ' shape of what it is the gradient of).'),
+    ('conv2d_backward', 'd_kernel alone', lambda dZ, image, kernel: cb_loops(dZ, image, kernel)[1],
+     'it returned one array; return the two gradients, `return d_image, d_kernel`.'),
+    ('conv2d_backward', 'd_kernel transposed', lambda dZ, image, kernel: (cb_loops(dZ, image, kernel)[0],
+                                                                        cb_loops(dZ, image, kernel)[1].T),
+     'your d_kernel is transposed: d_kernel[i, j] belongs to kernel[i, j], row i, column j.'),
+    ('maxpool_backward', 'to all four pixels', lambda dP, A: np.kron(dP, np.ones((2, 2))),
+     "you sent each block's gradient to all four of its pixels. Only the maximum reached the output; the "
+     'other three had no effect on it and get 0.'),
+    ('maxpool_backward', 'shared by four (average pooling)', lambda dP, A: np.kron(dP, np.ones((2, 2))) / 4,
+     "you shared each block's gradient equally among its four pixels: that is average pooling's backward. "
+     "Max-pooling's goes to the block's maximum alone."),
+    ('maxpool_backward', 'to every tied maximum', mpb_ties,
+     'right where a block has one maximum, but where several pixels tie for it (a block of zeros after '
+     'ReLU) you gave the gradient to each of them, so that block passes it on 2 to 4 times over. Give it '
+     'to one of them, the first in reading order (np.argmax finds that one).'),
+    ('maxpool_backward', 'to the last tied maximum', mpb_last,
+     "where several pixels tie for a block's maximum you gave the gradient to the last of them; give it to"
+     " the first, in reading order (np.argmax finds that one), as the package's layers do."),
+    ('maxpool_backward', 'where the maxima are, without dP', mpb_mask_only,
+     "you marked where each block's maximum is (1 there, 0 elsewhere), but forgot to multiply by the "
+     'gradient dP of that block.'),
+    ('maxpool_backward', 'to the top-left pixel', lambda dP, A: np.kron(dP, [[1.0, 0.0], [0.0, 0.0]]),
+     "you gave each block's gradient to its top-left pixel; it goes to the pixel holding the block's "
+     'maximum, wherever it is.'),
+    ('maxpool_backward', 'largest absolute value', mpb_abs,
+     'you looked for the largest absolute value; max-pooling kept the largest value, so in a block of '
+     'negative numbers that is the one closest to 0.'),
+    ('maxpool_backward', "the pooled map's shape", lambda dP, A: dP * pool_reshape(A),
+     "your answer has the pooled map's shape (2, 3); the gradient goes back to A, so it has A's shape (4, "
+     "6): one number per pixel, 0 for every pixel that was not its block's maximum."),
+]
+
+
+# the closing walkthrough's own wrong answers (tried before they had hints; now in the table)
+def _corr(a, k):
+    return np.einsum("yxij,ij->yx", sliding_window_view(a, k.shape), k)
+
+
+def walk_cb1(dZ, image, kernel):  # d_kernel as the correlation with the image, flipped
+    kh, kw = kernel.shape
+    return _corr(np.pad(dZ, ((kh-1,)*2, (kw-1,)*2)), kernel[::-1, ::-1]), _corr(dZ, image) if dZ.shape[0]>=image.shape[0] else _corr(image, dZ)[::-1, ::-1]
+
+
+def walk_cb2(dZ, image, kernel):  # loops with range(dZ.shape[0] - 1): one position short
+    kh, kw = kernel.shape; di = np.zeros(image.shape); dk = np.zeros(kernel.shape)
+    for y in range(dZ.shape[0]-1):
+        for x in range(dZ.shape[1]-1):
+            di[y:y+kh, x:x+kw] += dZ[y, x]*kernel; dk += dZ[y, x]*image[y:y+kh, x:x+kw]
+    return di, dk
+
+
+def walk_cb3(dZ, image, kernel):  # d_image spreads the image's window instead of the filter
+    kh, kw = kernel.shape; di = np.zeros(image.shape); dk = np.zeros(kernel.shape)
+    for y in range(dZ.shape[0]):
+        for x in range(dZ.shape[1]):
+            di[y:y+kh, x:x+kw] += dZ[y, x]*image[y:y+kh, x:x+kw]; dk += dZ[y, x]*image[y:y+kh, x:x+kw]
+    return di, dk
+
+
+def walk_cb4(dZ, image, kernel):  # d_kernel's first row only, as a list
+    kh, kw = kernel.shape; di = np.zeros(image.shape); dk = np.zeros(kernel.shape)
+    for y in range(dZ.shape[0]):
+        for x in range(dZ.shape[1]):
+            di[y:y+kh, x:x+kw] += dZ[y, x]*kernel; dk += dZ[y, x]*image[y:y+kh, x:x+kw]
+    return di, dk.tolist()[0]
+
+
+def walk_cb5(dZ, image, kernel):  # db, the sum of dZ, added into d_kernel
+    kh, kw = kernel.shape; di = np.zeros(image.shape); dk = np.zeros(kernel.shape)
+    for y in range(dZ.shape[0]):
+        for x in range(dZ.shape[1]):
+            di[y:y+kh, x:x+kw] += dZ[y, x]*kernel; dk += dZ[y, x]*image[y:y+kh, x:x+kw]
+    return di, dk + dZ.sum()
+
+
+def walk_cb6(dZ, image, kernel):  # the filter flipped where the loop over positions needs no flip
+    kh, kw = kernel.shape; di = np.zeros(image.shape); dk = np.zeros(kernel.shape)
+    for y in range(dZ.shape[0]):
+        for x in range(dZ.shape[1]):
+            di[y:y+kh, x:x+kw] += dZ[y, x]*kernel[::-1, ::-1]; dk += dZ[y, x]*image[y:y+kh, x:x+kw]
+    return di, dk
+
+
+def walk_mpb1(dP, A):  # the whole map's maximum gets everything
+    dA = np.zeros(A.shape); dA.flat[np.argmax(A)] = dP.sum(); return dA
+
+
+def walk_mpb2(dP, A):  # dP[y, x] with y, x stepping by 2: IndexError
+    dA = np.zeros(A.shape)
+    for y in range(0, A.shape[0], 2):
+        for x in range(0, A.shape[1], 2):
+            b = A[y:y+2, x:x+2]; r, c = np.unravel_index(b.argmax(), (2, 2)); dA[y+r, x+c] = dP[y, x]
+    return dA
+
+
+def walk_mpb3(dP, A):  # argmin
+    dA = np.zeros(A.shape)
+    for i in range(dP.shape[0]):
+        for j in range(dP.shape[1]):
+            b = A[2*i:2*i+2, 2*j:2*j+2]; r, c = np.unravel_index(b.argmin(), (2, 2)); dA[2*i+r, 2*j+c] = dP[i, j]
+    return dA
+
+
+def walk_mpb4(dP, A):  # place k read as (k % 2, k // 2)
+    dA = np.zeros(A.shape)
+    for i in range(dP.shape[0]):
+        for j in range(dP.shape[1]):
+            b = A[2*i:2*i+2, 2*j:2*j+2]; k = b.argmax(); r, c = k % 2, k // 2; dA[2*i+r, 2*j+c] = dP[i, j]
+    return dA
+
+
+def walk_mpb5(dP, A):  # dP times the block's maximum
+    dA = np.zeros(A.shape)
+    for i in range(dP.shape[0]):
+        for j in range(dP.shape[1]):
+            b = A[2*i:2*i+2, 2*j:2*j+2]; r, c = np.unravel_index(b.argmax(), (2, 2)); dA[2*i+r, 2*j+c] = dP[i, j]*b.max()
+    return dA
+
+
+def walk_mpb6(dP, A):  # ReLU's mask, A > 0
+    return np.kron(dP, np.ones((2, 2))) * (A > 0)
+
+
+WRONG_ANSWERS += [
+    ('conv2d_backward', 'd_kernel from dZ and image, flipped', walk_cb1,
+     'your d_kernel is flipped (upside down and left to right): weight (i, j) met the pixel image[y + i, x'
+     ' + j] at position (y, x), so d_kernel[i, j] = sum over (y, x) of dZ[y, x] * image[y + i, x + j].'),
+    ('conv2d_backward', 'loops one position short', walk_cb2,
+     'your loops stop one position short (image 7x9, filter 3x3): the last row and column of dZ give no '
+     'gradient. dZ has H - kh + 1 rows and W - kw + 1 columns: loop over range(dZ.shape[0]) and '
+     'range(dZ.shape[1]).'),
+    ('conv2d_backward', "d_image from the image's windows", walk_cb3,
+     "your d_image spreads dZ[y, x] times the image's own window; a pixel's gradient comes from the weight"
+     ' it met: add dZ[y, x] * kernel onto each window.'),
+    ('conv2d_backward', "d_kernel's first row only", walk_cb4,
+     "your d_kernel has shape (3,) (image 7x9, filter 3x3); it must have the filter's shape (3, 3)."),
+    ('conv2d_backward', 'db added into d_kernel', walk_cb5,
+     "your d_kernel has the sum of dZ added to every weight: that is the bias's gradient, db, which is "
+     'separate (and conv2d has no bias). d_kernel is the sum of dZ[y, x] times the windows alone.'),
+    ('conv2d_backward', 'flipped filter spread over the windows', walk_cb6,
+     "your d_image has the filter the wrong way round. Pixel (y', x') met weight (i, j) in the window at "
+     "(y' - i, x' - j): as a 'full' correlation of dZ, d_image needs the filter FLIPPED, kernel[::-1, ::-1]; "
+     "as a loop that adds dZ[y, x] * kernel onto each window, the filter as it is."),
+    ('maxpool_backward', "the whole map's maximum", walk_mpb1,
+     'only one pixel of the whole map got gradient: find the maximum of each 2x2 block, not of all of A; '
+     'every block passes its own dP[i, j] to its own maximum.'),
+    ('maxpool_backward', 'dP[y, x] with y, x stepping by 2', walk_mpb2,
+     'calling it raised IndexError: index 4 is out of bounds for axis 1 with size 3. dP has only H/2 rows '
+     "and W/2 columns: when y and x step by 2 over A, the block's gradient is dP[y // 2, x // 2]."),
+    ('maxpool_backward', 'argmin', walk_mpb3,
+     "you gave each block's gradient to its SMALLEST pixel; max-pooling kept the largest."),
+    ('maxpool_backward', 'row and column swapped in the block', walk_mpb4,
+     "you found each block's maximum but swapped its row and column inside the block: place k (0 to 3, in "
+     'reading order) is row k // 2, column k % 2, which np.unravel_index(k, (2, 2)) gives.'),
+    ('maxpool_backward', 'times the maximum', walk_mpb5,
+     "you multiplied the gradient by the block's maximum; the maximum passes its value through unchanged, "
+     'so its derivative is 1: the pixel gets dP[i, j] alone.'),
+    ('maxpool_backward', 'ReLU mask', walk_mpb6,
+     "you let the gradient through wherever A > 0: that is ReLU's slope, not max-pooling's. Only each "
+     "block's maximum gets the block's gradient."),
 ]
 
 

@@ -147,7 +147,6 @@ RIGHT_ANSWERS += [
     ("train_step", "zero_grad first", _step),
     ("train_step", "zero_grad last, after step", lambda *a: _step(*a, order=("forward", "backward", "step", "zero"))),
     ("train_step", "zero_grad after the loss", lambda *a: _step(*a, order=("forward", "zero", "backward", "step"))),
-    ("train_step", "returns the loss object", lambda *a: _step(*a, give=lambda loss: loss)),
     ("train_step", "returns float(loss)", lambda *a: _step(*a, give=float)),
     ("train_step", "model.zero_grad(), loss.data.item()", _model_zero_grad),
 ]
@@ -176,6 +175,10 @@ WRONG_ANSWERS += [
     ("train_step", "softmax before the loss", lambda *a: _step(*a, softmax=True),
      "the model's output went through softmax before the loss. nn.CrossEntropyLoss takes the raw scores "
      "(logits) and applies log-softmax itself, as our cross_entropy(Z, Y) does: pass model(xb) straight in."),
+    ("train_step", "returns the loss tensor", lambda *a: _step(*a, give=lambda loss: loss),
+     "it returned the loss tensor itself; return loss.item(), a plain Python number: a tensor carries the record "
+     "of the whole step, and an epoch's loop that adds tensors up keeps every step's record alive (and its "
+     "memory)."),
     ("train_step", "no return", lambda *a: _step(*a, give=lambda loss: None),
      "it returned None; return the batch's loss as a number, loss.item(), so that the loop can add it up "
      "for the epoch's cost."),
