@@ -72,7 +72,8 @@ WRONG_ANSWERS = [
     ('scale_pixels', 'raw // 255 in float32', lambda r: (r // 255).astype(np.float32),
      'integer division: raw // 255 rounds every pixel down, to 0 (only 255 becomes 1). Divide with /, '
      'which keeps the fraction.'),
-    ('scale_pixels', '0.01 + 0.99 raw / 255', lambda r: np.float32(0.01) + np.float32(0.99) * r.astype(np.float32) / 255,
+    ('scale_pixels', '0.01 + 0.99 raw / 255', 
+     lambda r: np.float32(0.01) + np.float32(0.99) * r.astype(np.float32) / 255,
      "that maps 0 to 0.01 and 255 to 1.0 (the 0.01 offset of 'Make Your Own Neural Network'); here a black"
      ' pixel stays exactly 0: divide by 255 and add nothing.'),
     ('one_hot', '0.01 / 0.99 targets', lambda y: np.where(np.arange(10) == y[:, None], 0.99, 0.01).astype(np.float32),
