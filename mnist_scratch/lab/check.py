@@ -44,9 +44,13 @@ check                    lesson the learner writes
 ``he_init``              4      ``fn(fan_in, fan_out, rng)``: He-initialised weights
 ``sgd_epoch``            4      ``fn(params, X, y, lr, batch_size, rng)``: one epoch of mini-batch SGD
 ``l2_penalty``           5      ``fn(params, lam)``: (lam / 2) * sum of squared weights
-``dropout``              5      ``fn(A, p, rng)``: inverted dropout
+``l2_gradient``          5      ``fn(params, lam)``: its gradient, lam W (0 for the biases)
+``dropout``              5      ``fn(A, p, rng) -> (A * mask, mask)``: inverted dropout
+``forward_dropout``      5      ``fn(params, X, p, rng) -> (Z, A, masks)``: the forward pass with dropout
+``backward_dropout``     5      ``fn(params, Z, A, masks, y)``: its gradients
 ``confusion_matrix``     6      ``fn(y_true, y_pred)``: the 10 x 10 counts
-``per_class_accuracy``   6      ``fn(C)``: accuracy per true class
+``per_class_accuracy``   6      ``fn(C)``: accuracy per true class (recall)
+``precision``            6      ``fn(C)``: precision per class
 ``momentum_step``        7      ``fn(theta, v, g, lr, mu)``: one momentum step
 ``cosine``               7      ``fn(t, T)``: the cosine schedule's factor
 ``rmsprop_step``         8      ``fn(theta, s, g, lr, rho, eps)``: one RMSprop step
@@ -76,13 +80,17 @@ from ._checks_cnn_backward import conv2d_backward, maxpool_backward
 from ._checks_frameworks import to_torch_layout, train_step
 from ._checks_autograd import compare
 from ._checks_optim import rmsprop_step, xavier_init
-from ._checks_training import (confusion_matrix, cosine, dropout, he_init, l2_penalty, momentum_step,
-                               per_class_accuracy, sgd_epoch)
+from ._checks_minibatch import he_init, sgd_epoch
+from ._checks_l2 import l2_gradient, l2_penalty
+from ._checks_dropout import backward_dropout, dropout, forward_dropout
+from ._checks_evaluation import confusion_matrix, per_class_accuracy, precision
+from ._checks_training import cosine, momentum_step
 
 _LESSONS = ["scale_pixels", "mean_digit", "one_hot",
             "relu", "relu_prime", "softmax", "cross_entropy", "forward", "backward", "numerical_gradient",
             "gradient_descent", "predict", "accuracy",
-            "he_init", "sgd_epoch", "l2_penalty", "dropout", "confusion_matrix", "per_class_accuracy",
+            "he_init", "sgd_epoch", "l2_penalty", "l2_gradient", "dropout", "forward_dropout", "backward_dropout",
+            "confusion_matrix", "per_class_accuracy", "precision",
             "momentum_step", "cosine", "rmsprop_step", "xavier_init", "batchnorm_forward", "batchnorm_backward",
             "conv2d", "maxpool", "conv2d_backward", "maxpool_backward", "to_torch_layout", "train_step",
             "compare"]

@@ -82,9 +82,10 @@ class Parts:
     def __dir__(self):
         return [*super().__dir__(), *self._chosen]
 
-    def network(self, sizes=None, *, params: dict | None = None, seed=0) -> OwnNetwork:
-        """A network computed by these parts (their ``forward`` and ``backward``), on the model interface."""
-        return OwnNetwork(self, sizes, params=params, seed=seed)
+    def network(self, sizes=None, *, params: dict | None = None, seed=0, l2: float = 0.0) -> OwnNetwork:
+        """A network computed by these parts (their ``forward`` and ``backward``, and from lesson 5 their dropout
+        and L2 penalty ``l2``), on the model interface."""
+        return OwnNetwork(self, sizes, params=params, seed=seed, l2=l2)
 
     def cnn(self, X, y, **architecture):
         """Lesson 10: a CNN of these parts' layers, trained on the fast ones once they match on ``X``, ``y`` (:mod:`.own_cnn`)."""

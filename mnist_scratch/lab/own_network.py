@@ -8,6 +8,14 @@ It has every member of :mod:`mnist_scratch.interface`, so the one training loop
 ``ms.train(net, X, y, ...)``, the prediction browser and the drawing canvas take it
 like any other network, and a model file saves it as the plain MLP it is
 (``describe()`` says ``"mlp"``: the math is the package's ``Model``'s).
+
+Later lessons' parts join in where the parts include them:
+
+* lesson 4's ``he_init`` draws the initial weights (the package's He initialisation otherwise);
+* lesson 5's ``forward_dropout`` and ``backward_dropout`` compute a training step with
+  dropout (``ms.train(net, ..., dropout=p)``), and its ``l2_gradient`` adds the L2 penalty's
+  gradient to every step's, for a network made with ``l2=lam``. The penalty is then the
+  network's own, so ``ms.train``'s ``l2`` stays 0 (both would add it twice).
 """
 
 from __future__ import annotations
@@ -31,16 +39,23 @@ class OwnNetwork(Network):
     loss = "cross_entropy"
     activation = "relu"
 
-    def __init__(self, parts, sizes=None, *, params: dict | None = None, seed=0, dtype=np.float32):
+    def __init__(self, parts, sizes=None, *, params: dict | None = None, seed=0, dtype=np.float32,
+                 l2: float = 0.0):
         super().__init__()
+        names = list(getattr(parts, "names", ()))
+        if isinstance(l2, bool) or not isinstance(l2, (int, float, np.floating)) or not l2 >= 0:
+            raise ValueError(f"l2={l2!r} is not allowed: l2 must be a number >= 0 (the L2 penalty lambda)")
+        if l2 and "l2_gradient" not in names:
+            raise ValueError("l2 needs the L2 penalty's gradient, which lesson 5 adds to your network: load lesson 5's "
+                             "parts, my_network.load(upto=5), or make the network with l2=0")
         if params is None:
             if sizes is None:
                 raise ValueError("give the layer sizes, such as [784, 10, 10], or the parameters (params=...)")
-            params = init_params(check_sizes(sizes), "he", seed, dtype)
+            params = _initial(parts, check_sizes(sizes), seed, dtype, "he_init" in names)
         elif not isinstance(params, dict) or "W1" not in params:
             raise ValueError("params must be a dict of arrays {'W1': ..., 'b1': ..., ...}, "
                              f"not {type(params).__name__}")
-        self.parts, self.params = parts, params
+        self.parts, self.params, self.names, self.l2 = parts, params, names, float(l2)
         self.init, self.seed = "he", seed                   # how the parameters began (model files record it)
         layers = len(params) // 2
         self.sizes = [int(params["W1"].shape[0])] + [int(params[f"W{l}"].shape[1]) for l in range(1, layers + 1)]
@@ -62,15 +77,41 @@ class OwnNetwork(Network):
         return Cache(Z=list(Z), A=list(A))
 
     def forward_train(self, X, *, dropout: float = 0.0, rng=None) -> Cache:
-        """The forward pass of a training step; dropout needs a forward pass that takes it (lesson 5)."""
-        if dropout:
-            raise ValueError("dropout needs a forward pass that drops units; this network's forward has "
-                             "none yet (lesson 5 adds it): train with dropout=0")
-        return self.forward(X)
+        """The forward pass of a training step: with ``dropout``, the learner's ``forward_dropout`` (lesson 5)."""
+        if not dropout:
+            return self.forward(X)
+        if "forward_dropout" not in self.names:
+            raise ValueError("dropout needs a forward pass that drops units; this network's parts have none yet "
+                             "(lesson 5 adds forward_dropout: load its parts with my_network.load(upto=5)), so "
+                             "train with dropout=0")
+        Z, A, masks = self.parts.forward_dropout(self.params, X, dropout, np.random.default_rng(rng))
+        return Cache(Z=list(Z), A=list(A), masks={l: m for l, m in enumerate(masks) if m is not None})
 
     def backward(self, cache: Cache, T) -> dict:
-        """The learner's backward pass; ``T`` holds integer labels."""
-        return self.parts.backward(self.params, cache.Z, cache.A, T)
+        """The learner's backward pass (with dropout's masks, if the forward pass drew any), plus the
+        learner's L2 gradient for a network made with ``l2``; ``T`` holds integer labels."""
+        if cache.masks:
+            masks = [cache.masks.get(l) for l in range(len(cache.Z))]
+            grads = self.parts.backward_dropout(self.params, cache.Z, cache.A, masks, T)
+        else:
+            grads = self.parts.backward(self.params, cache.Z, cache.A, T)
+        if self.l2:
+            penalty = self.parts.l2_gradient(self.params, self.l2)
+            grads = {k: grads[k] + penalty[k] if k in penalty else grads[k] for k in grads}
+        return grads
 
     def __repr__(self) -> str:
-        return f"OwnNetwork({'-'.join(map(str, self.sizes))}, {self.num_params:,} parameters, {self.dtype})"
+        l2 = f", l2={self.l2:g}" if self.l2 else ""
+        return f"OwnNetwork({'-'.join(map(str, self.sizes))}, {self.num_params:,} parameters, {self.dtype}{l2})"
+
+
+def _initial(parts, sizes: list, seed, dtype, own_init: bool) -> dict:
+    """Initial parameters: He weights from the learner's ``he_init`` where they have it (lesson 4), zero biases."""
+    if not own_init:
+        return init_params(sizes, "he", seed, dtype)
+    rng = np.random.default_rng(seed)
+    params = {}
+    for l, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        params[f"W{l}"] = np.asarray(parts.he_init(fan_in, fan_out, rng), dtype=dtype)
+        params[f"b{l}"] = np.zeros(fan_out, dtype=dtype)
+    return params

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, conv, evaluate, losses, network
+from .. import activations, conv, evaluate, init, losses, network
 from ..gradient_check import numerical_gradient as _numerical_gradient
 
 __all__ = ["one_hot", "relu", "relu_prime", "softmax", "cross_entropy", "forward", "backward",
-           "numerical_gradient", "gradient_descent", "predict", "accuracy",
+           "numerical_gradient", "gradient_descent", "predict", "accuracy", "he_init", "sgd_epoch",
+           "l2_penalty", "l2_gradient", "dropout", "forward_dropout", "backward_dropout", "confusion_matrix",
+           "per_class_accuracy", "precision",
            "conv2d", "conv2d_backward", "maxpool", "maxpool_backward",
            "compare"]
 
@@ -84,6 +86,90 @@ def predict(params, X):
 
 def accuracy(y_true, y_pred):
     return evaluate.accuracy(y_true, y_pred)
+
+
+# --------------------------------------------------------------------------- lesson 4
+def he_init(fan_in, fan_out, rng):
+    """Weights ``(fan_in, fan_out)`` drawn from N(0, 2 / fan_in) with ``rng`` (float64)."""
+    return init.init_weights(fan_in, fan_out, "he", rng)
+
+
+def sgd_epoch(params, X, y, lr, batch_size, rng):
+    """One epoch of mini-batch SGD in place: one shuffle from ``rng``, then one step per batch of
+    ``batch_size`` rows (the last may be shorter), with the network's ``forward`` and ``backward``."""
+    order = rng.permutation(len(X))
+    for first in range(0, len(X), batch_size):
+        rows = order[first:first + batch_size]
+        Z, A = forward(params, X[rows])
+        grads = backward(params, Z, A, y[rows])
+        for name in params:
+            params[name] -= lr * grads[name]
+
+
+# --------------------------------------------------------------------------- lesson 5
+def l2_penalty(params, lam):
+    """(lam / 2) times the sum of the squares of every weight (the biases are not penalised)."""
+    return 0.5 * lam * sum(float(np.sum(W ** 2)) for name, W in params.items() if name.startswith("W"))
+
+
+def l2_gradient(params, lam):
+    """The gradient of :func:`l2_penalty`: lam W for every weight, 0 for every bias."""
+    return {name: lam * W if name.startswith("W") else np.zeros_like(W) for name, W in params.items()}
+
+
+def dropout(A, p, rng):
+    """Inverted dropout: ``(A * mask, mask)``, the mask 0 with probability p and 1 / (1 - p) elsewhere."""
+    mask = network.dropout_mask(np.shape(A), p, rng).astype(np.asarray(A).dtype, copy=False)
+    return A * mask, mask
+
+
+def forward_dropout(params, X, p, rng):
+    """The forward pass of a training step, with the network's ``dropout`` on every hidden layer's output.
+
+    ``(Z, A, masks)``: three lists of L + 1 entries; ``masks[l]`` is hidden layer l's mask,
+    None for the input (0) and the output (L) layers.
+    """
+    L = len(params) // 2
+    Z, A, masks = [None], [X], [None]
+    for l in range(1, L + 1):
+        Z.append(A[l - 1] @ params[f"W{l}"] + params[f"b{l}"])
+        if l == L:
+            A.append(softmax(Z[l]))
+            masks.append(None)
+        else:
+            dropped, mask = dropout(relu(Z[l]), p, rng)
+            A.append(dropped)
+            masks.append(mask)
+    return Z, A, masks
+
+
+def backward_dropout(params, Z, A, masks, y):
+    """The gradients of a forward pass with dropout: dropped units pass no gradient back."""
+    kept = {l: mask for l, mask in enumerate(masks) if mask is not None}
+    return network.backward(params, network.Cache(Z=list(Z), A=list(A), masks=kept), y)
+
+
+# --------------------------------------------------------------------------- lesson 6
+def confusion_matrix(y_true, y_pred):
+    """``C[i, j]``: how many images of true class i were predicted as j, 10 x 10."""
+    return evaluate.confusion_matrix(np.asarray(y_true), np.asarray(y_pred), 10)
+
+
+def _share(counts, totals):
+    counts, totals = np.asarray(counts, float), np.asarray(totals, float)
+    return np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+
+
+def per_class_accuracy(C):
+    """For each true class, the share of its images predicted right (its recall); 0 for a class with none."""
+    C = np.asarray(C)
+    return _share(np.diag(C), C.sum(axis=1))
+
+
+def precision(C):
+    """For each class, the share of the images predicted as it that are it; 0 for a class never predicted."""
+    C = np.asarray(C)
+    return _share(np.diag(C), C.sum(axis=0))
 
 
 # --------------------------------------------------------------------------- lesson 10

@@ -3,8 +3,10 @@
 * With every solution filled in, lessons 1 and 2 save their parts, and lesson 3, in a new kernel
   (as after a restart), trains them: its "train your network" cell says every part is the
   learner's and reaches its accuracy.
+* Then lessons 4, 5 and 6, each in a new kernel, train the learner's parts of all the lessons before:
+  lesson 4 with the learner's own loop past 97% test accuracy, lessons 5 and 6 through ``ms.train``.
 * A bug planted in one learner function past its check (``saving.keep``) is caught by the lesson's
-  own gradient check (lesson 2) or its accuracy (lesson 3): the lessons really run the learner's code.
+  own gradient check (lesson 2) or its accuracy (lessons 3 and 4): the lessons really run the learner's code.
 * Graded mode ignores the work folder: nothing read, nothing written.
 
 Every work folder is a temporary one ($MNIST_SCRATCH_WORK_DIR), never inside the repository.
@@ -182,3 +184,63 @@ def test_graded_mode_reads_and_writes_no_work_folder(lessons_1_to_3, work, tmp_p
     assert "7 of 8 parts are yours; one_hot is the package's" in checked, checked
     assert {p.name: p.read_bytes() for p in work.iterdir()} == before
     assert "Saved as" not in json.dumps(nb.dict())
+
+
+# --------------------------------------------------------------------------- lessons 4 to 6
+LESSONS_4_TO_6 = ("04_train_784_128_64_10.ipynb", "05_cost_curves_and_hyperparameters.ipynb",
+                  "06_misclassification_gallery.ipynb")
+
+
+@pytest.fixture(scope="module")
+def lessons_4_to_6(lessons_1_to_3, work):
+    """Lessons 4, 5 and 6 with their solutions, after lessons 1-3, each in a new kernel, one work folder."""
+    mp = pytest.MonkeyPatch()
+    try:
+        runs = {name: _run(_with_solutions(name), work, mp) for name in LESSONS_4_TO_6}
+    finally:
+        mp.undo()
+    return runs
+
+
+def test_lessons_4_to_6_with_every_solution_no_cell_fails(lessons_4_to_6):
+    for name, nb in lessons_4_to_6.items():
+        assert _errors(nb) == [], name
+
+
+def test_lesson_4_trains_the_learner_s_own_784_128_64_10_past_97_percent(lessons_4_to_6):
+    nb = lessons_4_to_6["04_train_784_128_64_10.ipynb"]
+    train = _text(nb.cells[_index(nb, "lr, batch_size, epochs =")])
+    assert train.startswith("Your network, lessons 1-4: all 13 parts are yours."), train
+    dev = float(re.findall(r"dev accuracy (\d+\.\d+)%", train)[-1])
+    assert dev >= 97.0, train
+    test = "".join(_text(c) for c in nb.cells if c.cell_type == "code" and "-m mnist_scratch evaluate" in c.source)
+    assert float(re.search(r"test accuracy ([\d.]+)%", test).group(1)) >= 97.0, test
+
+
+def test_lessons_5_and_6_train_the_learner_s_parts_with_ms_train(lessons_4_to_6, work):
+    five = lessons_4_to_6["05_cost_curves_and_hyperparameters.ipynb"]
+    report = _text(five.cells[_index(five, "mine = my_network.load(upto=5)")])
+    assert report.startswith("Your network, lessons 1-5: all 18 parts are yours."), report
+    six = lessons_4_to_6["06_misclassification_gallery.ipynb"]
+    report = _text(six.cells[_index(six, "mine = my_network.load(upto=5)")])
+    assert report.startswith("Your network, lessons 1-5: all 18 parts are yours."), report
+    report = _text(six.cells[_index(six, "scores = pd.DataFrame(")])
+    assert report.startswith("Your network, lessons 1-6: all 21 parts are yours."), report
+    assert {p.stem for p in work.glob("*.py")} >= {
+        "he_init", "sgd_epoch", "l2_penalty", "l2_gradient", "dropout", "forward_dropout", "backward_dropout",
+        "confusion_matrix", "per_class_accuracy", "precision"}
+
+
+def test_lesson_4_s_accuracy_catches_a_bug_planted_in_the_learner_s_sgd_epoch(tmp_path, monkeypatch):
+    planted = '''def sgd_epoch(params, X, y, lr, batch_size, rng):    # one step per epoch: full batch
+    Z, A = forward(params, X)
+    grads = backward(params, Z, A, y)
+    for name in params:
+        params[name] -= lr * grads[name]'''
+    nb = _with_solutions("04_train_784_128_64_10.ipynb")
+    nb.cells = nb.cells[:_index(nb, "one epoch of mini-batch SGD already passes 94% dev accuracy") + 1]
+    nb = _plant(nb, "lr, batch_size, epochs =", "sgd_epoch", planted)
+    nb = _run(nb, tmp_path / "my_network", monkeypatch)
+    (cell, ename, message), *_ = _errors(nb)
+    assert (cell, ename) == (_index(nb, "one epoch of mini-batch SGD already passes 94%"), "AssertionError")
+    assert message.startswith("one epoch of mini-batch SGD already passes 94% dev accuracy (lr="), message

@@ -1,7 +1,8 @@
-"""Answers to lessons 1-3's exercises, right and wrong, written as a learner would write them.
+"""Answers to lessons 1-6's exercises, right and wrong, written as a learner would write them.
 
-Shared by tests/package/lab/test_check_hints_network.py (the hint table) and the tests of the
-learner's own network. Functions that call each other do so through module globals, as a
+Shared by tests/package/lab/test_check_hints_network.py (lessons 1-3's hint table), the tables of
+lessons 4-6 (test_check_hints_minibatch.py, test_check_hints_regularization.py,
+test_check_hints_evaluation.py) and the tests of the learner's own network. Functions that call each other do so through module globals, as a
 learner's notebook functions do.
 """
 
@@ -113,6 +114,76 @@ def accuracy(y_true, y_pred):
     return np.mean(y_true == y_pred)
 
 
+# --------------------------------------------------------------------------- right, lessons 4-6
+def he_init(fan_in, fan_out, rng):
+    return rng.normal(0.0, np.sqrt(2 / fan_in), size=(fan_in, fan_out))
+
+
+def sgd_epoch(params, X, y, lr, batch_size, rng):
+    order = rng.permutation(len(X))
+    for first in range(0, len(X), batch_size):
+        rows = order[first:first + batch_size]
+        Z, A = forward(params, X[rows])
+        grads = backward(params, Z, A, y[rows])
+        for name in params:
+            params[name] -= lr * grads[name]
+
+
+def l2_penalty(params, lam):
+    return lam / 2 * sum(np.sum(W ** 2) for name, W in params.items() if name.startswith("W"))
+
+
+def l2_gradient(params, lam):
+    return {name: lam * W if name.startswith("W") else np.zeros_like(W) for name, W in params.items()}
+
+
+def dropout(A, p, rng):
+    mask = (rng.random(A.shape) >= p).astype(A.dtype) / (1 - p)
+    return A * mask, mask
+
+
+def forward_dropout(params, X, p, rng):
+    L = len(params) // 2
+    Z, A, masks = [None], [X], [None]
+    for l in range(1, L + 1):
+        Z.append(A[l - 1] @ params[f"W{l}"] + params[f"b{l}"])
+        if l < L:
+            a, mask = dropout(relu(Z[l]), p, rng)
+        else:
+            a, mask = softmax(Z[l]), None
+        A.append(a)
+        masks.append(mask)
+    return Z, A, masks
+
+
+def backward_dropout(params, Z, A, masks, y):
+    L, n = len(params) // 2, len(y)
+    dZ = (A[L] - one_hot(y).astype(A[L].dtype)) / n
+    grads = {}
+    for l in range(L, 0, -1):
+        grads[f"W{l}"] = A[l - 1].T @ dZ
+        grads[f"b{l}"] = dZ.sum(axis=0)
+        if l > 1:
+            dA = dZ @ params[f"W{l}"].T * masks[l - 1]
+            dZ = dA * relu_prime(Z[l - 1])
+    return grads
+
+
+def confusion_matrix(y_true, y_pred):
+    C = np.zeros((10, 10), dtype=int)
+    for t, p in zip(y_true, y_pred):
+        C[t, p] += 1
+    return C
+
+
+def per_class_accuracy(C):
+    return np.diag(C) / np.maximum(C.sum(axis=1), 1)
+
+
+def precision(C):
+    return np.diag(C) / np.maximum(C.sum(axis=0), 1)
+
+
 # --------------------------------------------------------------------------- wrong ones that need a body
 def forward_two_layers(params, X):              # the toy network's forward pass, fixed at two layers
     Z1 = X @ params["W1"] + params["b1"]
@@ -201,6 +272,9 @@ def numerical_with_package(J, theta, eps=1e-5):
 
 # --------------------------------------------------------------------------- a learner's session, for the lab's tests
 LESSON_2 = ["one_hot", "relu", "relu_prime", "softmax", "cross_entropy", "forward", "backward", "numerical_gradient"]
+LESSONS_3_TO_6 = ["gradient_descent", "predict", "accuracy", "he_init", "sgd_epoch", "l2_penalty", "l2_gradient",
+                  "dropout", "forward_dropout", "backward_dropout", "confusion_matrix", "per_class_accuracy",
+                  "precision"]
 
 
 def solve(*names):

@@ -10,31 +10,6 @@ import numpy as np
 import pytest
 
 from mnist_scratch.lab import check
-from mnist_scratch.network import backward, forward
-
-
-def _sgd_epoch(params, X, y, lr, batch_size, rng):
-    order = rng.permutation(len(X))
-    for first in range(0, len(X), batch_size):
-        rows = order[first:first + batch_size]
-        grads = backward(params, forward(params, X[rows]), y[rows])
-        for k in params:
-            params[k] -= lr * grads[k]
-
-
-def _sgd_epoch_returning_a_new_dict(params, X, y, lr, batch_size, rng):
-    order = rng.permutation(len(X))
-    for rows in np.array_split(order, range(batch_size, len(X), batch_size)):
-        grads = backward(params, forward(params, X[rows]), y[rows])
-        params = {k: params[k] - lr * grads[k] for k in params}
-    return params
-
-
-def _confusion_by_loop(y_true, y_pred):
-    C = np.zeros((10, 10), dtype=int)
-    for t, p in zip(y_true, y_pred):
-        C[t, p] += 1
-    return C
 
 
 def _momentum(theta, v, g, lr, mu):
@@ -56,21 +31,7 @@ def _momentum_sutskever(theta, v, g, lr, mu):  # v <- mu v - lr g, theta <- thet
 
 # Every right way of writing each function must pass.
 RIGHT_ANSWERS = {
-    # lessons 1-3: tests/package/lab/test_check_hints_network.py
-    "he_init": [lambda i, o, rng: rng.normal(0, np.sqrt(2 / i), size=(i, o)),
-                lambda i, o, rng: rng.standard_normal((i, o)) * np.sqrt(2 / i),
-                lambda i, o, rng: rng.uniform(-np.sqrt(6 / i), np.sqrt(6 / i), (i, o))],
-    "sgd_epoch": [_sgd_epoch, _sgd_epoch_returning_a_new_dict],
-    "l2_penalty": [lambda p, lam: lam / 2 * sum(np.sum(p[k] ** 2) for k in p if k.startswith("W")),
-                   lambda p, lam: 0.5 * lam * (np.linalg.norm(p["W1"]) ** 2 + np.linalg.norm(p["W2"]) ** 2),
-                   lambda p, lam: lam / 2 * sum(float(W.ravel() @ W.ravel()) for k, W in p.items() if k[0] == "W")],
-    "dropout": [lambda A, p, rng: A * (rng.random(A.shape) >= p) / (1 - p),
-                lambda A, p, rng: A * rng.binomial(1, 1 - p, A.shape) / (1 - p),
-                lambda A, p, rng: np.where(rng.random(A.shape) < p, 0, A / (1 - p))],
-    "confusion_matrix": [_confusion_by_loop, lambda t, p: np.bincount(t * 10 + p, minlength=100).reshape(10, 10),
-                         lambda t, p: np.histogram2d(t, p, bins=10, range=[[0, 10], [0, 10]])[0]],
-    "per_class_accuracy": [lambda C: np.diag(C) / C.sum(axis=1), lambda C: C.diagonal() / C.sum(1),
-                           lambda C: np.array([C[k, k] / C[k].sum() for k in range(10)])],
+    # lessons 1-6: tests/package/lab/test_check_hints_network.py, _minibatch.py, _regularization.py, _evaluation.py
     "momentum_step": [_momentum, _momentum_in_place, _momentum_sutskever],
     "cosine": [lambda t, T: 0.5 * (1 + math.cos(math.pi * t / T)), lambda t, T: (1 + np.cos(np.pi * t / T)) / 2,
                lambda t, T: np.cos(np.pi * t / T / 2) ** 2],
