@@ -116,8 +116,11 @@ bench: $(VENV)/.test-installed
 # make classroom, slides and book take each lesson's outputs from its executed copies in build/executed/
 # (tools/executed.py), which make test leaves: reused while up to date with the lesson, the package and the
 # environment, made by running the lesson once (LESSON_JOBS at a time) otherwise, and then shared.
+# CLASSROOM_ARGS sets the nbgrader configuration's defaults, e.g. make classroom CLASSROOM_ARGS="--course-id ml101
+# --exchange /srv/nbgrader/exchange" (python -m tools.classroom --help; docs/teaching/grading.md).
+CLASSROOM_ARGS ?=
 classroom: $(VENV)/.classroom-installed
-	$(BIN)/python -m tools.classroom --out $(CLASSROOM_OUT) --jobs $(LESSON_JOBS) $(LESSONS)
+	$(BIN)/python -m tools.classroom --out $(CLASSROOM_OUT) --jobs $(LESSON_JOBS) $(CLASSROOM_ARGS) $(LESSONS)
 
 # reveal.js, require.js, jQuery and MathJax 2, pinned by tools/reveal/package-lock.json, so that the
 # decks load nothing from a CDN. The only step that needs the network (the npm registry), once.

@@ -97,7 +97,25 @@ def _compact(dY, Z_hat, gamma, s, *, means=True, mean_term=True, hat_term=True, 
     return (gamma if use_gamma else 1) * (inner / s if divide else inner * s)
 
 
-@checker(refuses=("mnist_scratch.batchnorm.batchnorm_backward", "mnist_scratch.bn_network.bn_backward"))
+def _gradients_right(fn) -> dict:
+    """For grading: ``{"dZ": True, "dgamma": ..., "dbeta": ...}``, whether each gradient is right."""
+    dY, Z_hat, gamma, s = _backward_inputs()
+    right = (_compact(dY, Z_hat, gamma, s), (dY * Z_hat).sum(axis=0), dY.sum(axis=0))
+    try:
+        got = call(fn, dY, Z_hat, gamma, s, numeric=False)
+    except Wrong:
+        got = None
+    ok = {}
+    for i, name in enumerate(("dZ", "dgamma", "dbeta")):
+        try:
+            ok[name] = isinstance(got, (tuple, list)) and len(got) == 3 and same(np.asarray(got[i], float), right[i])
+        except (TypeError, ValueError):
+            ok[name] = False
+    return ok
+
+
+@checker(refuses=("mnist_scratch.batchnorm.batchnorm_backward", "mnist_scratch.bn_network.bn_backward"),
+         items=("dZ", "dgamma", "dbeta"), score_items=_gradients_right)
 def batchnorm_backward(fn):
     """``fn(dY, Z_hat, gamma, s)``: train-mode batch norm's gradients ``(dZ, dgamma, dbeta)``."""
     dY, Z_hat, gamma, s = _backward_inputs()

@@ -14,7 +14,7 @@ import numpy as np
 from ..losses import cross_entropy as _cross_entropy
 from ..network import backward as _backward
 from ..network import forward as _forward
-from ._checking import Wrong, as_number, call, checker, clone, differs_by, same
+from ._checking import Wrong, as_number, call, checker, clone, differs_by, same, rng as _rng
 from ._checks_network import small_network
 
 __all__ = ["gradient_descent", "predict", "accuracy"]
@@ -196,4 +196,10 @@ def accuracy(fn):
         if not np.isclose(value, right):
             raise Wrong(f"right for the first input, but {len(t)} predictions with {round(right * len(t))} right "
                         f"should give {right:g}, not {value:g}.")
+    t = _rng(73).integers(0, 10, size=60)
+    p = np.where(_rng(74).random(60) < 0.7, t, (t + 1) % 10)
+    right, value = float(np.mean(t == p)), as_number(call(fn, t, p))
+    if not np.isclose(value, right):
+        raise Wrong(f"right for the inputs above, but 60 predictions with {int(np.sum(t == p))} right should give "
+                    f"{right:g}, not {value:g}.")
     return "the fraction of predictions that match. Correct!"

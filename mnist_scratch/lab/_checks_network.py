@@ -183,10 +183,35 @@ def _backward_variant(params, Z, A, y, *, relu_ge=False, no_slope=False):
     return grads
 
 
+#: The gradients of the three networks, by parameter name: an item of partial credit each (grading).
+GRADIENTS = tuple(f"{p}{l}" for l in range(1, len(NETS[-1][0])) for p in "Wb")
+
+
+def _gradients_right(fn) -> dict:
+    """For grading: ``{"W1": True, ...}``, whether each gradient is right on every network that has it."""
+    right = dict.fromkeys(GRADIENTS, True)
+    for sizes, seed, n in NETS:
+        params, X, y = small_network(sizes, seed, n)
+        cache = _forward(params, X)
+        expected = _backward(params, cache, y)
+        try:
+            result = call(fn, params, list(cache.Z), list(cache.A), y, numeric=False)
+        except Wrong:
+            result = None
+        for k in params:
+            try:
+                ok = isinstance(result, dict) and same(np.asarray(result[k], dtype=float), expected[k])
+            except (KeyError, TypeError, ValueError):
+                ok = False
+            right[k] = right[k] and ok
+    return right
+
+
 @checker(refuses=("mnist_scratch.network.backward", "mnist_scratch.network.output_delta",
                   "mnist_scratch.losses._cross_entropy_delta",
                   "mnist_scratch.model.Model.backward", "mnist_scratch.bn_network.bn_backward",
-                  "mnist_scratch.gradient_check.numerical_gradient", "mnist_scratch.gradient_check.gradient_check"))
+                  "mnist_scratch.gradient_check.numerical_gradient", "mnist_scratch.gradient_check.gradient_check"),
+         items=GRADIENTS, score_items=_gradients_right)
 def backward(fn):
     """``fn(params, Z, A, y) -> grads``: the gradients of the mean cross-entropy, by parameter name."""
     for index, (sizes, seed, n) in enumerate(NETS):
