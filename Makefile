@@ -23,11 +23,14 @@ CLASSROOM_OUT := build/classroom
 LESSON_JOBS   ?= 2
 SLIDES_OUT    := build/slides
 SLIDES_VENDOR := $(SLIDES_OUT)/vendor
+# Node tools the tests run, pinned by tools/node/package-lock.json: configurable-http-proxy (the hub test)
+# and axe-core (the accessibility test).
+NODE_TOOLS    := build/node
 
-.PHONY: help lab test test-fast figures bench classroom slides slides-vendor book book-serve clean FORCE
+.PHONY: help lab test test-fast figures bench classroom slides slides-vendor node-tools book book-serve wheel clean FORCE
 
 help:
-	@echo "make lab        create .venv if needed and open JupyterLab on notebooks/"
+	@echo "make lab        create .venv if needed and open JupyterLab on notebooks/ (LAB_ARGS=\"--no-browser --port=8890\": JupyterLab's own flags)"
 	@echo "make test       create or refresh .venv and run every test: the lessons first, then tests/"
 	@echo "make test-fast  unit tests only, without the slow full-data ones and the browser tests"
 	@echo "make figures    regenerate the README pictures in docs/img/"
@@ -36,6 +39,7 @@ help:
 	@echo "make slides     build/slides/: one reveal.js deck per lesson, opened offline (npm needed once)"
 	@echo "make book       build the reading edition, the lessons with all their outputs, into build/book/"
 	@echo "make book-serve serve build/book/ on http://127.0.0.1:$(BOOK_PORT)/"
+	@echo "make wheel      build dist/mnist_scratch-X.Y.Z-py3-none-any.whl: pip install it where the release is not on PyPI yet"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "mnist_scratch needs Python 3.10 or newer, but $(PYTHON) is " + sys.version.split()[0] + ". Try: make PYTHON=python3.11 ...")'
@@ -84,8 +88,16 @@ $(VENV)/.book-installed: $(BIN)/python pyproject.toml
 # Jupyter refuses to run as root (common in containers) unless told it may.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
-lab: $(VENV)/.notebook-installed
-	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
+# The project's JupyterLab settings (tools/jupyterlab/overrides.json: "get Jupyter news?" answered no, so
+# no pop-up covers the lesson), as the defaults of this environment; a learner's own settings still win.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): tools/jupyterlab/overrides.json | $(BIN)/python
+	@install -D -m 644 $< $@
+
+# LAB_ARGS goes to JupyterLab as it is: make lab LAB_ARGS="--no-browser --ip=127.0.0.1 --port=8890".
+LAB_ARGS ?=
+lab: $(VENV)/.notebook-installed $(LAB_OVERRIDES)
+	$(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS) notebooks/
 
 # The slide tests need reveal.js (npm, once); without it they are skipped, except under CI.
 # Two pytest runs, each on PYTEST_WORKERS processes (pytest-xdist; 0 runs everything in one process),
@@ -94,8 +106,9 @@ lab: $(VENV)/.notebook-installed
 # whose classroom, slide and website tests reuse those copies. Both always run; the target fails if
 # either failed. docs/contributing.md has the faster loops.
 PYTEST_WORKERS ?= 2
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed $(LAB_OVERRIDES)
 	@$(MAKE) --no-print-directory slides-vendor || echo "Could not install reveal.js: the slide deck tests will be skipped."
+	@$(MAKE) --no-print-directory node-tools || echo "Could not install the node tools: the hub and accessibility tests will be skipped."
 	@status=0; \
 	echo "== the lessons =="; \
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile notebooks || status=1; \
@@ -116,8 +129,11 @@ bench: $(VENV)/.test-installed
 # make classroom, slides and book take each lesson's outputs from its executed copies in build/executed/
 # (tools/executed.py), which make test leaves: reused while up to date with the lesson, the package and the
 # environment, made by running the lesson once (LESSON_JOBS at a time) otherwise, and then shared.
+# CLASSROOM_ARGS sets the nbgrader configuration's defaults, e.g. make classroom CLASSROOM_ARGS="--course-id ml101
+# --exchange /srv/nbgrader/exchange" (python -m tools.classroom --help; docs/teaching/grading.md).
+CLASSROOM_ARGS ?=
 classroom: $(VENV)/.classroom-installed
-	$(BIN)/python -m tools.classroom --out $(CLASSROOM_OUT) --jobs $(LESSON_JOBS) $(LESSONS)
+	$(BIN)/python -m tools.classroom --out $(CLASSROOM_OUT) --jobs $(LESSON_JOBS) $(CLASSROOM_ARGS) $(LESSONS)
 
 # reveal.js, require.js, jQuery and MathJax 2, pinned by tools/reveal/package-lock.json, so that the
 # decks load nothing from a CDN. The only step that needs the network (the npm registry), once.
@@ -130,6 +146,17 @@ $(SLIDES_VENDOR)/.installed: tools/reveal/package.json tools/reveal/package-lock
 	@touch $@
 
 slides-vendor: $(SLIDES_VENDOR)/.installed
+
+# configurable-http-proxy (JupyterHub's proxy) and axe-core, for the hub and accessibility tests: npm, once.
+$(NODE_TOOLS)/.installed: tools/node/package.json tools/node/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "the hub and accessibility tests need npm (Node.js) once, to install their tools into $(NODE_TOOLS): apt-get install npm, or see nodejs.org"; exit 1; }
+	@echo "Installing configurable-http-proxy and axe-core into $(NODE_TOOLS) (npm ci) ..."
+	@mkdir -p $(NODE_TOOLS)
+	cp tools/node/package.json tools/node/package-lock.json tools/node/.npmrc $(NODE_TOOLS)/
+	cd $(NODE_TOOLS) && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+node-tools: $(NODE_TOOLS)/.installed
 
 # Decks are made from the executed instructor copies, so their figures are on the slides.
 slides: $(VENV)/.classroom-installed slides-vendor
@@ -145,6 +172,14 @@ book-serve:
 	@test -f build/book/index.html || { echo "build/book/ is empty: run make book first"; exit 1; }
 	@echo "serving the reading edition on http://127.0.0.1:$(BOOK_PORT)/ (Ctrl+C stops it)"
 	$(PYTHON) -m http.server --bind 127.0.0.1 --directory build/book $(BOOK_PORT)
+
+# The package as a wheel, for a hub image or a Colab runtime where `pip install mnist-scratch==X.Y.Z` finds
+# nothing yet (the release is not published): pip install dist/mnist_scratch-X.Y.Z-py3-none-any.whl.
+# docs/releasing.md builds the published wheel (with its source archive) the same way.
+wheel: $(BIN)/python
+	rm -f dist/mnist_scratch-*.whl
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/mnist_scratch-*.whl
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist *.egg-info

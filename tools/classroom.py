@@ -8,8 +8,10 @@ student/     each lesson without its ``solution`` and ``answer-key`` cells (its 
              cleared; the build fails if any solution or answer-key text is still to be found anywhere in it.
 instructor/  each exercise cell's source replaced by its solution's code, hints kept, answer keys unfolded,
              with the outputs of the lesson's executed instructor copy.
-nbgrader/    an nbgrader course folder: nbgrader_config.py and source/<lesson>/<lesson>.ipynb
-             (see tools/nbgrader_release.py).
+nbgrader/    an nbgrader course folder: nbgrader_config.py (tools/nbgrader_course.py; --course-id, --exchange,
+             --course-root and the timeouts set its defaults), every_user/nbgrader_config.py (for /etc/jupyter/
+             on a hub), source/<lesson>/<lesson>.ipynb (tools/nbgrader_release.py) and rubrics/<lesson>.md, the
+             answer keys of the questions graded by hand.
 
 The exercise format is described in tools/lesson_format.py. The outputs come from the lesson's
 executed instructor copy in --executed-dir (build/executed/instructor/), reused while it is up to
@@ -31,7 +33,8 @@ from pathlib import Path
 from tools.executed import EXECUTED, executed_all
 from tools.lesson_format import (ANSWER_KEY, RAISES, SOLUTION, Exercise, FormatError, HIDDEN, find_exercises,
                                  find_leaks, read_notebook, set_tags, tags, write_atomic, write_notebook)
-from tools.nbgrader_release import NBGRADER_CONFIG, nbgrader_version
+from tools.nbgrader_course import Course, every_user_config, instructor_config
+from tools.nbgrader_release import nbgrader_version, rubric
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "mnist_scratch"
@@ -64,6 +67,8 @@ def instructor_version(nb, exercises: list[Exercise]):
     for cell in out.cells:
         if ANSWER_KEY in tags(cell) and cell.cell_type == "markdown":
             cell.source = re.sub(r"<details(?![^>]*\bopen\b)", "<details open", cell.source)
+        elif ANSWER_KEY in tags(cell):         # the computed answers' outputs, collapsed for learners, shown
+            cell.metadata.get("jupyter", {}).pop("outputs_hidden", None)
     out.cells = [c for c in out.cells if SOLUTION not in tags(c)]
     _clear_outputs(out)
     return out
@@ -100,17 +105,47 @@ def _version() -> str:
 README = {
     "student": "The mnist_scratch lessons, student edition {v}: exercises with their self-checks, no "
                "solutions.\nOpen the notebooks in Jupyter (pip install mnist-scratch=={v} first, if the "
-               "first cell does not do it for you).\n",
+               "first cell does not do it for you).\nUntil mnist-scratch {v} is on PyPI, pip cannot find it: "
+               "install the wheel your instructor gives you (the repository's `python -m build` makes "
+               "dist/mnist_scratch-{v}-py3-none-any.whl), or the repository at its tag:\n"
+               "    pip install \"mnist-scratch @ git+{home}@v{v}\"\n",
     "instructor": "The mnist_scratch lessons, instructor edition {v}: every exercise solved, answer keys "
                   "open, executed with outputs.\nThe instructor guide is docs/teaching/ in the repository.\n",
 }
 
 
+def _home() -> str:
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    match = re.search(r'^Homepage\s*=\s*"([^"]+)"', text, re.MULTILINE)
+    return match.group(1) if match else "https://github.com/mnist-scratch/mnist_scratch"
+
+
+NEEDS = re.compile(r"^%%needs\s+(\S+)")
+
+
+def frameworks_missing(nb, executed=None) -> list[str]:
+    """The frameworks that a lesson's ``%%needs X`` cells want and did not have: in its executed instructor
+    copy (cells that printed "skipped"), or, without one, in this environment."""
+    import importlib.util
+
+    wanted = {m.group(1) for c in nb.cells if c.cell_type == "code" for m in [NEEDS.match(c.source)] if m}
+    if executed is None:
+        return sorted(name for name in wanted if importlib.util.find_spec(name) is None)
+    skipped = set()
+    for cell in executed.cells:
+        match = NEEDS.match(cell.source) if cell.cell_type == "code" else None
+        text = "".join(o.get("text", "") for o in cell.get("outputs", []))
+        if match and text.lstrip().startswith("skipped"):
+            skipped.add(match.group(1))
+    return sorted(skipped)
+
+
 def build(lessons: list[Path], out: Path, executed_dir: Path = EXECUTED, run: bool = True,
-          timeout: int = 600, jobs: int = 1) -> dict[str, list[str]]:
+          timeout: int = 600, jobs: int = 1, course: Course = Course()) -> dict[str, list[str]]:
     """Build student/, instructor/ and nbgrader/ under ``out``; returns what went where. With ``run``,
     the instructor edition gets the outputs of each lesson's executed copy in ``executed_dir``
-    (made first where it is not up to date, ``jobs`` lessons at a time)."""
+    (made first where it is not up to date, ``jobs`` lessons at a time). ``course`` holds the defaults
+    of the nbgrader configuration (tools/nbgrader_course.py)."""
     lessons = [Path(p) for p in lessons]
     for lesson in lessons:
         if not lesson.is_file():
@@ -135,17 +170,28 @@ def build(lessons: list[Path], out: Path, executed_dir: Path = EXECUTED, run: bo
         made["student"].append(lesson.name)
 
         instructor = instructor_version(nb, exercises)
-        if copies:
-            graft_outputs(instructor, read_notebook(copies[number].instructor), lesson.name)
+        executed = read_notebook(copies[number].instructor) if copies else None
+        if executed is not None:
+            graft_outputs(instructor, executed, lesson.name)
         write_notebook(instructor, out / "instructor" / lesson.name)
         made["instructor"].append(lesson.name)
+        missing = frameworks_missing(nb, executed)
+        if missing:
+            print(f"classroom: warning: instructor/{lesson.name} is built without {' and '.join(missing)} (not "
+                  f"installed here), so its %%needs cells say 'skipped': pip install -e \".[frameworks]\" and build "
+                  f"again", flush=True)
 
         if exercises:           # a lesson without exercises has nothing to grade
-            write_notebook(nbgrader_version(nb, exercises), out / "nbgrader" / "source" / lesson.stem / lesson.name)
+            write_notebook(nbgrader_version(nb, exercises, lesson.name),
+                           out / "nbgrader" / "source" / lesson.stem / lesson.name)
             made["nbgrader"].append(lesson.stem)
-    write_atomic(out / "nbgrader" / "nbgrader_config.py", NBGRADER_CONFIG)
+            key = rubric(nb, lesson.stem)
+            if key:
+                write_atomic(out / "nbgrader" / "rubrics" / f"{lesson.stem}.md", key)
+    write_atomic(out / "nbgrader" / "nbgrader_config.py", instructor_config(course))
+    write_atomic(out / "nbgrader" / "every_user" / "nbgrader_config.py", every_user_config(course))
     for sub, text in README.items():
-        write_atomic(out / sub / "README.txt", text.format(v=_version()))
+        write_atomic(out / sub / "README.txt", text.format(v=_version(), home=_home()))
     return made
 
 
@@ -158,9 +204,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-execute", action="store_true", help="write instructor/ without outputs, running nothing")
     parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
     parser.add_argument("--jobs", type=int, default=1, help="lessons run at once where they must run (default 1)")
+    grading = parser.add_argument_group("the nbgrader configuration's defaults (environment variables override them "
+                                        "when nbgrader runs: tools/nbgrader_course.py)")
+    default = Course()
+    grading.add_argument("--course-id", default=default.course_id, help=f"nbgrader's course id (default "
+                         f"{default.course_id}; $MNIST_SCRATCH_COURSE_ID)")
+    grading.add_argument("--exchange", default=default.exchange, help=f"the exchange folder, writable by every user "
+                         f"(default {default.exchange}; $MNIST_SCRATCH_EXCHANGE)")
+    grading.add_argument("--course-root", default=None, help="the instructor's course folder (default: the folder "
+                         "that holds nbgrader_config.py; $MNIST_SCRATCH_COURSE_ROOT)")
+    grading.add_argument("--cell-timeout", type=int, default=default.cell_timeout, help=f"seconds an answer cell or "
+                         f"a graded test may run (default {default.cell_timeout}; $MNIST_SCRATCH_CELL_TIMEOUT)")
+    grading.add_argument("--lesson-cell-timeout", type=int, default=default.lesson_cell_timeout, help=f"seconds a "
+                         f"lesson's own cell may run while grading (default {default.lesson_cell_timeout}; "
+                         f"$MNIST_SCRATCH_LESSON_CELL_TIMEOUT)")
     args = parser.parse_args(argv)
     try:
-        made = build(args.lessons, args.out, args.executed_dir, not args.no_execute, args.timeout, args.jobs)
+        root = str(Path(args.course_root).expanduser().resolve()) if args.course_root else None
+        course = Course(args.course_id, args.exchange, root, args.cell_timeout, args.lesson_cell_timeout)
+    except ValueError as err:
+        parser.error(str(err))
+    try:
+        made = build(args.lessons, args.out, args.executed_dir, not args.no_execute, args.timeout, args.jobs, course)
     except (FormatError, FileNotFoundError, RuntimeError) as err:
         print(f"classroom: {err}", file=sys.stderr)
         return 1

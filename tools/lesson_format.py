@@ -12,7 +12,9 @@ The format (one source for every release and for the lesson tests):
   block with exactly one fenced ```python block: the complete replacement code for the exercise
   cell, ending with the same check line(s).
 * Markdown or code cells tagged ``answer-key`` hold the answers to the end-of-lesson questions.
-* An exercise is worth 1 point unless its metadata says ``"classroom": {"points": N}``.
+* An exercise's points in the nbgrader edition are its metadata's ``"classroom": {"points": N}``, or
+  else one per item its checks grade: one per check, and one per gradient for a check graded in
+  parts, such as ``backward`` (tools/nbgrader_release.py).
 
 Students see the stubs and the hints; solutions and answer keys are for the instructor edition.
 Standard library and nbformat only; every function here takes nbformat's notebooks and plain
@@ -53,6 +55,7 @@ class Exercise:
     code: str = ""       # the solution's whole code block, as written (the instructor edition's cell)
     hints: tuple[int, ...] = ()     # indices of its hint cells
     solution_cell: int = -1         # index of its solution cell
+    points_given: bool = False      # whether ``points`` is the metadata's (else 1, until the release counts items)
 
 
 # ----------------------------------------------------------------------------- cells and files
@@ -197,11 +200,12 @@ def find_exercises(nb, name: str) -> list[Exercise]:
         if checks != solution_checks:
             raise FormatError(f"{where}: the exercise ends with\n{checks}\nbut its solution ends with\n"
                               f"{solution_checks}\n(they must be the same check lines)")
+        given = "points" in cell.get("metadata", {}).get("classroom", {})
         points = cell.get("metadata", {}).get("classroom", {}).get("points", 1)
         if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
             raise FormatError(f"{where}: metadata classroom.points must be a positive number, not {points!r}")
         found.append(Exercise(i, _grade_id(solution, len(found) + 1, taken), stub, solution, checks, points, code,
-                              hints, j))
+                              hints, j, given))
     return found
 
 

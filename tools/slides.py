@@ -13,7 +13,12 @@ Which cells make the slides:
   ``slide``, ``subslide``, ``fragment``, ``-`` (continue) or ``notes``), the deck holds exactly the
   marked cells, in order; every other cell is skipped. A cell tagged ``hide-input`` shows its output
   only (use it for figures).
-* **Unmarked lessons** get a deck derived from their ``##`` sections: see tools/slide_outline.py.
+* **Unmarked lessons** get a deck derived from their ``##`` sections: see tools/slide_outline.py
+  (every list, equation and figure on a slide, continuation slides below, the other prose in the notes),
+  with speaker notes from the lesson's page of the teaching guide (tools/slide_notes.py).
+
+Every deck numbers its slides ("3.2 / 40" style: the section, then the slide below it) and shows
+figures across the slide's full width (tools/reveal/template/mnist_reveal/index.html.j2).
 
 Solution and answer-key cells never reach a deck; hint cells only if they are marked. Each deck loads reveal.js, require.js, jQuery and
 MathJax from ``vendor/node_modules`` beside it, which ``make slides`` fills with ``npm ci`` from
@@ -30,6 +35,7 @@ from pathlib import Path
 
 from tools.executed import EXECUTED, executed_all
 from tools.lesson_format import HIDDEN, read_notebook, tags, write_atomic
+from tools.slide_notes import lesson_notes
 from tools.slide_outline import outline
 
 HERE = Path(__file__).resolve().parent
@@ -49,6 +55,9 @@ def exporter_config(vendor: str = VENDOR, theme: str = "white"):
     c.SlidesExporter.reveal_url_prefix = f"{vendor}/reveal.js"
     c.SlidesExporter.reveal_theme = theme
     c.SlidesExporter.reveal_scroll = True
+    c.SlidesExporter.reveal_number = "h.v"          # slide numbers: section.slide below it
+    # 16:10, as most projectors and laptops: a figure across the width is then as large as the height allows
+    c.SlidesExporter.reveal_width, c.SlidesExporter.reveal_height = "1120", "700"
     c.SlidesExporter.require_js_url = f"{vendor}/requirejs/require.js"
     c.SlidesExporter.jquery_url = f"{vendor}/jquery/dist/jquery.min.js"
     # MathJax.js itself, never its latest.js, which fetches the newest MathJax from a CDN.
@@ -73,7 +82,8 @@ def prepare(nb, name: str):
                 cell.metadata["slideshow"] = {"slide_type": "skip"}
     else:
         print(f"slides: {name} has no slide metadata; one slide per ## section", file=sys.stderr)
-        out = outline(nb)
+        notes, quiz = lesson_notes(name)
+        out = outline(nb, notes, quiz)
     out.metadata.pop("widgets", None)    # widget state would make the deck load widget code from a CDN
     for cell in out.cells:               # and so would a widget view among the outputs
         for output in cell.get("outputs", []):

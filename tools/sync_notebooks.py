@@ -9,13 +9,15 @@ and the version once, in mnist_scratch/_version.py. From them this derives:
 * each lesson's **setup block**: the start of its first code cell, from the marker line
   ``# Setup: this cell works locally, on Binder and on Colab.`` through the ``import importlib`` and
   ``if ...`` lines and their indented bodies that follow it. It installs the pinned release
-  ``mnist-scratch==X.Y.Z`` only where the package is missing (a fresh Colab runtime), and on Colab
+  ``mnist-scratch==X.Y.Z`` only where the package is missing (a fresh Colab runtime; if pip cannot, it
+  names the repository at the tag and the wheel from ``make wheel`` instead), and on Colab
   switches on the widget manager that ipywidgets 8 needs (progress bars and the interactive tools),
   through ``check_environment``. The rest of the cell (imports, ``%matplotlib inline``) is the
   lesson author's and is left alone;
 * in README.md and docs/**/*.md: Colab links (``colab.research.google.com/github/OWNER/REPO/blob/REF/``),
   Binder links (``mybinder.org/v2/gh/OWNER/REPO/REF``), nbgitpuller links (``repo=...&branch=REF``),
-  pins ``mnist-scratch==X.Y.Z``, and ``github.com/OWNER/REPO`` addresses of this repository.
+  pins ``mnist-scratch==X.Y.Z``, ``git+https://github.com/OWNER/REPO@vX.Y.Z`` installs, and
+  ``github.com/OWNER/REPO`` addresses of this repository.
 
 REF is the release tag ``vX.Y.Z``, so a badge opens exactly the lessons that match the release the
 setup cell installs (docs/releasing.md). Running it twice changes nothing the second time.
@@ -44,7 +46,10 @@ SETUP_BLOCK = """\
 {marker}
 import importlib, importlib.util, subprocess, sys
 if importlib.util.find_spec("mnist_scratch") is None:  # a fresh Colab runtime: install the lessons' release
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "{pin}"])
+    if subprocess.call([sys.executable, "-m", "pip", "install", "--quiet", "{pin}"]) != 0:
+        raise SystemExit("Could not install {pin} (is it on PyPI yet?). Until it is, install the package "
+                         "from the repository at tag {tag}, https://github.com/{owner}/{repo}/tree/{tag} "
+                         "(its README says how), or the wheel that make wheel builds. Then run this cell again.")
     importlib.invalidate_caches()
 if "google.colab" in sys.modules:  # Colab shows ipywidgets 8 (progress bars, the tools) only after this
     from mnist_scratch.lab import check_environment
@@ -73,7 +78,7 @@ def project(root: Path = ROOT) -> dict:
 
 
 def setup_block(p: dict) -> str:
-    return SETUP_BLOCK.format(marker=MARKER, pin=p["pin"])
+    return SETUP_BLOCK.format(marker=MARKER, pin=p["pin"], owner=p["owner"], repo=p["repo"], tag=p["tag"])
 
 
 def sync_setup_source(source: str, p: dict, where: str) -> str:
@@ -110,6 +115,7 @@ def sync_markdown_text(text: str, p: dict) -> str:
     text = re.sub(r"(git-pull\?repo=)https%3A%2F%2Fgithub\.com%2F[\w.-]+%2F[\w.-]+", rf"\g<1>{encoded}", text)
     text = re.sub(r"(git-pull\?[^)\s\"'`]*?&branch=)[\w.-]+", rf"\g<1>{tag}", text)
     text = re.sub(r"\bmnist[-_]scratch==[\w.+-]*\w", p["pin"], text)
+    text = re.sub(rf"(github\.com/[\w.-]+/{re.escape(repo)})@v[\w.+-]*\w", rf"\g<1>@{tag}", text)   # pip's git+ URLs
     return re.sub(rf"github\.com/[\w.-]+/{re.escape(repo)}(?![\w-])", f"github.com/{owner}/{repo}", text)
 
 

@@ -17,12 +17,23 @@ raises :class:`Wrong` with a hint as soon as something is off. The
   (:mod:`._tracebacks`);
 * hands a passing function to :mod:`.saving`, which keeps it as a part of the
   learner's own network when the check is one of :data:`.parts.PARTS`.
+
+Two things only grading uses (:mod:`.grading`), which change nothing a learner sees:
+
+* :func:`rng` is where every check draws its random inputs (a check module's
+  ``_rng = np.random.default_rng`` alias counts as the same: :func:`other_cases` swaps it);
+  inside :func:`other_cases` the same seeds give other numbers, so a check runs on inputs
+  it never shows;
+* ``@checker(items=..., score_items=...)`` names the items of an answer that can be
+  right one by one (the gradients of ``backward``) and scores them, for partial credit.
 """
 
 from __future__ import annotations
 
 import functools
+import sys
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -30,7 +41,7 @@ from ._refusal import Watch, lookup, package_origin, refusal_hint, resolve
 from ._tracebacks import hide_checks
 
 __all__ = ["CheckFailed", "Wrong", "checker", "hint_of", "call", "clone", "as_number", "same", "differs_by",
-           "exception_hint", "keeps_float32"]
+           "exception_hint", "keeps_float32", "rng", "other_cases"]
 
 
 class CheckFailed(AssertionError):
@@ -41,12 +52,54 @@ class Wrong(Exception):
     """Raised inside a diagnosis: the learner's answer is wrong; the message is the hint."""
 
 
-def checker(diagnose=None, *, refuses: tuple = ()):
+_salt: list = [None]        # while other_cases(salt) runs: the salt mixed into every seed
+
+
+def rng(seed: int | None = None) -> np.random.Generator:
+    """``np.random.default_rng(seed)``, where every check draws its random inputs.
+
+    Inside :func:`other_cases` the same ``seed`` gives another stream, the seed mixed
+    with the salt: the check's diagnosis runs unchanged on inputs it never shows.
+    """
+    salt = _salt[0]
+    if salt is None:
+        return np.random.default_rng(seed)
+    return np.random.default_rng([salt] if seed is None else [seed, salt])
+
+
+def _aliased_checks() -> list:
+    """The loaded check modules whose ``_rng`` is ``np.random.default_rng`` itself."""
+    return [module for name, module in list(sys.modules.items())
+            if name.startswith(f"{__package__}._checks_") and getattr(module, "_rng", None) is np.random.default_rng]
+
+
+@contextmanager
+def other_cases(salt: int):
+    """Run checks on other random inputs than they show (grading's hidden cases): see :func:`rng`."""
+    if isinstance(salt, bool) or not isinstance(salt, int) or salt < 0:
+        raise ValueError(f"salt must be a non-negative integer, not {salt!r}")
+    previous, _salt[0] = _salt[0], salt
+    aliased = _aliased_checks()
+    for module in aliased:
+        module._rng = rng
+    try:
+        yield
+    finally:
+        _salt[0] = previous
+        for module in aliased:
+            module._rng = np.random.default_rng
+
+
+def checker(diagnose=None, *, refuses: tuple = (), items: tuple = (), score_items=None):
     """Turn ``diagnose(fn) -> praise`` into ``check(fn, *, raises=True)``.
 
     ``refuses``: dotted paths of the package's functions that do what the
     learner is asked to write (``"mnist_scratch.activations.softmax"``); an
     answer that calls one of them while the check runs is refused.
+
+    ``items`` and ``score_items(fn) -> {item: bool}``, for grading alone: the parts
+    of an answer that can be right one by one (``backward``'s gradients, by
+    parameter name), each worth a point of partial credit (:mod:`.grading`).
 
     Right: prints ``✅ name: praise`` and returns None (so that a notebook cell
     shows the verdict and no ``True``; ``raises=False``: returns True). Wrong:
@@ -55,7 +108,9 @@ def checker(diagnose=None, *, refuses: tuple = ()):
     not judged: its own message says what is left to write.
     """
     if diagnose is None:
-        return lambda function: checker(function, refuses=refuses)
+        return lambda function: checker(function, refuses=refuses, items=items, score_items=score_items)
+    if bool(items) != (score_items is not None):
+        raise ValueError(f"{diagnose.__name__}: items and score_items go together")
     name = diagnose.__name__
 
     @functools.wraps(diagnose)
@@ -83,6 +138,8 @@ def checker(diagnose=None, *, refuses: tuple = ()):
 
     check.diagnose = diagnose
     check.refuses = tuple(refuses)
+    check.items = tuple(items)
+    check.score_items = score_items
     return check
 
 

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from ._checking import Wrong, call, checker
+from ._checking import Wrong, call, checker, rng as _rng
 from ._torch_standin import NUMPY_NEEDS_DETACH, tensor
 
 __all__ = ["compare"]
@@ -43,7 +43,7 @@ OUTSIDE = "one entry just beyond 1e-5 of theirs (but within 1e-5 of yours)"
 
 def _cases():
     """``(what, mine, theirs, requires_grad)``: the learner's array and the numbers of PyTorch's tensor."""
-    rng = np.random.default_rng(11)
+    rng = _rng(11)
     theirs = rng.normal(size=(5, 4))
     below = theirs + rng.uniform(1e-10, 1e-9, size=theirs.shape)   # every entry a little off, by different amounts,
     below[2, 1] = theirs[2, 1] - 0.25                     # and one far too small: a signed max misses it

@@ -173,8 +173,26 @@ _COMPACT_MISTAKES = [
 ]
 
 
+def _gradients_right(fn) -> dict:
+    """For grading: ``{"dZ": True, "dgamma": ..., "dbeta": ...}``, whether each gradient is right."""
+    dY, _, gamma, _, Z_hat, s = _inputs(*_CASES[0])
+    right = (_compact(dY, Z_hat, gamma, s), (dY * Z_hat).sum(axis=0), dY.sum(axis=0))
+    try:
+        got = call(fn, dY, Z_hat, gamma, s, numeric=False, warn=False)
+    except Wrong:
+        got = None
+    ok = {}
+    for i, name in enumerate(("dZ", "dgamma", "dbeta")):
+        try:
+            ok[name] = isinstance(got, (tuple, list)) and len(got) == 3 and same(np.asarray(got[i], float), right[i])
+        except (TypeError, ValueError):
+            ok[name] = False
+    return ok
+
+
 @checker(refuses=("mnist_scratch.batchnorm.batchnorm_backward", "mnist_scratch.bn_network.bn_backward",
-                  "mnist_scratch.lab.reference.batchnorm_backward"))
+                  "mnist_scratch.lab.reference.batchnorm_backward"),
+         items=("dZ", "dgamma", "dbeta"), score_items=_gradients_right)
 def batchnorm_backward(fn):
     """``fn(dY, Z_hat, gamma, s)``: train-mode batch norm's gradients ``(dZ, dgamma, dbeta)``, compactly."""
     for number, (seed, n, d, eps) in enumerate(_CASES):

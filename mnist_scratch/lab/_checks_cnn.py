@@ -8,10 +8,12 @@ filter that is not symmetric, and feature maps with negative values.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checking import Wrong, call, checker, differs_by, same
+from ._checking import Wrong, call, checker, differs_by, same, rng as _rng
 
 __all__ = ["conv2d", "maxpool"]
 
@@ -37,6 +39,34 @@ def _integer_output(got, right):
                     "fraction would be cut off, and almost every number of a real image or feature map has one. "
                     "Make the output with np.zeros(shape) or np.empty(shape), without dtype=int, and put no int(...) "
                     "around its numbers.")
+
+
+def _float32_output(got, right):
+    """Raise Wrong if ``got`` is float32 (or float16) for float64 inputs: lesson 10's gradient check needs float64."""
+    if got.dtype in (np.float32, np.float16) and same(got, right, rtol=1e-3, atol=1e-3):
+        raise Wrong(f"your output is {got.dtype} though the image and the filter are float64, so every number "
+                    "keeps only about 7 significant digits (float16: 3): the numerical gradient of your conv2d, "
+                    "which checks conv2d_backward, is then off by about 1e-3. Make the output with "
+                    "np.zeros(shape) or np.empty(shape), without dtype=np.float32, and no .astype(np.float32).")
+
+
+def _window_mismatch(wrong, kernel):
+    """Raise a named hint if calling conv2d failed because a window and the filter have different shapes."""
+    shapes = re.search(r"broadcast together with shapes \((\d+),(\d+)\) \((\d+),(\d+)\)", str(wrong))
+    if not shapes:
+        return
+    kh, kw = kernel.shape
+    a, b = (int(shapes[1]), int(shapes[2])), (int(shapes[3]), int(shapes[4]))
+    said = str(wrong).split(" Write each array's shape")[0]
+    if (kh, kw) in (a, b) and (kh - 1, kw - 1) in (a, b):
+        raise Wrong(f"{said} Your window is one row and one column short of the {kh}x{kw} filter: a slice "
+                    f"leaves out its end, so image[y:y+kh, x:x+kw] is already kh rows by kw columns "
+                    "(not y:y+kh-1).") from None
+    if kh != kw and (kh, kw) in (a, b) and ((kh, kh) in (a, b) or (kw, kw) in (a, b)):
+        raise Wrong(f"{said} Right for the square 3x3 filter, but this one is {kh}x{kw}: you used one size for "
+                    "both axes of the window, as if every filter were square. Take kh, kw = kernel.shape and "
+                    "slide the window image[y:y+kh, x:x+kw], over range(H - kh + 1) rows and "
+                    "range(W - kw + 1) columns.") from None
 
 
 # --------------------------------------------------------------------------- convolution
@@ -97,16 +127,26 @@ def _conv_mistakes(image, kernel, got):
 @checker(refuses=("mnist_scratch.conv.conv_forward", "mnist_scratch.conv.im2col"))
 def conv2d(fn):
     """``fn(image, kernel)``: the 'valid' cross-correlation of a 2-D image with a 2-D filter."""
-    rng = np.random.default_rng(10)
+    rng = _rng(10)
     image = rng.integers(-3, 4, size=(7, 9)).astype(float)
     cases = [(image, np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0], [2.0, 0.0, 1.0]])),   # square, not symmetric
              (image, np.array([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]]))]                   # 2x3: not square
     for image, kernel in cases:
-        got = call(fn, image, kernel)
+        try:
+            got = call(fn, image, kernel)
+        except Wrong as wrong:
+            _window_mismatch(wrong, kernel)
+            raise
         right = _correlate(image, kernel)
         _integer_output(got, right)
         if same(got, right):
+            _float32_output(got, right)
             continue
+        kh, kw = kernel.shape
+        if same(got, _correlate(image, kernel[:-1, :-1])[:right.shape[0], :right.shape[1]]):
+            raise Wrong(f"your windows are one row and one column short, image[y:y+kh-1, x:x+kw-1]: a slice "
+                        f"leaves out its end, so image[y:y+kh, x:x+kw] is already kh = {kh} rows by kw = {kw} "
+                        "columns, the filter's shape. Multiply that window by the whole filter.")
         if got.shape == right.shape and (same(got, np.trunc(right)) or same(got, np.round(right))):
             y, x = np.argwhere(~np.isclose(got, right))[0]
             raise Wrong(f"your numbers are the right ones with their fractions cut off or rounded (out[{y}, {x}] "
@@ -143,7 +183,7 @@ def _blocks(A, size=2):
 @checker(refuses=("mnist_scratch.conv.maxpool_forward",))
 def maxpool(fn):
     """``fn(A)``: 2x2 max-pooling of one feature map ``(H, W)`` (H, W even), shape ``(H/2, W/2)``."""
-    rng = np.random.default_rng(11)
+    rng = _rng(11)
     A = rng.integers(-9, 10, size=(6, 8)).astype(float)
     A[0:2, 0:2] = [[-5.0, -2.0], [-7.0, -3.0]]               # a block with only negative numbers
     H, W = A.shape
@@ -190,6 +230,9 @@ def maxpool(fn):
         (A.reshape(H // 2, W // 2, 2, 2).max(axis=(2, 3)),
          "A.reshape(H // 2, W // 2, 2, 2) does not cut A into 2x2 blocks: it regroups each row's numbers. "
          "Keep the rows' order: A.reshape(H // 2, 2, W // 2, 2).max(axis=(1, 3))."),
+        (np.abs(blocks).max(axis=(1, 3)), "you took each block's largest ABSOLUTE value: max-pooling keeps "
+                                          "the largest value itself, so in a block of negative numbers it is the "
+                                          "one closest to 0 (-2 of -5, -2, -7, -3), and its sign stays."),
         (A[::2, ::2], "you kept the top-left pixel of every block; max-pooling keeps the block's largest value, "
                       "wherever it is: A[y:y+2, x:x+2].max()."),
         (np.maximum(right, 0), "every block's maximum is right except where all four numbers are negative: there "

@@ -11,9 +11,11 @@ maps with ties (a whole block of zeros, as after ReLU) and all-negative blocks.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
-from ._checking import Wrong, call, checker, differs_by, same
+from ._checking import Wrong, call, checker, differs_by, same, rng as _rng
 
 __all__ = ["conv2d_backward", "maxpool_backward"]
 
@@ -82,7 +84,7 @@ def _two_arrays(result, shapes):
                   "mnist_scratch.conv_batch_last.conv_backward_batch_last"))
 def conv2d_backward(fn):
     """``fn(dZ, image, kernel) -> (d_image, d_kernel)``: the gradients of a 'valid' cross-correlation."""
-    rng = np.random.default_rng(20)
+    rng = _rng(20)
     cases = [(rng.normal(size=(7, 9)), np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0], [2.0, 0.5, 1.0]])),
              (rng.normal(size=(6, 8)), np.array([[1.5, -2.0, 0.5], [3.0, 0.0, -1.0]])),      # 2x3: not square
              (rng.normal(size=(5, 4)), rng.normal(size=(4, 2)))]
@@ -197,11 +199,28 @@ def _last(values):
     return m
 
 
+_UNRAVEL = ("The argmax of a 2x2 block is an index k into the block's 4 pixels (0 to 3, in reading order), not "
+            "into A: unravel it with the block's width 2, np.unravel_index(k, (2, 2)) or divmod(k, 2), not with "
+            "A's width (divmod(k, A.shape[1]) or np.unravel_index(k, A.shape)).")
+
+
+def _unravelled_wide(dP, A):
+    """The mistake of unravelling each block's argmax with A's width: the answer, or None if it falls off A."""
+    dA = np.zeros(A.shape)
+    for i in range(dP.shape[0]):
+        for j in range(dP.shape[1]):
+            r, c = divmod(int(np.argmax(A[2 * i:2 * i + 2, 2 * j:2 * j + 2])), A.shape[1])
+            if 2 * i + r >= A.shape[0] or 2 * j + c >= A.shape[1]:
+                return None
+            dA[2 * i + r, 2 * j + c] = dP[i, j]
+    return dA
+
+
 @checker(refuses=("mnist_scratch.conv.maxpool_backward",
                   "mnist_scratch.conv_batch_last.relu_maxpool_backward_batch_last"))
 def maxpool_backward(fn):
     """``fn(dP, A) -> dA``: the gradient of 2x2 max-pooling, each block's to its (first) maximum."""
-    rng = np.random.default_rng(21)
+    rng = _rng(21)
     A1 = rng.normal(size=(4, 6))
     A2 = np.round(rng.normal(size=(6, 8)), 1)
     A2[0:2, 0:2] = 0.0                                        # a block of zeros, as after ReLU: a four-way tie
@@ -213,6 +232,9 @@ def maxpool_backward(fn):
         try:
             got = call(fn, dP, A)
         except Wrong as wrong:
+            size = re.search(r"out of bounds for axis (\d) with size (\d+)", str(wrong))
+            if size and int(size[1]) < 2 and A.shape[int(size[1])] == int(size[2]) != dP.shape[int(size[1])]:
+                raise Wrong(f"{wrong} {_UNRAVEL}") from None   # an index into A (or dA) beyond its edge
             if "IndexError" in str(wrong) and "out of bounds" in str(wrong):
                 raise Wrong(f"{wrong} dP has only H/2 rows and W/2 columns: when y and x step by 2 over A, the "
                             "block's gradient is dP[y // 2, x // 2].") from None
@@ -249,6 +271,7 @@ def maxpool_backward(fn):
             (_routed(dP, A, lambda v: np.eye(4)[[0, 2, 1, 3][np.argmax(v)]]),
              "you found each block's maximum but swapped its row and column inside the block: place k (0 to 3, in "
              "reading order) is row k // 2, column k % 2, which np.unravel_index(k, (2, 2)) gives."),
+            (_unravelled_wide(dP, A), _UNRAVEL),
             (right * A, "you multiplied the gradient by the block's maximum; the maximum passes its value through "
                         "unchanged, so its derivative is 1: the pixel gets dP[i, j] alone."),
             (spread * (A > 0), "you let the gradient through wherever A > 0: that is ReLU's slope, not "
@@ -257,7 +280,7 @@ def maxpool_backward(fn):
                                              "largest value, so in a block of negative numbers that is the one "
                                              "closest to 0."),
         ]:
-            if same(got, wrong):
+            if wrong is not None and same(got, wrong):
                 raise Wrong(hint)
         if np.count_nonzero(got) == 1:
             raise Wrong("only one pixel of the whole map got gradient: find the maximum of each 2x2 block, "

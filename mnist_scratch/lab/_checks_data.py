@@ -16,6 +16,14 @@ __all__ = ["scale_pixels", "mean_digit", "one_hot"]
 _rng = np.random.default_rng
 
 
+def _array(result, what: str) -> np.ndarray:
+    """``result`` checked as an array of numbers; a Python list is refused (it has no shape, no dtype)."""
+    if isinstance(result, list):
+        raise Wrong(f"it returned a Python list; return {what} as a NumPy array (a list has no .shape or .dtype, "
+                    "and arithmetic on it does not work element by element).")
+    return call(lambda: result)
+
+
 @checker(refuses=("mnist_scratch.data.pixels.scale_pixels",))
 def scale_pixels(fn):
     """``fn(raw)``: uint8 pixels 0-255 to float32 in [0, 1]."""
@@ -26,8 +34,14 @@ def scale_pixels(fn):
         got = call(fn, raw, shape=raw.shape)
         if not np.issubdtype(got.dtype, np.floating):
             raise Wrong(f"the result holds whole numbers ({got.dtype}): pixels in [0, 1] need a float type. "
-                        "Divide with / (not //), e.g. raw.astype(np.float32) / 255.")
+                        "Divide with / (true division), not // (which rounds down), after converting to float32.")
         expected = raw / 255
+        if not same(got, expected) and same(got, raw // 255):
+            raise Wrong("integer division: raw // 255 rounds every pixel down, to 0 (only 255 becomes 1). Divide "
+                        "with /, which keeps the fraction.")
+        if same(got, 0.01 + 0.99 * expected):
+            raise Wrong("that maps 0 to 0.01 and 255 to 1.0 (the 0.01 offset of 'Make Your Own Neural Network'); "
+                        "here a black pixel stays exactly 0: divide by 255 and add nothing.")
         if not same(got, expected) and same(got, raw / raw.max()):
             raise Wrong("you divided by this batch's brightest pixel; divide by 255, the largest value a pixel "
                         "can have, so that every batch is scaled the same way.")
@@ -42,7 +56,7 @@ def scale_pixels(fn):
                                               "does your function remember something from the first call?"))
         if got.dtype == np.float64:
             raise Wrong("right values, but in float64, which takes twice the memory of float32 (376 MB instead "
-                        "of 188 MB for the 60,000 training images). Convert first: raw.astype(np.float32) / 255.")
+                        "of 188 MB for the 60,000 training images). Convert the pixels to float32 first, then divide.")
         if got.dtype != np.float32:
             raise Wrong(f"right values, but in {got.dtype}; this series keeps pixels in float32.")
     return "float32 in [0, 1], 255 becomes 1. Well done!"
@@ -54,7 +68,7 @@ def mean_digit(fn):
     X = _rng(2).random((12, 784)).astype(np.float32)
     y = np.array([0, 1, 2, 3, 1, 2, 0, 3, 1, 3, 3, 0])
     for k in (1, 3, 0):
-        got = call(fn, X, y, k)
+        got = _array(call(fn, X, y, k, numeric=False), "one mean per pixel")
         expected = X[y == k].mean(axis=0)
         if got.shape == ():
             raise Wrong("expected one mean per pixel, shape (784,), got a single number: average over the "
@@ -65,9 +79,16 @@ def mean_digit(fn):
         if got.shape != (784,):
             raise Wrong(f"expected shape (784,), one mean per pixel, got {got.shape}.")
         if same(got, X.mean(axis=0)):
-            raise Wrong("that is the average of ALL images; keep only the rows whose label is k: X[y == k].")
+            raise Wrong("that is the average of ALL images; keep only the rows whose label is k (a boolean mask on y "
+                        "selects them).")
         if same(got, X[k]):
-            raise Wrong("that is image number k; select the images whose LABEL is k: X[y == k].")
+            raise Wrong("that is image number k; select the images whose LABEL is k (a boolean mask on y selects them).")
+        if same(got, X[y == k].sum(axis=0) / len(X)):
+            raise Wrong(f"you divided by all {len(X)} images, not by the {(y == k).sum()} of class k: the mean of "
+                        "class k is the sum of its images over HOW MANY there are, n_k.")
+        if got.dtype == np.float16 and same(got, expected, rtol=1e-2, atol=1e-3):
+            raise Wrong("right to about 3 digits, but float16 keeps no more than that (and sums of many images "
+                        "lose more): keep the float32 of the images.")
         if same(got, X[y == k].sum(axis=0)):
             raise Wrong("that is the sum over the images; divide by how many there are (or use .mean(axis=0)).")
         if not same(got, expected):
@@ -83,7 +104,7 @@ def one_hot(fn):
     """``fn(y)``: one-hot rows of shape (n, 10), float32 (or bool)."""
     for y in (np.array([3, 0, 7, 3, 1]), np.array([9, 2, 0, 9, 5, 8, 1])):   # no 8 or 9 at first; n is not 10
         n = len(y)
-        got = call(fn, y)
+        got = _array(call(fn, y, numeric=False), "the one-hot rows")
         expected = np.eye(10)[y]
         if got.shape == (10, n):
             raise Wrong(f"shape (10, {n}) has one COLUMN per sample; in this series samples are rows: (n, 10).")
@@ -92,9 +113,14 @@ def one_hot(fn):
                         f"got {got.shape[1]}.")
         if got.shape != expected.shape:
             raise Wrong(f"expected shape ({n}, 10), one row per label, got {got.shape}.")
-        if np.any(got.sum(axis=1) != 1):
-            raise Wrong("each row must hold exactly one 1, in column y[i]: Y[np.arange(n), y] = 1 "
-                        "(Y[:, y] = 1 would fill whole columns).")
+        if same(got, 0.01 + 0.98 * expected):
+            raise Wrong("targets of 0.01 and 0.99 (as in 'Make Your Own Neural Network') suit a sigmoid output; "
+                        "with softmax and cross-entropy the target of the true class is exactly 1, the others 0.")
+        if np.isin(got, (0, 1)).all() and np.any(got.sum(axis=1) != 1):
+            raise Wrong("each row must hold exactly one 1: row i gets its 1 in column y[i] only, one entry per "
+                        "row (setting column y for every row at once, Y[:, y], fills whole columns).")
+        if not np.isin(got, (0, 1)).all():
+            raise Wrong("a one-hot row holds only 0s and one 1 (in column y[i]); some entries here are neither.")
         if not same(got, expected):
             raise Wrong("the 1s are in the wrong columns: row i needs its 1 in column y[i].")
         if got.dtype not in (np.float32, np.bool_):

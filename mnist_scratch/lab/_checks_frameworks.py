@@ -17,7 +17,7 @@ import sys
 import numpy as np
 
 from ..network import init_params
-from ._checking import Wrong, call, checker, exception_hint
+from ._checking import Wrong, call, checker, exception_hint, rng as _rng
 from ._torch_standin import tensor, values
 from .frameworks import to_torch_layout as _layout
 
@@ -46,7 +46,7 @@ def to_torch_layout(fn):
         params = init_params(sizes, seed=len(sizes), dtype=np.float64)
         for key in params:
             if key.startswith("b"):
-                params[key] = np.random.default_rng(len(key)).normal(size=params[key].shape)
+                params[key] = _rng(len(key)).normal(size=params[key].shape)
         arch = "-".join(map(str, sizes))
         try:
             got = call(fn, params, numeric=False)
@@ -215,7 +215,7 @@ class _World:
 
     def __init__(self, batches: int):
         self.grad, self.log, self.steps = 0.0, [], []
-        rng = np.random.default_rng(0)
+        rng = _rng(0)
         self.arrays = [(rng.random((4, 3), dtype=np.float32), rng.integers(0, 3, 4)) for _ in range(batches)]
         self.batches = [(tensor(x), tensor(y)) for x, y in self.arrays]   # real tensors where PyTorch is here
 

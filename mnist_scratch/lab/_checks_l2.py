@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checking import Wrong, as_number, call, checker, same
+from ._checking import Wrong, as_number, call, checker, same, rng as _rng
 from ._checks_network import _array
 
 __all__ = ["l2_penalty", "l2_gradient"]
@@ -21,7 +21,7 @@ NETS = [([3, 2, 4], 10, 0.1), ([4, 3, 5, 2], 11, 0.037)]
 
 
 def _params(sizes, seed, dtype=np.float64) -> dict:
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     params = {}
     for l, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
         params[f"W{l}"] = rng.normal(0, 0.7, size=(fan_in, fan_out)).astype(dtype)

@@ -42,6 +42,9 @@ def relu(fn):
         raise Wrong(f"expected shape {Z.shape}, the same as Z, got {got.shape}.")
     if same(got, np.abs(Z)):
         raise Wrong("negative inputs should become 0, not their absolute value.")
+    if same(got, np.clip(Z, 0, 1)):
+        raise Wrong("values above 1 were cut to 1 (that is clipping to [0, 1]); ReLU has no upper limit: "
+                    "positive inputs pass through unchanged.")
     if same(got, Z > 0):
         raise Wrong("that is ReLU's slope (0 or 1); ReLU itself passes positive values through unchanged.")
     if not same(got, _relu(Z)):
@@ -65,6 +68,9 @@ def relu_prime(fn):
                     "(as PyTorch does). The slope is 1 only where z is strictly positive.")
     if same(got, _relu(Z)):
         raise Wrong("that is ReLU itself; its slope is 1 for z > 0 and 0 otherwise.")
+    if same(got, np.where(Z > 0, 1.0, np.where(Z == 0, 0.5, 0.0))):
+        raise Wrong("at z = 0 the slope must be 0, not 0.5 (the average of the two sides): this series takes 0 "
+                    "there, as PyTorch does. The slope is 1 only where z is strictly positive.")
     if same(got, np.sign(Z)):
         raise Wrong("negative inputs must give slope 0, not -1 (that is np.sign).")
     if not same(got, Z > 0):
@@ -82,7 +88,14 @@ def relu_prime(fn):
 def softmax(fn):
     """``fn(Z)``: row-wise softmax, stable for rows whose scores span 2,000."""
     Z = np.array([[1.0, 2.0, 3.0, 4.0], [0.0, 0.0, 0.0, 0.0], [-2.0, 5.0, 1.0, 0.5]])
-    got = call(fn, Z, shape=Z.shape)
+    try:
+        got = call(fn, Z, shape=Z.shape)
+    except Wrong as wrong:
+        if "broadcast" in str(wrong) and "(3,4) (3,)" in str(wrong):
+            raise Wrong(f"{str(wrong).split('. ')[0]}: a row maximum or sum taken without keepdims has shape (n,), "
+                        "which lines up with the COLUMNS of the (n, K) scores, not the rows. Keep the axis "
+                        "(keepdims=True), so that it has shape (n, 1).") from None
+        raise
     E = np.exp(Z)
     if np.allclose(got.sum(axis=0), 1) and not np.allclose(got.sum(axis=1), 1):
         raise Wrong("each column sums to 1, but in this series each ROW is a sample: "
@@ -131,11 +144,29 @@ def cross_entropy(fn):
     """``fn(Z, y)``: mean cross-entropy of softmax(Z) against integer labels y, stable."""
     Z = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [0.0, 0.0, 0.0], [1.0, -1.0, 3.0]])
     y = np.array([0, 1, 2, 0])
-    got = call(fn, Z, y)
+    try:
+        got = call(fn, Z, y)
+    except Wrong as wrong:
+        if "broadcast" in str(wrong) and "(4,10)" in str(wrong):
+            raise Wrong(f"{str(wrong).split('. ')[0]}: an array of 10 columns met the 4 × 3 scores. Is it a one-hot "
+                        "of the labels, for a squared error? Cross-entropy needs no one-hot here: it is the mean of "
+                        "-log softmax(z)_y, the log-probability of each row's true class.") from None
+        raise
     if got.shape == (4,):
         raise Wrong("expected one number, the MEAN over the 4 samples, got one loss per sample, shape (4,).")
     value = as_number(got, "one number (the mean over the samples)")
     expected = _cross_entropy(Z, y)
+    shift = Z.max(axis=1, keepdims=True)
+    for wrong_value, hint in [
+        (np.mean(_lse(Z, shift) - shift[:, 0] - Z[range(4), y]),
+         "the row maximum m is missing: log Σ e^z = m + log Σ e^(z - m). Subtracting m inside the exponentials "
+         "keeps them finite; add it back outside the log."),
+        (np.mean(_lse(Z, shift)[None, :] - Z[:, y]),
+         "Z[:, y] takes whole columns (an n × n array), not one score per row: row i needs only its own true "
+         "class's score, the entry in row i, column y[i]."),
+    ]:
+        if np.isclose(value, wrong_value, rtol=1e-6):
+            raise Wrong(hint)
     for factor, hint in [(len(y), "that is the sum over samples; take the mean (divide by n)."),
                          (-1, "the sign is flipped: the loss is MINUS the log-probability of the true class."),
                          (1 / Z.shape[1], "you averaged over every entry of the (n, K) array, which divides by "

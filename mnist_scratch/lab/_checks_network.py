@@ -83,6 +83,10 @@ def forward(fn):
             if "KeyError" in str(wrong):
                 raise Wrong(f"{str(wrong).rstrip('.')}: params holds two arrays per layer, W and b, so a network "
                             "of L layers has 2L entries and L = len(params) // 2.") from None
+            if "matmul" in str(wrong) and f"is different from {sizes[0]})" in str(wrong):
+                raise Wrong(f"{str(wrong).split(' (size')[0]}: a layer above the first was given {sizes[0]} "
+                            f"columns, the width of X. Each layer l takes the output of the layer before it, "
+                            f"A[l-1], not X.") from None
             raise
         Z, A = _layers(result, expected, L)
         if not same(_array(A[0], "A[0]"), X):
@@ -97,6 +101,9 @@ def forward(fn):
                                 f"({n}, {sizes[l]}), one row per sample.{deeper}")
             W, b = params[f"W{l}"], params[f"b{l}"]
             if not same(z, expected.Z[l]):
+                if l < L and same(z, _relu(expected.Z[l])):
+                    raise Wrong(f"Z[{l}] holds relu(Z[{l}]): ReLU was applied in place and overwrote it. Keep Z[l] "
+                                "as computed (the backward pass needs it) and make A[l] = relu(Z[l]) a new array.")
                 if same(z, expected.A[l - 1] @ W):
                     raise Wrong(f"Z[{l}] is missing the bias: Z[l] = A[l-1] W[l] + b[l].")
                 if l > 1 and same(z, expected.Z[l - 1] @ W + b):
@@ -176,10 +183,35 @@ def _backward_variant(params, Z, A, y, *, relu_ge=False, no_slope=False):
     return grads
 
 
+#: The gradients of the three networks, by parameter name: an item of partial credit each (grading).
+GRADIENTS = tuple(f"{p}{l}" for l in range(1, len(NETS[-1][0])) for p in "Wb")
+
+
+def _gradients_right(fn) -> dict:
+    """For grading: ``{"W1": True, ...}``, whether each gradient is right on every network that has it."""
+    right = dict.fromkeys(GRADIENTS, True)
+    for sizes, seed, n in NETS:
+        params, X, y = small_network(sizes, seed, n)
+        cache = _forward(params, X)
+        expected = _backward(params, cache, y)
+        try:
+            result = call(fn, params, list(cache.Z), list(cache.A), y, numeric=False)
+        except Wrong:
+            result = None
+        for k in params:
+            try:
+                ok = isinstance(result, dict) and same(np.asarray(result[k], dtype=float), expected[k])
+            except (KeyError, TypeError, ValueError):
+                ok = False
+            right[k] = right[k] and ok
+    return right
+
+
 @checker(refuses=("mnist_scratch.network.backward", "mnist_scratch.network.output_delta",
                   "mnist_scratch.losses._cross_entropy_delta",
                   "mnist_scratch.model.Model.backward", "mnist_scratch.bn_network.bn_backward",
-                  "mnist_scratch.gradient_check.numerical_gradient", "mnist_scratch.gradient_check.gradient_check"))
+                  "mnist_scratch.gradient_check.numerical_gradient", "mnist_scratch.gradient_check.gradient_check"),
+         items=GRADIENTS, score_items=_gradients_right)
 def backward(fn):
     """``fn(params, Z, A, y) -> grads``: the gradients of the mean cross-entropy, by parameter name."""
     for index, (sizes, seed, n) in enumerate(NETS):
@@ -259,14 +291,19 @@ def numerical_gradient(fn):
         theta, J, exact = make()
         before = theta.copy()
         try:
-            got = call(fn, J, theta, numeric=True, copy=False, may_modify=True)
+            got_raw = call(fn, J, theta, numeric=False, copy=False, may_modify=True)
         except Wrong as wrong:
             if "positional argument" in str(wrong) and "<lambda>()" in str(wrong):
                 raise Wrong("J takes no arguments: it reads theta itself. Change an entry of theta, then call "
                             "J() for the cost.") from None
             raise
-        if not np.allclose(theta, before, rtol=1e-12, atol=1e-15):
-            raise Wrong(f"theta was left changed (by up to {np.max(np.abs(theta - before)):.2g}): after nudging an "
+        if isinstance(got_raw, list):
+            raise Wrong("it returned a Python list; return a NumPy array of theta's shape (np.zeros_like(theta) "
+                        "is a place to store the derivatives).")
+        got = call(lambda: got_raw)
+        drift = float(np.max(np.abs(theta - before)))
+        if drift >= 1e-6 * max(1.0, float(np.max(np.abs(before)))):
+            raise Wrong(f"theta was left changed (by up to {drift:.2g}): after nudging an "
                         "entry, put its old value back, so that J sees the parameters it started with.")
         if got.shape == (theta.size,) and theta.ndim > 1:
             raise Wrong(f"expected an array of theta's shape {theta.shape}, got the flat {got.shape}: reshape it "
@@ -282,15 +319,56 @@ def numerical_gradient(fn):
         if np.allclose(got, 2 * exact, rtol=1e-4):
             raise Wrong("twice the gradient: the central difference divides by the distance between the two "
                         "points, 2 eps, not eps.")
+        if not np.array_equal(theta, before):        # a drift of rounding errors: compared exactly
+            raise Wrong(f"theta came back off by {drift:.2g}: adding and subtracting eps does not undo itself "
+                        "exactly in floating point. Keep each entry's old value and put THAT back, so that "
+                        "theta ends exactly as it started.")
         if same(got, exact, rtol=1e-6, atol=1e-8):
             continue
+        for eps in (1e-2, 1e-3, 1e-4, 1e-6, 1e-7):
+            if same(got, _central(J, theta, eps), rtol=1e-9, atol=1e-12):
+                raise Wrong(f"those are central differences with eps = {eps:g}, not with the eps you are given "
+                            "(1e-5 here): use the argument eps, not a number of your own.")
         if theta.ndim > 1 and np.allclose(got, got[:, :1]):
             raise Wrong("each row got one value: on a 2-D array, theta[i] is a whole row. Visit every entry, "
                         "for example with np.ndindex(theta.shape), or through the flat view theta.reshape(-1).")
-        if np.allclose(got, exact, rtol=1e-3, atol=1e-4):
+        if np.allclose(got, exact, rtol=1e-3, atol=1e-4) and _one_sided(J, theta, 1e-5, got):
             raise Wrong(f"close, but off {differs_by(got, exact)}: a one-sided difference, (J(θ + ε) - J(θ)) / ε, "
                         "is only accurate to about ε. The central difference, (J(θ + ε) - J(θ - ε)) / 2ε, is "
                         "accurate to about ε², which a gradient check needs.")
         raise Wrong(f"the derivatives differ from the exact gradient {differs_by(got, exact)}: for each entry, "
                     "nudge it up by eps and down by eps, and divide the difference of the two costs by 2 eps.")
+    theta, J, _ = _exponential()
+    eps = 1e-2          # far from the default: a function that ignores its eps shows
+    got = call(fn, J, theta, eps, copy=False, may_modify=True)
+    if not same(got, _central(J, theta, eps), rtol=1e-8, atol=1e-12):
+        raise Wrong("right with the default eps, but called with eps = 0.01 it did not take central differences "
+                    "of that size: use the argument eps, not a number of your own.")
     return "central differences for every entry, theta left as it was. Now you can check any gradient!"
+
+
+def _central(J, theta, eps):
+    """Central differences of ``J()`` at ``theta`` (restored exactly), the reference for the eps checks."""
+    grad = np.zeros_like(theta)
+    for i in np.ndindex(theta.shape):
+        old = theta[i]
+        theta[i] = old + eps
+        up = J()
+        theta[i] = old - eps
+        down = J()
+        theta[i] = old
+        grad[i] = (up - down) / (2 * eps)
+    return grad
+
+
+def _one_sided(J, theta, eps, got) -> bool:
+    """Whether ``got`` is a one-sided difference, forward or backward, of step ``eps``."""
+    base, forward, backward = J(), np.zeros_like(theta), np.zeros_like(theta)
+    for i in np.ndindex(theta.shape):
+        old = theta[i]
+        theta[i] = old + eps
+        forward[i] = (J() - base) / eps
+        theta[i] = old - eps
+        backward[i] = (base - J()) / eps
+        theta[i] = old
+    return same(got, forward, rtol=1e-6, atol=1e-9) or same(got, backward, rtol=1e-6, atol=1e-9)

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from ._checking import Wrong, as_number, call, checker, same
+from ._checking import Wrong, as_number, call, checker, same, rng as _rng
 
 __all__ = ["momentum_step", "cosine", "rmsprop_step", "xavier_init"]
 
@@ -376,16 +376,16 @@ def xavier_init(fn):
     """``fn(fan_in, fan_out, rng)``: weights of shape (fan_in, fan_out) with mean 0 and variance
     2 / (fan_in + fan_out), drawn from a normal or a uniform distribution."""
     fan_in, fan_out = 800, 200
-    got = call(fn, fan_in, fan_out, np.random.default_rng(1))
+    got = call(fn, fan_in, fan_out, _rng(1))
     if got.shape == (fan_out, fan_in):
         raise Wrong("expected shape (800, 200), that is (fan_in, fan_out): W has one row per input in this "
                     "series. You returned (200, 800).")
     if got.shape != (fan_in, fan_out):
         raise Wrong(f"expected shape (800, 200), that is (fan_in, fan_out), got {got.shape}.")
-    if not np.array_equal(got, call(fn, fan_in, fan_out, np.random.default_rng(1))):
+    if not np.array_equal(got, call(fn, fan_in, fan_out, _rng(1))):
         raise Wrong("two calls with generators seeded alike gave different weights: draw from the rng you are "
                     "given (rng.normal(...) or rng.uniform(...)), not from np.random.")
-    if np.array_equal(got, call(fn, fan_in, fan_out, np.random.default_rng(2))):
+    if np.array_equal(got, call(fn, fan_in, fan_out, _rng(2))):
         raise Wrong("generators seeded differently gave the same weights, so the rng argument is ignored: draw "
                     "from the rng you are given (rng.normal(...) or rng.uniform(...)), not from a generator of "
                     "your own.")
@@ -402,7 +402,7 @@ def xavier_init(fn):
         raise Wrong(f"the weights' standard deviation is {std:.3g}; Xavier's is sqrt(2 / (fan_in + fan_out)) = "
                     f"{target:.3g} here.")
     fan_in, fan_out = 60, 140                    # a second layer, wider than it is deep
-    other = call(fn, fan_in, fan_out, np.random.default_rng(3))
+    other = call(fn, fan_in, fan_out, _rng(3))
     if other.shape != (fan_in, fan_out):
         raise Wrong(f"right for 800 x 200, but for fan_in = 60 and fan_out = 140 the shape is {other.shape}, not "
                     f"(60, 140): build the shape from the arguments.")

@@ -132,7 +132,7 @@ def feature_maps(image, maps: dict, layers=("conv1", "pool1", "conv2", "pool2"),
     counts = [len(np.asarray(maps[name])[0]) for name in layers]
     shown = [np.asarray(maps[name])[0][:max_maps] for name in layers]
     cols = max(len(m) for m in shown)
-    fig, axes = plt.subplots(len(layers) + 1, cols, figsize=(0.95 * cols, 1.05 * (len(layers) + 1) + 0.2),
+    fig, axes = plt.subplots(len(layers) + 1, cols, figsize=(0.75 * cols, 1.05 * (len(layers) + 1) + 0.2),
                              squeeze=False)
     for ax in axes.ravel():
         ax.axis("off")

@@ -101,9 +101,13 @@ class Parts:
         return OwnNetwork(self, sizes, params=params, seed=seed, l2=l2)
 
     def cnn(self, X, y, **architecture):
-        """Lesson 10: a CNN of these parts' layers, trained on the fast ones once they match on ``X``, ``y`` (:mod:`.own_cnn`)."""
-        from .own_cnn import OwnCNN      # late: only lesson 10 and later need it
-        return OwnCNN(self, X, y, **architecture)
+        """Lesson 10: a CNN of these parts' layers, trained on the fast ones once they match on ``X``, ``y`` (:mod:`.own_cnn`).
+
+        ``architecture``: the CNN's ``channels``, ``kernel``, ``hidden``, ``padding``, ``seed`` (and ``dtype``,
+        ``tolerance``); any other name is refused by name."""
+        from ..validation import check_arguments
+        from .own_cnn import ARGUMENTS, OwnCNN      # late: only lesson 10 and later need it
+        return OwnCNN(self, X, y, **check_arguments("cnn()", architecture, ARGUMENTS))
 
     def summary(self) -> str:
         """One sentence: how many parts are the learner's, and which are the package's."""

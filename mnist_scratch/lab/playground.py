@@ -12,10 +12,17 @@ Design choices that keep it robust in a classroom:
   teaches where widgets cannot render.
 * It reports **dev** accuracy only: the test set is for the end of a lesson,
   never for tuning.
+* It fits a laptop's JupyterLab with the file browser open: the controls keep
+  their width (a squeezed slider hides its readout), and the figures go below
+  them, scaled to the notebook's width, when the two do not fit side by side.
+  The sample predictions stay hidden until a run has drawn them (an empty
+  image would show as a broken one).
 """
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 import time
 import warnings
@@ -92,8 +99,9 @@ class Playground:
         self.train_button = w.Button(description="Train", button_style="success", icon="play")
         self.stop_button = w.Button(description="Stop", button_style="danger", icon="stop", disabled=True)
         self.status = w.HTML("Set the sliders, then press <b>Train</b>.")
-        self.curves = w.Image(format="png")
-        self.samples = w.Image(format="png")
+        # a figure is never wider than the notebook: it scales down with its column
+        self.curves = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        self.samples = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", display="none"))
 
         self.figure = new_figure()
         self._draw_empty()
@@ -102,9 +110,14 @@ class Playground:
         self.stop_button.on_click(lambda _: self.stop())
         self._show_hidden_sliders()
 
+        # The controls never shrink (flex 0 0 auto): beside a wide figure a flexible column gave its sliders
+        # too little room, and their readouts were cut off ("0" for a learning rate of 0.0020). The row wraps
+        # instead, putting the figures below the controls when both do not fit.
         controls = w.VBox([self.lr, self.layers, *self.hidden, self.epochs, self.batch_size, self.subset,
-                           self.optimizer, self.l2, w.HBox([self.train_button, self.stop_button])])
-        self.widget = w.VBox([w.HBox([controls, w.VBox([self.curves, self.samples])]), self.status])
+                           self.optimizer, self.l2, w.HBox([self.train_button, self.stop_button])],
+                          layout=w.Layout(flex="0 0 auto", margin="0 16px 8px 0"))
+        figures = w.VBox([self.curves, self.samples], layout=w.Layout(flex="1 1 480px", min_width="0"))
+        self.widget = w.VBox([w.HBox([controls, figures], layout=w.Layout(flex_flow="row wrap")), self.status])
 
     # ------------------------------------------------------------------ display
     def _ipython_display_(self):
@@ -220,6 +233,7 @@ class Playground:
             ax.title.set_color("tab:green" if predicted[i] == y_dev[i] else "tab:red")
         fig.tight_layout()
         self.samples.value = figure_png(fig)
+        self.samples.layout.display = None          # shown from the first run on
 
     @staticmethod
     def _stall_note(history) -> str:
@@ -228,8 +242,13 @@ class Playground:
             return ""
         return f"<br><span style='color:#b00'>⚠ {html_escape(history.stall)}</span>"
 
-    def _set_status(self, html: str):
-        self.status.value = html
+    def _set_status(self, markup: str):
+        self.status.value = markup
+
+    @property
+    def status_text(self) -> str:
+        """The status line as plain text, for ``print``: the widget's own ``status.value`` is HTML."""
+        return html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<br\s*/?>", "\n", self.status.value)))
 
     def start(self):
         """What the Train button does: train in a background thread."""

@@ -61,7 +61,7 @@ def sample_grid(X, y, rows: int = 5, cols: int = 5, indices=None, predicted=None
     plt = pyplot()
     if indices is None:
         indices = np.random.default_rng(seed).choice(len(X), rows * cols, replace=False)
-    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.75 * rows))
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.5 * rows))   # 5 x 5 fits a slide's height
     for ax, i in zip(np.ravel(axes), indices):
         title = f"{y[i]}" if predicted is None else f"true {y[i]} / pred {predicted[i]}"
         show_digit(X[i], ax=ax, title=title)

@@ -215,6 +215,9 @@ def test_every_lesson_has_folded_answers_to_its_questions(path):
     for cell in keys:
         if cell["cell_type"] == "code":   # the computed answers: folded in JupyterLab, asserted when run
             assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
+            # and their outputs marked collapsed (JupyterLab still shows them after Run All:
+            # tests/tooling/test_browser.py's xfail test shows it)
+            assert cell["metadata"].get("jupyter", {}).get("outputs_hidden") is True
             assert "\nassert " in "\n" + _source(cell)
 
 

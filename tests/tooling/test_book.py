@@ -4,7 +4,9 @@ The site is built into a temporary folder, served from a loopback port, and ever
 opened in headless Chromium through Playwright. Every page must load with no console error
 and no failed request, ask nothing of any other host, typeset its math, load every image, give
 every image real alt text (not empty, not a file name), and have working navigation; each
-lesson page must link to its notebook, Colab and Binder. Screenshots go to artifacts/book/.
+lesson page must link to its notebook, Colab and Binder; and axe-core must find no violation of
+the WCAG 2.0, 2.1 and 2.2 A and AA rules on any page (tests/tooling/_axe.py; axe-core from npm,
+make node-tools). Screenshots go to artifacts/book/.
 
 Which lessons: the executed copies in build/executed/, which the notebook tests write (`make test`
 runs them first); this test never runs a lesson. A figure without alt text fails the build, as it
@@ -34,6 +36,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from _axe import AXE, describe, require_axe, violations
 
 pytestmark = [pytest.mark.browser,   # the toolchain's own notices about Sphinx 11, not ours:
               pytest.mark.filterwarnings("ignore:.*Check CHANGES for Sphinx API")]
@@ -174,6 +177,7 @@ def visits(site):
                 current.update(console=[], outside=[], failed=[], local=[])
                 page.goto(base + name, wait_until="load", timeout=60_000)
                 report = page.evaluate(INSPECT, MATH_TIMEOUT_MS)
+                report["axe"] = violations(page) if AXE.is_file() else None
                 slug = name.removesuffix(".html").replace("/", "__")
                 page.screenshot(path=str(ARTIFACTS / f"{slug}.png"))      # the top of every page
                 shots = [("figure", "article .cell_output img")]                # and on lessons, a figure,
@@ -318,3 +322,15 @@ def test_navigation_works(site, visits):
     if "/notebooks/" not in after:
         problems.append(f"index.html: Enter on the 'next' link went to {after}, not to the first lesson")
     _fail_if(problems, "navigation")
+
+
+def test_every_page_passes_axe(visits, capsys):
+    """No violation of the WCAG 2.0/2.1/2.2 A and AA rules that axe-core checks, on any page."""
+    require_axe()
+    pages = _pages(visits)
+    counts = {page: sum(v["count"] for v in seen["axe"]) for page, seen in pages.items()}
+    with capsys.disabled():
+        print(f"\naxe-core (WCAG 2.0/2.1/2.2 A and AA) on {len(pages)} pages of the reading edition: "
+              f"{sum(counts.values())} violations" + "".join(f"\n  {p}: {n}" for p, n in counts.items() if n))
+    _fail_if([f"{page}: {line}" for page, seen in pages.items() for line in describe(seen["axe"])],
+             "accessibility violations (axe-core)")

@@ -210,11 +210,97 @@ def test_nbgrader_source_has_valid_metadata(built):
     MetadataValidator().validate_nb(nb)
     graded = {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points
               for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
-    assert graded == POINTS
+    assert graded == dict(POINTS, **{"question-1": 1})         # the fixture's one end-of-lesson question, by hand
     answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
-    assert len(answers) == 2 and all("### BEGIN SOLUTION" in c.source for c in answers)
+    assert len(answers) == 3 and all("### BEGIN SOLUTION" in c.source for c in answers)   # 2 exercises, 1 question
     assert not [c for c in nb.cells if "answer-key" in _tags(c)]
     assert (out / "nbgrader" / "nbgrader_config.py").is_file()
+
+
+def _config(folder: Path, monkeypatch, **variables):
+    """The settings nbgrader reads from the ``nbgrader_config.py`` in ``folder``, with these variables set."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from tools.nbgrader_course import VARIABLES
+
+    for variable in VARIABLES.values():
+        monkeypatch.delenv(variable, raising=False)
+    for key, value in variables.items():
+        monkeypatch.setenv(VARIABLES[key], value)
+    return PyFileConfigLoader("nbgrader_config.py", path=str(folder)).load_config()
+
+
+def test_the_nbgrader_configuration_takes_its_settings_from_the_command_and_the_environment(tmp_path, monkeypatch):
+    lesson = tmp_path / "notebooks" / FIXTURE.name
+    lesson.parent.mkdir()
+    shutil.copy(FIXTURE, lesson)
+    assert classroom.main(["--no-execute", "--out", str(tmp_path / "out"), "--course-id", "ml101",
+                           "--exchange", "/srv/x", "--cell-timeout", "20", str(lesson)]) == 0
+    course = tmp_path / "out" / "nbgrader"
+    text = (course / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert "Do not edit it" in text and "--course-id ml101 --exchange /srv/x --cell-timeout 20" in text
+    c = _config(course, monkeypatch)
+    assert (c.CourseDirectory.course_id, c.Exchange.root, c.Execute.timeout) == ("ml101", "/srv/x", 20)
+    assert c.CourseDirectory.root == str(course) and c.GradingExecute.lesson_cell_timeout == 120
+    assert (c.GradingExecute.secret, c.GradingExecute.secret_file) == ("", str(course / ".grading_secret"))
+    monkeypatch.setenv("MNIST_SCRATCH_GRADING_SECRET", "s3cret")
+    assert _config(course, monkeypatch).GradingExecute.secret == "s3cret"
+    monkeypatch.delenv("MNIST_SCRATCH_GRADING_SECRET")
+    c = _config(course, monkeypatch, course_id="ml102", exchange="/srv/y", course_root="/srv/course",
+                cell_timeout="45")
+    assert (c.CourseDirectory.course_id, c.Exchange.root, c.CourseDirectory.root, c.Execute.timeout) == (
+        "ml102", "/srv/y", "/srv/course", 45)
+    with pytest.raises(SystemExit, match="MNIST_SCRATCH_CELL_TIMEOUT must be a whole number of seconds"):
+        _config(course, monkeypatch, cell_timeout="soon")
+    students = _config(course / "every_user", monkeypatch, exchange="/srv/z")
+    assert (students.CourseDirectory.course_id, students.Exchange.root) == ("ml101", "/srv/z")
+    assert "Autograde" not in students
+
+
+def test_a_bad_course_setting_is_refused_on_the_command_line(capsys):
+    with pytest.raises(SystemExit):
+        classroom.main(["--course-id", "my course", str(FIXTURE)])
+    assert "--course-id must be letters, digits" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        classroom.main(["--cell-timeout", "0", str(FIXTURE)])
+    assert "--cell-timeout must be a whole number of seconds, 1 or more, not 0" in capsys.readouterr().err
+
+
+def test_classroom_warns_in_one_line_when_an_instructor_copy_lacks_its_frameworks(tmp_path, capsys):
+    nb = nbformat.read(FIXTURE, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("%%needs no_such_framework_here\nprint('ran')"))
+    lesson = tmp_path / "notebooks" / "11_fixture.ipynb"
+    lesson.parent.mkdir()
+    nbformat.write(nb, lesson)
+    classroom.build([lesson], tmp_path / "out", run=False)
+    warnings = [line for line in capsys.readouterr().out.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "instructor/11_fixture.ipynb is built without no_such_framework_here" in warnings[0]
+    executed = copy.deepcopy(nb)
+    executed.cells[-1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="skipped: this cell needs "
+                                                         "no_such_framework_here, which is not installed here")]
+    assert classroom.frameworks_missing(nb, executed) == ["no_such_framework_here"]
+    executed.cells[-1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="ran")]
+    assert classroom.frameworks_missing(nb, executed) == []
+
+
+def test_the_questions_become_cells_graded_by_hand_with_their_answer_keys(tmp_path):
+    lesson = ROOT / "notebooks" / "02_the_math.ipynb"
+    source = nbformat.read(lesson, as_version=4)
+    _, questions = nbgrader_release.questions(source, lesson.name)
+    assert len(questions) >= 3 and all(q.answer for q in questions)
+    classroom.build([lesson], tmp_path, run=False)
+    graded = nbformat.read(tmp_path / "nbgrader" / "source" / lesson.stem / lesson.name, as_version=4)
+    by_hand = [c for c in graded.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
+    assert [c.metadata.nbgrader.grade_id for c in by_hand] == [f"question-{q.number}" for q in questions]
+    for cell, q in zip(by_hand, questions):
+        assert cell.metadata.nbgrader.solution and cell.metadata.nbgrader.points == 1
+        assert q.answer in cell.source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+    rubric = (tmp_path / "nbgrader" / "rubrics" / f"{lesson.stem}.md").read_text(encoding="utf-8")
+    assert all(q.answer in rubric for q in questions)
+    tests = [c for c in graded.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+    assert tests and all("grading.grade(" in c.source and "### BEGIN HIDDEN TESTS" in c.source for c in tests)
+    setup = next(c for c in graded.cells if c.cell_type == "code")
+    assert setup.metadata.nbgrader.locked and "my_network.graded(2)" in setup.source
 
 
 def test_solution_regions_cover_exactly_what_the_learner_writes():
@@ -273,6 +359,9 @@ def grade_both_copies(nbgrader_dir: Path, name: str, lesson_source, course: Path
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="mnist_scratch") as gb:
         result = {s: gb.find_submission(name, s).score for s in ("untouched", "solved")}
         result["max"] = gb.find_submission(name, "solved").max_score
+        # the questions graded by hand: the solved copy's answers wait for a grader, the untouched copy's do not
+        result["waiting"] = {s: sorted(g.name for nb in gb.find_submission(name, s).notebooks for g in nb.grades
+                                       if g.needs_manual_grade) for s in ("untouched", "solved")}
     result["seconds"] = round(time.perf_counter() - started, 1)
     for student in ("untouched", "solved"):
         assert (course / "autograded" / student / name / f"{name}.ipynb").is_file()
@@ -284,8 +373,11 @@ def grade_both_copies(nbgrader_dir: Path, name: str, lesson_source, course: Path
 def test_nbgrader_autogrades_a_solved_and_an_untouched_copy(built, tmp_path, _venv_on_path):
     out, lesson_source = built
     result = grade_both_copies(out / "nbgrader", LESSON, lesson_source, tmp_path / "course")
-    assert result["max"] == sum(POINTS.values())
-    assert (result["untouched"], result["solved"]) == (0, result["max"])
+    _, questions = nbgrader_release.questions(lesson_source, FIXTURE.name)
+    assert len(questions) == 1
+    assert result["max"] == sum(POINTS.values()) + len(questions)
+    assert (result["untouched"], result["solved"]) == (0, sum(POINTS.values()))
+    assert result["waiting"] == {"untouched": [], "solved": ["question-1"]}
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{tmp_path / 'course' / 'gradebook.db'}", course_id="mnist_scratch") as gb:
@@ -319,8 +411,11 @@ def test_nbgrader_grades_a_real_lesson(tmp_path, _venv_on_path):
     classroom.build([lesson], tmp_path / "out", run=False)
     result = grade_both_copies(tmp_path / "out" / "nbgrader", lesson.stem, source, tmp_path / "course")
     exercises = lesson_format.find_exercises(source, lesson.name)
-    assert result["max"] == sum(ex.points for ex in exercises)
-    assert (result["untouched"], result["solved"]) == (0, result["max"])
+    _, questions = nbgrader_release.questions(source, lesson.name)
+    assert result["max"] == sum(nbgrader_release.exercise_points(ex, nbgrader_release.check_calls(ex, lesson.name))
+                                for ex in exercises) + len(questions)
+    assert (result["untouched"], result["solved"]) == (0, result["max"] - len(questions))
+    assert result["waiting"] == {"untouched": [], "solved": [f"question-{q.number}" for q in questions]}
 
 
 def test_executed_copies_show_no_value_for_a_cell_ending_in_a_semicolon():

@@ -50,6 +50,7 @@ mathjax3_config = {"loader": {"load": ["[tex]/textmacros"]},
 html_theme = "sphinx_book_theme"
 html_title = f"mnist_scratch {release}"
 html_static_path = ["_static"]
+templates_path = ["_templates"]    # docs/book/_templates: the theme's templates we fix for accessibility
 html_css_files = ["book.css"]
 html_favicon = "_static/favicon.svg"
 html_sourcelink_suffix = ""        # _sources/notebooks/NN.ipynb downloads as a notebook
@@ -98,6 +99,27 @@ def add_lesson_links(app, doctree):
     section.insert(1, nodes.raw("", lesson_links_html(docname), format="html"))
 
 
+def name_toctree_toggles(app, pagename, templatename, context, doctree):
+    """The sidebar's fold buttons (a ``<summary>`` holding only a chevron) get a name: "Pages under
+    <section>". Without one a screen reader says just "disclosure triangle" (WCAG 4.1.2; axe's
+    summary-name). Wraps the theme's generate_toctree_html, which builds the sidebar."""
+    make = context.get("generate_toctree_html")
+    if make is None or getattr(make, "names_toggles", False):
+        return
+
+    def named(kind, *args, **kwargs):
+        tree = make(kind, *args, **kwargs)
+        for summary in getattr(tree, "select", lambda _: [])("li > details > summary"):
+            if not summary.get("aria-label") and not summary.get_text(strip=True):
+                link = summary.parent.find_previous_sibling("a")
+                title = link.get_text(" ", strip=True) if link else "this section"
+                summary["aria-label"] = f"Pages under {title}"
+        return tree
+
+    named.names_toggles = True
+    context["generate_toctree_html"] = named
+
+
 def copy_mathjax(app, exception):
     if exception is None and app.builder.format == "html":
         # latest.js would look the newest MathJax up on a CDN: the site has no use for it
@@ -107,5 +129,6 @@ def copy_mathjax(app, exception):
 
 def setup(app):
     app.connect("doctree-read", add_lesson_links)
+    app.connect("html-page-context", name_toctree_toggles, priority=900)   # after the theme's own
     app.connect("build-finished", copy_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

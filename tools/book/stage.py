@@ -43,6 +43,8 @@ WIDGET_NOTE = ('<p class="widget-note"><strong>Interactive widget.</strong> It n
                'or run <code>make lab</code>.</p>')
 PROGRESS_BAR = re.compile(r"\d+%\|")     # tqdm's "training:   0%|          | 0/12"
 GUIDE_DIR = "docs/teaching"          # the instructor guide: index.md and one page per lesson
+# the guide's course layer (pages not named after a lesson), in the order the book's contents list them
+COURSE_ORDER = ("course_calendar", "homework", "capstone", "ta_guide", "troubleshooting")
 
 
 class MissingAltText(BookError):
@@ -184,6 +186,19 @@ def _toctree(entries: list[str], caption: str | None = None) -> str:
     return head + "\n" + "\n".join(entries) + "\n```\n"
 
 
+def _is_lesson_page(page: str) -> bool:
+    return re.match(r"\d\d_", Path(page).name) is not None
+
+
+def course_toctree(guide: list[str]) -> str:
+    """The book's "Course" contents: the guide's pages that are neither its index nor a lesson's page,
+    in COURSE_ORDER, any others after them by name ('' if there are none)."""
+    pages = [p[:-3] for p in guide if not _is_lesson_page(p) and Path(p).name != "index.md"]
+    order = {name: i for i, name in enumerate(COURSE_ORDER)}
+    pages.sort(key=lambda p: (order.get(Path(p).name, len(order)), p))
+    return _toctree(pages, "Course") if pages else ""
+
+
 def stage(copies: list[Path], src: Path, links: Links, repo: Path = REPO) -> dict:
     """Writes the site's sources into ``src``; returns the report (pages, figures, alt text).
     Raises MissingAltText if a figure lacks alt text, BookError if a page links to nothing."""
@@ -208,8 +223,8 @@ def stage(copies: list[Path], src: Path, links: Links, repo: Path = REPO) -> dic
 
     for page in guide:
         text = rewriter.rewrite((repo / page).read_text(encoding="utf-8"), page)
-        if page == f"{GUIDE_DIR}/index.md":       # the guide's other pages hang under its index
-            text += "\n" + _toctree([Path(p).stem for p in guide if p != page])
+        if page == f"{GUIDE_DIR}/index.md":       # the lessons' pages hang under the guide's index
+            text += "\n" + _toctree([Path(p).stem for p in guide if _is_lesson_page(p)])
         (src / page).parent.mkdir(parents=True, exist_ok=True)
         (src / page).write_text(text, encoding="utf-8")
         report["guide"].append(page[:-3])
@@ -225,6 +240,8 @@ def stage(copies: list[Path], src: Path, links: Links, repo: Path = REPO) -> dic
     if guide:
         top = [f"{GUIDE_DIR}/index"] if f"{GUIDE_DIR}/index.md" in guide else report["guide"]
         index.append(_toctree(top, "Teaching"))
+        if top != report["guide"] and course_toctree(guide):   # the course layer, beside the guide
+            index.append(course_toctree(guide))
     (src / "index.md").write_text("\n".join(index), encoding="utf-8")
     if report["failed"]:
         raise BookError("an executed copy records a failed run, so the site would show a broken lesson "

@@ -667,3 +667,80 @@ def test_the_checks_own_answer_is_the_package_convolution():
     scipy_signal = pytest.importorskip("scipy.signal")
     np.testing.assert_allclose(_correlate(image, kernel), scipy_signal.correlate2d(image, kernel, mode="valid"),
                                rtol=1e-12, atol=1e-12)
+
+
+# the lesson-10 walkthrough of 2026-12-06: mistakes that had only a generic hint
+def conv_float32(image, kernel):                 # right numbers, but float32 for float64 inputs
+    return conv_loops(image, kernel).astype(np.float32)
+
+
+def conv_window_short(image, kernel):            # image[y:y+kh-1, x:x+kw-1] times the filter cut to fit
+    kh, kw = kernel.shape
+    H, W = image.shape
+    return np.array([[np.sum(image[y:y + kh - 1, x:x + kw - 1] * kernel[:-1, :-1]) for x in range(W - kw + 1)]
+                     for y in range(H - kh + 1)])
+
+
+def conv_window_short_whole_filter(image, kernel):   # image[y:y+kh-1, x:x+kw-1] * kernel: a broadcast error
+    kh, kw = kernel.shape
+    H, W = image.shape
+    return np.array([[np.sum(image[y:y + kh - 1, x:x + kw - 1] * kernel) for x in range(W - kw + 1)]
+                     for y in range(H - kh + 1)])
+
+
+def conv_kh_for_both(image, kernel):             # k = kernel.shape[0] for both axes: a broadcast error on 2x3
+    k = kernel.shape[0]
+    H, W = image.shape
+    return np.array([[np.sum(image[y:y + k, x:x + k] * kernel) for x in range(W - k + 1)]
+                     for y in range(H - k + 1)])
+
+
+def mpb_divmod_wide(dP, A):                      # each block's argmax unravelled with A's width
+    dA = np.zeros(A.shape)
+    for i in range(dP.shape[0]):
+        for j in range(dP.shape[1]):
+            r, c = divmod(A[2 * i:2 * i + 2, 2 * j:2 * j + 2].argmax(), A.shape[1])
+            dA[2 * i + r, 2 * j + c] = dP[i, j]
+    return dA
+
+
+def mpb_unravel_A_shape(dP, A):                  # np.unravel_index(block.argmax(), A.shape), y, x stepping by 2
+    dA = np.zeros(A.shape)
+    for y in range(0, A.shape[0], 2):
+        for x in range(0, A.shape[1], 2):
+            r, c = np.unravel_index(A[y:y + 2, x:x + 2].argmax(), A.shape)
+            dA[y + r, x + c] = dP[y // 2, x // 2]
+    return dA
+
+
+_UNRAVEL = ("calling it raised IndexError: index 7 is out of bounds for axis 1 with size 6. The argmax of a 2x2 "
+            "block is an index k into the block's 4 pixels (0 to 3, in reading order), not into A: unravel it with "
+            "the block's width 2, np.unravel_index(k, (2, 2)) or divmod(k, 2), not with A's width (divmod(k, "
+            "A.shape[1]) or np.unravel_index(k, A.shape)).")
+
+WRONG_ANSWERS += [
+    ('conv2d', 'float32 output for float64 inputs', conv_float32,
+     "your output is float32 though the image and the filter are float64, so every number keeps only about 7 "
+     "significant digits (float16: 3): the numerical gradient of your conv2d, which checks conv2d_backward, is "
+     "then off by about 1e-3. Make the output with np.zeros(shape) or np.empty(shape), without dtype=np.float32, "
+     "and no .astype(np.float32)."),
+    ('conv2d', 'window y:y+kh-1, filter cut to fit', conv_window_short,
+     "your windows are one row and one column short, image[y:y+kh-1, x:x+kw-1]: a slice leaves out its end, so "
+     "image[y:y+kh, x:x+kw] is already kh = 3 rows by kw = 3 columns, the filter's shape. Multiply that window "
+     "by the whole filter."),
+    ('conv2d', 'window y:y+kh-1 times the whole filter', conv_window_short_whole_filter,
+     "calling it raised ValueError: operands could not be broadcast together with shapes (2,2) (3,3) . Your "
+     "window is one row and one column short of the 3x3 filter: a slice leaves out its end, so image[y:y+kh, "
+     "x:x+kw] is already kh rows by kw columns (not y:y+kh-1)."),
+    ('conv2d', 'kh for both axes (square filter assumed)', conv_kh_for_both,
+     "calling it raised ValueError: operands could not be broadcast together with shapes (2,2) (2,3) . Right "
+     "for the square 3x3 filter, but this one is 2x3: you used one size for both axes of the window, as if "
+     "every filter were square. Take kh, kw = kernel.shape and slide the window image[y:y+kh, x:x+kw], over "
+     "range(H - kh + 1) rows and range(W - kw + 1) columns."),
+    ('maxpool', 'largest absolute value',
+     lambda A: np.abs(A).reshape(A.shape[0] // 2, 2, A.shape[1] // 2, 2).max(axis=(1, 3)),
+     "you took each block's largest ABSOLUTE value: max-pooling keeps the largest value itself, so in a block "
+     "of negative numbers it is the one closest to 0 (-2 of -5, -2, -7, -3), and its sign stays."),
+    ('maxpool_backward', "argmax unravelled with A's width (divmod)", mpb_divmod_wide, _UNRAVEL),
+    ('maxpool_backward', "argmax unravelled with A's shape", mpb_unravel_A_shape, _UNRAVEL),
+]

@@ -103,8 +103,8 @@ def model_predict(p, X):
 
 WRONG_ANSWERS = [
     ('scale_pixels', 'raw // 255 (integer division)', lambda r: r // 255,
-     'the result holds whole numbers (uint8): pixels in [0, 1] need a float type. Divide with / (not '
-     '//), e.g. raw.astype(np.float32) / 255.'),
+     'the result holds whole numbers (uint8): pixels in [0, 1] need a float type. Divide with / (true '
+     'division), not // (which rounds down), after converting to float32.'),
     ('scale_pixels', 'raw / raw.max()', lambda r: r.astype(np.float32) / r.max(),
      "you divided by this batch's brightest pixel; divide by 255, the largest value a pixel can have, "
      'so that every batch is scaled the same way.'),
@@ -112,7 +112,7 @@ WRONG_ANSWERS = [
      'divide by 255, not 256: a white pixel (255) must become exactly 1.'),
     ('scale_pixels', 'raw / 255 in float64', lambda r: r / 255,
      'right values, but in float64, which takes twice the memory of float32 (376 MB instead of 188 MB '
-     'for the 60,000 training images). Convert first: raw.astype(np.float32) / 255.'),
+     'for the 60,000 training images). Convert the pixels to float32 first, then divide.'),
     ('scale_pixels', '1 - raw / 255', lambda r: 1 - r.astype(np.float32) / 255,
      'black and white are swapped: 0 (background) must stay 0 and 255 must become 1.'),
     ('scale_pixels', 'fits the first batch only', lambda r: r.astype(np.float32) / (255 if len(r) == 3 else 250),
@@ -125,9 +125,10 @@ WRONG_ANSWERS = [
      "you averaged each image's pixels (axis=1); average over the images instead, axis=0, to get one "
      'value per pixel.'),
     ('mean_digit', 'X.mean(axis=0) (all classes)', lambda X,y,k: X.mean(axis=0),
-     'that is the average of ALL images; keep only the rows whose label is k: X[y == k].'),
+     'that is the average of ALL images; keep only the rows whose label is k (a boolean mask on y '
+     'selects them).'),
     ('mean_digit', 'X[k] (image number k)', lambda X,y,k: X[k],
-     'that is image number k; select the images whose LABEL is k: X[y == k].'),
+     'that is image number k; select the images whose LABEL is k (a boolean mask on y selects them).'),
     ('mean_digit', 'X[y == k].sum(axis=0)', lambda X,y,k: X[y==k].sum(axis=0),
      'that is the sum over the images; divide by how many there are (or use .mean(axis=0)).'),
     ('mean_digit', 'a fixed k = 1', lambda X,y,k: X[y==1].mean(axis=0),
@@ -138,8 +139,8 @@ WRONG_ANSWERS = [
     ('one_hot', 'y.max() + 1 columns', lambda y: np.eye(y.max()+1, dtype=np.float32)[y],
      'expected 10 columns, one per digit, even when some digits are missing from y; got 8.'),
     ('one_hot', 'Y[:, y] = 1', set_columns,
-     'each row must hold exactly one 1, in column y[i]: Y[np.arange(n), y] = 1 (Y[:, y] = 1 would '
-     'fill whole columns).'),
+     'each row must hold exactly one 1: row i gets its 1 in column y[i] only, one entry per row (setting '
+     'column y for every row at once, Y[:, y], fills whole columns).'),
     ('one_hot', '1 in column y[i] - 1', lambda y: np.eye(10, dtype=np.float32)[y-1],
      'the 1s are in the wrong columns: row i needs its 1 in column y[i].'),
     ('one_hot', 'float64 (np.eye(10)[y])', lambda y: np.eye(10)[y],
@@ -217,8 +218,9 @@ WRONG_ANSWERS = [
      'right for small scores, but a score of 1000 overflows exp() (inf / inf = NaN). Subtract each '
      "row's maximum before exponentiating: it changes nothing else."),
     ('softmax', 'max without keepdims', lambda Z: naive_softmax(Z - Z.max(axis=1)),
-     'calling it raised ValueError: operands could not be broadcast together with shapes (3,4) (3,) . '
-     "Write each array's shape beside its line and check that the shapes fit."),
+     'calling it raised ValueError: operands could not be broadcast together with shapes (3,4) (3,) : a row '
+     'maximum or sum taken without keepdims has shape (n,), which lines up with the COLUMNS of the (n, K) '
+     'scores, not the rows. Keep the axis (keepdims=True), so that it has shape (n, 1).'),
     ('softmax', 'returns complex numbers', lambda Z: softmax(Z) + 0j,
      'it returned complex numbers: a square root (or a power such as ** 0.5) of a negative number '
      'makes them. Real inputs need real outputs here.'),
@@ -373,11 +375,11 @@ WRONG_ANSWERS = [
      'those are the costs after each update; record the cost of the forward pass each iteration '
      'starts with, before the update.'),
     ('gradient_descent', 'returns new parameters', partial(gd_variant, new_dict=True),
-     'it returned new parameters but left params as they were: update params in place, params[name] '
-     "-= lr * grads[name], so that the caller's network learns."),
+     'it returned new parameters but left params as they were: change the arrays inside params itself '
+     "(an in-place update, θ ← θ - lr ∇θ), so that the caller's network learns."),
     ('gradient_descent', 'W = W - lr * dW (rebinds a local)', partial(gd_variant, rebind=True),
-     'the parameters did not change: update each one in place, params[name] -= lr * grads[name] (W = '
-     'W - ... gives a new local array and leaves params as it was).'),
+     'the parameters did not change: update each one in place, θ ← θ - lr ∇θ on the array params '
+     'holds (W = W - ... gives a new local array and leaves params as it was).'),
     ('gradient_descent', 'a fixed lr and iteration count', partial(gd_variant, fixed=(0.5, 3)),
      'right for the first call, but not for a second one with lr = 0.1 and 2 iterations, on the '
      'parameters the first left: use the lr and the number of iterations you are given, and nothing '
@@ -441,9 +443,9 @@ RIGHT_ANSWERS = {
                       lambda Z, y: np.mean([np.log(np.sum(np.exp(z - z.max()))) + z.max() - z[t] for z, t in zip(Z, y)])],
     "forward": [forward, lambda params, X: tuple(map(list, forward(params, X)))],
     "backward": [backward, lambda params, Z, A, y: {k: v for k, v in reversed(backward(params, Z, A, y).items())}],
-    "numerical_gradient": [numerical_gradient, numerical_gradient_flat],
+    "numerical_gradient": [numerical_gradient],
     "gradient_descent": [gradient_descent, lambda *args: tuple(gradient_descent(*args))],
-    "predict": [predict, lambda params, X: np.argmax(forward(params, X)[1][-1], 1).tolist(),
+    "predict": [predict, lambda params, X: np.argmax(forward(params, X)[1][-1], 1).astype(np.int32),
                 lambda params, X: forward(params, X)[0][-1].argmax(axis=1)],
     "accuracy": [accuracy, lambda t, p: np.count_nonzero(t == p) / len(t), lambda t, p: (t == p).sum() / t.size,
                  lambda t, p: sum(a == b for a, b in zip(t, p)) / len(t)],

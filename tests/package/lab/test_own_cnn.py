@@ -10,6 +10,7 @@ import mnist_scratch as ms
 from mnist_scratch import cnn
 from mnist_scratch.lab import check, my_network, saving
 from mnist_scratch.lab.own_cnn import LAYERS, OwnCNN, loss_and_grads
+from mnist_scratch.validation import ArgumentError
 
 from test_check_hints_cnn import cb_loops, cb_no_flip, conv_loops, mpb_loops, pool_loops
 
@@ -76,3 +77,34 @@ def test_a_bug_planted_past_the_checks_stops_the_swap(part, planted):
 def test_parts_of_an_earlier_lesson_cannot_make_a_cnn():
     with pytest.raises(ValueError, match=r"have no conv2d, conv2d_backward, maxpool, maxpool_backward"):
         OwnCNN(my_network.load(upto=3, quiet=True), *_images(1))
+
+
+def test_the_learner_s_loops_match_the_package_with_same_padding_too():
+    """padding='same': the learner's 'valid' conv2d on padded maps, against im2col's own padding (even kernel too)."""
+    for name, fn in RIGHT.items():
+        check.CHECKS[name](fn)
+    mine = my_network.load(upto=10, quiet=True)
+    for kernel in (3, 2):
+        params = cnn.init_cnn_params(channels=(2, 3), kernel=kernel, hidden=5, image_shape=(1, 8, 8),
+                                     padding="same", seed=1, dtype=np.float64)
+        X, y = np.random.default_rng(4).normal(size=(2, 1, 8, 8)), np.array([3, 0])
+        J, grads = loss_and_grads(mine, params, X, y, "same")
+        J_fast, fast = cnn.loss_and_grads(params, X, y, "same")
+        assert np.isclose(J, J_fast, rtol=1e-12)
+        for key in params:
+            np.testing.assert_allclose(grads[key], fast[key], rtol=1e-9, atol=1e-12, err_msg=f"{key}, k={kernel}")
+
+
+def test_the_cnn_takes_the_cnn_s_architecture_arguments_and_refuses_others_by_name():
+    for name, fn in RIGHT.items():
+        check.CHECKS[name](fn)
+    mine = my_network.load(upto=10, quiet=True)
+    model = mine.cnn(*_images(1), channels=(2, 3), kernel=3, hidden=8, padding="same", seed=2)
+    assert model.architecture["padding"] == "same" and model.channels == (2, 3) and model.hidden == 8
+    assert max(model.differences.values()) < 1e-9, model.differences
+    assert model.predict(_images(3)[0]).shape == (3,)
+    with pytest.raises(ArgumentError, match=r"^cnn\(\): no argument called 'stride'; the arguments are channels, "
+                                               r"kernel, hidden, padding, seed, dtype, tolerance$"):
+        mine.cnn(*_images(1), stride=2)
+    with pytest.raises(ArgumentError, match=r"^cnn\(\): padding='full' is not allowed: padding must be"):
+        mine.cnn(*_images(1), padding="full")

@@ -125,3 +125,25 @@ def test_layer_selector_shows_the_right_sliders(panel):
     assert [s.layout.display for s in panel.hidden] == [None, "none", "none"]
     panel.layers.value = 3
     assert [s.layout.display for s in panel.hidden] == [None, None, None]
+
+
+def test_no_empty_image_shows_before_the_first_run_and_the_status_prints_as_text(panel):
+    """An ipywidgets Image with no picture shows the browser's broken-image icon: the sample predictions
+    stay hidden until a run drew them. ``status_text`` is the status without its HTML, for print()."""
+    assert panel.curves.value and panel.curves.layout.display is None       # the empty axes, "press Train"
+    assert not panel.samples.value and panel.samples.layout.display == "none"
+    assert panel.status_text == "Set the sliders, then press Train."
+    panel.run(epochs=1, subset=1000)
+    assert panel.samples.value and panel.samples.layout.display is None
+    assert "<b>" in panel.status.value and "Dev accuracy:" in panel.status_text
+    assert "<" not in panel.status_text and ">" not in panel.status_text
+
+
+def test_the_controls_keep_their_width_and_the_figures_wrap_below_them(panel):
+    """The layout the browser test measures (tests/tooling/test_browser.py): a row that wraps, controls
+    that never shrink, figures that scale down to their column."""
+    row = panel.widget.children[0]
+    controls, figures = row.children
+    assert row.layout.flex_flow == "row wrap"
+    assert controls.layout.flex == "0 0 auto"
+    assert all(image.layout.max_width == "100%" for image in figures.children)
