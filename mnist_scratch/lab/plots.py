@@ -17,12 +17,12 @@ from __future__ import annotations
 import numpy as np
 
 from .math_figures import computational_graph, plot_activation
-from .render import pyplot
+from .render import folded_answer, pyplot
 
 __all__ = ["show_digit", "sample_grid", "class_distribution", "mean_digits", "pixel_histogram",
            "plot_activation", "plot_history", "compare_histories", "probability_bars", "show_prediction",
            "confusion_heatmap", "mistake_gallery", "weight_images", "computational_graph", "METRIC_NAMES",
-           "COLORMAP"]
+           "COLORMAP", "folded_answer"]
 
 DIGITS = [str(d) for d in range(10)]
 
