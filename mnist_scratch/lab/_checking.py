@@ -37,7 +37,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from ._refusal import Watch, package_origin, refusal_hint, resolve
+from ._refusal import Watch, lookup, package_origin, refusal_hint, resolve
 from ._tracebacks import hide_checks
 
 __all__ = ["CheckFailed", "Wrong", "checker", "hint_of", "call", "clone", "as_number", "same", "differs_by",
@@ -149,6 +149,15 @@ def _judge(check, fn) -> str:
     origin = package_origin(fn)
     if origin is not None:
         raise Wrong(refusal_hint(name, origin, called=False))
+    if isinstance(fn, type):                # a class that inherits the package's method: no frame of its own calls it
+        for path in check.refuses:
+            owner, _, attr = path.rpartition(".")
+            try:
+                target = getattr(lookup(owner), attr)
+            except (LookupError, AttributeError, TypeError, ValueError):
+                continue
+            if getattr(fn, attr, None) is target:
+                raise Wrong(refusal_hint(name, path, called=True))
     with Watch(resolve(check.refuses)) as watch:
         try:
             praise, outcome = check.diagnose(fn), None

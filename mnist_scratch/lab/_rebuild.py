@@ -59,8 +59,11 @@ def _build(name: str, source: Source) -> tuple[object, dict]:
 
 
 def _reference(name: str, namespace: dict):
-    """The package's part ``name``, running with ``namespace`` as its globals."""
+    """The package's part ``name``, running with ``namespace`` as its globals (a class, such as lesson 7's
+    ``Adam``, uses no other part and is the reference's own)."""
     original = getattr(reference, name)
+    if isinstance(original, type):
+        return original
     return types.FunctionType(original.__code__, namespace, original.__name__, original.__defaults__,
                               original.__closure__)
 

@@ -52,11 +52,16 @@ check                    lesson the learner writes
 ``per_class_accuracy``   6      ``fn(C)``: accuracy per true class (recall)
 ``precision``            6      ``fn(C)``: precision per class
 ``momentum_step``        7      ``fn(theta, v, g, lr, mu)``: one momentum step
+``Adam``                 7      ``cls``: an optimizer class, ``cls(beta1, beta2, eps).step(theta, grad, lr)``
 ``cosine``               7      ``fn(t, T)``: the cosine schedule's factor
 ``rmsprop_step``         8      ``fn(theta, s, g, lr, rho, eps)``: one RMSprop step
 ``xavier_init``          8      ``fn(fan_in, fan_out, rng)``: Xavier-initialised weights
-``batchnorm_forward``    9      ``fn(Z, gamma, beta, eps)``: batch norm in train mode
-``batchnorm_backward``   9      ``fn(dY, Z_hat, gamma, s)``: its gradients (dZ, dgamma, dbeta)
+``batchnorm_forward``    9      ``fn(Z, gamma, beta, eps)``: batch norm in train mode, ``(Y, Z_hat, s)``
+``batchnorm_backward_    9      ``fn(dY, Z, gamma, eps)``: its gradients, node by node along the graph
+staged``
+``batchnorm_backward``   9      ``fn(dY, Z_hat, gamma, s)``: its gradients by the compact formula
+``batchnorm_layer``      9      ``fn(Z, gamma, beta, running_mean, running_var, train)``: both modes, running
+                                averages
 ``conv2d``               10     ``fn(image, kernel)``: a 'valid' cross-correlation
 ``maxpool``              10     ``fn(A)``: 2x2 max-pooling of one feature map
 ``conv2d_backward``      10     ``fn(dZ, image, kernel)``: its gradients (d_image, d_kernel)
@@ -74,24 +79,26 @@ from ._checks_data import mean_digit, one_hot, scale_pixels
 from ._checks_descent import accuracy, gradient_descent, predict
 from ._checks_math import cross_entropy, relu, relu_prime, softmax
 from ._checks_network import backward, forward, numerical_gradient
-from ._checks_batchnorm import batchnorm_backward, batchnorm_forward
+from ._checks_adam import Adam
+from ._checks_batchnorm import batchnorm_forward, batchnorm_layer
+from ._checks_bn_backward import batchnorm_backward, batchnorm_backward_staged
 from ._checks_cnn import conv2d, maxpool
 from ._checks_cnn_backward import conv2d_backward, maxpool_backward
 from ._checks_frameworks import to_torch_layout, train_step
 from ._checks_autograd import compare
-from ._checks_optim import rmsprop_step, xavier_init
 from ._checks_minibatch import he_init, sgd_epoch
 from ._checks_l2 import l2_gradient, l2_penalty
 from ._checks_dropout import backward_dropout, dropout, forward_dropout
 from ._checks_evaluation import confusion_matrix, per_class_accuracy, precision
-from ._checks_training import cosine, momentum_step
+from ._checks_optim import cosine, momentum_step, rmsprop_step, xavier_init
 
 _LESSONS = ["scale_pixels", "mean_digit", "one_hot",
             "relu", "relu_prime", "softmax", "cross_entropy", "forward", "backward", "numerical_gradient",
             "gradient_descent", "predict", "accuracy",
             "he_init", "sgd_epoch", "l2_penalty", "l2_gradient", "dropout", "forward_dropout", "backward_dropout",
             "confusion_matrix", "per_class_accuracy", "precision",
-            "momentum_step", "cosine", "rmsprop_step", "xavier_init", "batchnorm_forward", "batchnorm_backward",
+            "momentum_step", "Adam", "cosine", "rmsprop_step", "xavier_init",
+            "batchnorm_forward", "batchnorm_backward_staged", "batchnorm_backward", "batchnorm_layer",
             "conv2d", "maxpool", "conv2d_backward", "maxpool_backward", "to_torch_layout", "train_step",
             "compare"]
 

@@ -28,12 +28,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._rebuild import Source, assemble
+from .own_bn_network import OwnBNNetwork
 from .own_network import OwnNetwork
 from .parts import PARTS, parts_up_to
 from .saving import forget, kept
 from .work_folder import graded_lesson, locate, path_of, read, set_graded
 
-__all__ = ["load", "Parts", "graded", "OwnNetwork"]
+__all__ = ["load", "Parts", "graded", "OwnNetwork", "OwnBNNetwork"]
 
 
 def graded(lesson: int | None) -> None:
@@ -82,9 +83,21 @@ class Parts:
     def __dir__(self):
         return [*super().__dir__(), *self._chosen]
 
-    def network(self, sizes=None, *, params: dict | None = None, seed=0, l2: float = 0.0) -> OwnNetwork:
+    def network(self, sizes=None, *, params: dict | None = None, seed=0, l2: float = 0.0, batch_norm: bool = False):
         """A network computed by these parts (their ``forward`` and ``backward``, and from lesson 5 their dropout
-        and L2 penalty ``l2``), on the model interface."""
+        and L2 penalty ``l2``), on the model interface.
+
+        ``batch_norm=True`` (lesson 9 on): batch norm in every hidden layer, with these parts' ``batchnorm_layer``
+        and ``batchnorm_backward`` (:class:`~mnist_scratch.lab.own_bn_network.OwnBNNetwork`).
+        """
+        if batch_norm:
+            if "batchnorm_layer" not in self._chosen:
+                raise ValueError(f"batch norm's parts come in lesson 9: load them with my_network.load(upto=9), "
+                                 f"not upto={self.upto}")
+            if l2:
+                raise ValueError(f"l2={l2!r} is not allowed with batch_norm=True: the batch-norm network has no L2 "
+                                 "penalty of its own; make it with l2=0")
+            return OwnBNNetwork(self, sizes, params=params, seed=seed)
         return OwnNetwork(self, sizes, params=params, seed=seed, l2=l2)
 
     def cnn(self, X, y, **architecture):

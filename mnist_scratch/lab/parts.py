@@ -26,7 +26,7 @@ __all__ = ["Part", "PARTS", "parts_up_to", "part"]
 
 @dataclass(frozen=True)
 class Part:
-    name: str            # the function's name, its check's (check.<name>) and its file's (<name>.py)
+    name: str            # the function's (or class's) name, its check's (check.<name>) and its file's (<name>.py)
     lesson: int          # the lesson whose exercise asks for it
     exercise: int        # the exercise's number in that lesson
     signature: str       # as the stub defines it: what the learner writes
@@ -59,6 +59,14 @@ PARTS = {p.name: p for p in [
     Part("confusion_matrix", 6, 1, "confusion_matrix(y_true, y_pred) -> (10, 10) counts"),
     Part("per_class_accuracy", 6, 2, "per_class_accuracy(C) -> (10,), the recall of each digit"),
     Part("precision", 6, 3, "precision(C) -> (10,)"),
+    Part("momentum_step", 7, 1, "momentum_step(theta, v, g, lr, mu) -> (theta, v)"),
+    Part("Adam", 7, 2, "Adam(beta1=0.9, beta2=0.999, eps=1e-8), with .step(theta, grad, lr) updating theta in place"),
+    Part("cosine", 7, 3, "cosine(t, T) -> float"),
+    Part("batchnorm_forward", 9, 1, "batchnorm_forward(Z, gamma, beta, eps) -> (Y, Z_hat, s)"),
+    Part("batchnorm_backward_staged", 9, 2, "batchnorm_backward_staged(dY, Z, gamma, eps) -> (dZ, dgamma, dbeta)"),
+    Part("batchnorm_backward", 9, 3, "batchnorm_backward(dY, Z_hat, gamma, s) -> (dZ, dgamma, dbeta)"),
+    Part("batchnorm_layer", 9, 4, "batchnorm_layer(Z, gamma, beta, running_mean, running_var, train, eps=1e-5, "
+                                  "momentum=0.9) -> (Y, Z_hat, s)"),
     # lesson 10: the layers of a convolutional network, on one image or feature map (the CNN sums them over channels)
     Part("conv2d", 10, 1, "conv2d(image, kernel) -> (H - kh + 1, W - kw + 1)"),
     Part("conv2d_backward", 10, 2, "conv2d_backward(dZ, image, kernel) -> (d_image, d_kernel)"),

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, conv, evaluate, init, losses, network
+from .. import activations, batchnorm, conv, evaluate, init, losses, network, optim, schedules
 from ..gradient_check import numerical_gradient as _numerical_gradient
 
 __all__ = ["one_hot", "relu", "relu_prime", "softmax", "cross_entropy", "forward", "backward",
            "numerical_gradient", "gradient_descent", "predict", "accuracy", "he_init", "sgd_epoch",
            "l2_penalty", "l2_gradient", "dropout", "forward_dropout", "backward_dropout", "confusion_matrix",
            "per_class_accuracy", "precision",
+           "momentum_step", "Adam", "cosine",
+           "batchnorm_forward", "batchnorm_backward_staged", "batchnorm_backward", "batchnorm_layer",
            "conv2d", "conv2d_backward", "maxpool", "maxpool_backward",
            "compare"]
 
@@ -170,6 +172,60 @@ def precision(C):
     """For each class, the share of the images predicted as it that are it; 0 for a class never predicted."""
     C = np.asarray(C)
     return _share(np.diag(C), C.sum(axis=0))
+
+
+# --------------------------------------------------------------------------- lesson 7
+def momentum_step(theta, v, g, lr, mu):
+    """One step of heavy-ball momentum: ``v = mu v + g``, ``theta = theta - lr v``; returns both."""
+    v = mu * v + g
+    return theta - lr * v, v
+
+
+class Adam(optim.Adam):
+    """The package's Adam (:class:`mnist_scratch.optim.Adam`): ``Adam(beta1, beta2, eps).step(theta, grad, lr)``."""
+
+
+def cosine(t, T):
+    """The cosine schedule's factor after ``t`` of ``T`` epochs: from 1 down to 0."""
+    return schedules.Cosine()(t, T)
+
+
+# --------------------------------------------------------------------------- lesson 9
+def _no_running(d, dtype):
+    return np.zeros(d, dtype), np.ones(d, dtype)
+
+
+def batchnorm_forward(Z, gamma, beta, eps):
+    """Train-mode batch norm: ``(Y, Z_hat, s)`` with every column normalized over the batch."""
+    Y, cache = batchnorm.batchnorm_forward(Z, gamma, beta, *_no_running(Z.shape[1], Z.dtype), train=True, eps=eps)
+    return Y, cache["Z_hat"], 1 / cache["inv_std"]
+
+
+def batchnorm_backward_staged(dY, Z, gamma, eps):
+    """Train-mode batch norm's gradients ``(dZ, dgamma, dbeta)``, from the raw batch ``Z``."""
+    _, cache = batchnorm.batchnorm_forward(Z, gamma, np.zeros_like(gamma), *_no_running(Z.shape[1], Z.dtype),
+                                           train=True, eps=eps)
+    return batchnorm.batchnorm_backward(dY, cache)
+
+
+def batchnorm_backward(dY, Z_hat, gamma, s):
+    """Train-mode batch norm's gradients ``(dZ, dgamma, dbeta)`` by the compact formula."""
+    return batchnorm.batchnorm_backward(dY, {"Z_hat": Z_hat, "gamma": gamma, "inv_std": 1 / s, "train": True})
+
+
+def batchnorm_layer(Z, gamma, beta, running_mean, running_var, train, eps=1e-5, momentum=0.9):
+    """Batch norm in either mode: ``(Y, Z_hat, s)``. Train mode uses the network's ``batchnorm_forward`` and
+    updates the running averages in place; inference mode normalizes with them and leaves them alone."""
+    if not train:
+        s = np.sqrt(running_var + eps)
+        Z_hat = (Z - running_mean) / s
+        return gamma * Z_hat + beta, Z_hat, s
+    Y, Z_hat, s = batchnorm_forward(Z, gamma, beta, eps)
+    running_mean *= momentum
+    running_mean += (1 - momentum) * Z.mean(axis=0)
+    running_var *= momentum
+    running_var += (1 - momentum) * Z.var(axis=0)
+    return Y, Z_hat, s
 
 
 # --------------------------------------------------------------------------- lesson 10

@@ -30,11 +30,13 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 #: Lessons in the learner's-own-network format (docs/contributing.md, "The learner's own network").
 OWN_NETWORK = ["01_data_exploration", "02_the_math", "03_train_784_10_10", "04_train_784_128_64_10",
-               "05_cost_curves_and_hyperparameters", "06_misclassification_gallery", "10_convolutional_network",
+               "05_cost_curves_and_hyperparameters", "06_misclassification_gallery",
+               "07_beyond", "08_optimizers_and_initialization", "09_batch_normalization", "10_convolutional_network",
                "11_frameworks"]
 #: Of those, the lessons that train, and so end with a "train your network" cell.
 TRAINS = ["03_train_784_10_10", "04_train_784_128_64_10", "05_cost_curves_and_hyperparameters",
-          "06_misclassification_gallery", "10_convolutional_network"]
+          "06_misclassification_gallery", "07_beyond", "08_optimizers_and_initialization", "09_batch_normalization",
+          "10_convolutional_network"]
 HINT = re.compile(r"<details><summary>Hint (\d+): [^<]+</summary>\n\n.+\n\n</details>$", re.S)
 
 
@@ -95,8 +97,8 @@ def test_exercises_are_stubs_with_a_check_and_one_folded_solution(path):
         code = solution_code(folded)
         assert "NotImplementedError" not in code
         assert _check_calls(code) == _check_calls(stub), f"{name}: the solution must end with the same check"
-        defined = re.findall(r"^def (\w+)\(", stub, flags=re.M)
-        assert defined and defined == re.findall(r"^def (\w+)\(", code, flags=re.M)
+        defined = re.findall(r"^(?:def|class) (\w+)[(:]", stub, flags=re.M)     # a function, or a class (lesson 7's Adam)
+        assert defined and defined == re.findall(r"^(?:def|class) (\w+)[(:]", code, flags=re.M)
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
@@ -159,7 +161,7 @@ def test_a_stub_says_what_to_write_never_the_code(name):
                 f"{message}: start with 'write name(arguments):', then what it returns"
             assert "np." not in message and "axis=" not in message and " = " not in message, message
             for line in _code_lines_of(code):
-                if len(line) >= 10 and not line.startswith(("def ", "check.")):
+                if len(line) >= 10 and not line.startswith(("def ", "class ", "check.")):
                     assert line not in message and line not in stub, f"the stub gives away {line!r}"
         for line in stub.splitlines():
             if line.strip().startswith("#"):

@@ -6,7 +6,9 @@
 * Then lessons 4, 5 and 6, each in a new kernel, train the learner's parts of all the lessons before:
   lesson 4 with the learner's own loop past 97% test accuracy, lessons 5 and 6 through ``ms.train``.
 * A bug planted in one learner function past its check (``saving.keep``) is caught by the lesson's
-  own gradient check (lesson 2) or its accuracy (lessons 3 and 4): the lessons really run the learner's code.
+  own gradient check (lesson 2, lesson 9's staged batch-norm backward), its accuracy (lessons 3 and 4) or its
+  training loop, which stops lesson 7's comparison when the learner's Adam never moves the parameters:
+  the lessons really run the learner's code.
 * Graded mode ignores the work folder: nothing read, nothing written.
 
 Every work folder is a temporary one ($MNIST_SCRATCH_WORK_DIR), never inside the repository.
@@ -244,3 +246,47 @@ def test_lesson_4_s_accuracy_catches_a_bug_planted_in_the_learner_s_sgd_epoch(tm
     (cell, ename, message), *_ = _errors(nb)
     assert (cell, ename) == (_index(nb, "one epoch of mini-batch SGD already passes 94%"), "AssertionError")
     assert message.startswith("one epoch of mini-batch SGD already passes 94% dev accuracy (lr="), message
+
+
+def test_lesson_9_s_gradient_check_catches_a_bug_planted_in_the_learner_s_staged_backward(tmp_path, monkeypatch):
+    planted = '''import numpy as np
+
+def batchnorm_backward_staged(dY, Z, gamma, eps):      # the variance path with 1/n for 2/n
+    n, mu = len(Z), Z.mean(axis=0)
+    Zc = Z - mu
+    s = np.sqrt(Z.var(axis=0) + eps)
+    Z_hat = Zc / s
+    dZ_hat = gamma * dY
+    dvar = -(dZ_hat * Z_hat).sum(axis=0) / s / (2 * s)
+    dZc = dZ_hat / s + 1 / n * Zc * dvar
+    dZ = dZc - dZc.sum(axis=0) / n
+    return dZ, (dY * Z_hat).sum(axis=0), dY.sum(axis=0)'''
+    nb = _with_solutions("09_batch_normalization.ipynb")
+    nb.cells = nb.cells[:_index(nb, "the staged backward agrees with central differences") + 1]
+    nb = _plant(nb, "staged_errors = {name:", "batchnorm_backward_staged", planted)
+    nb = _run(nb, tmp_path / "my_network", monkeypatch)
+    (cell, ename, message), *_ = _errors(nb)
+    assert (cell, ename) == (_index(nb, "the staged backward agrees with central differences"), "AssertionError")
+    assert message.startswith("the staged backward agrees with central differences to better than 1e-6 (float64")
+
+
+def test_lesson_7_s_comparison_catches_a_bug_planted_in_the_learner_s_adam(tmp_path, monkeypatch):
+    planted = '''import numpy as np
+
+class Adam:                                            # theta rebound, not changed in place
+    def __init__(self, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.beta1, self.beta2, self.eps, self.m, self.v, self.t = beta1, beta2, eps, 0.0, 0.0, 0
+
+    def step(self, theta, grad, lr):
+        self.t += 1
+        self.m = self.beta1 * self.m + (1 - self.beta1) * grad
+        self.v = self.beta2 * self.v + (1 - self.beta2) * grad ** 2
+        m_hat, v_hat = self.m / (1 - self.beta1 ** self.t), self.v / (1 - self.beta2 ** self.t)
+        theta = theta - lr * m_hat / (np.sqrt(v_hat) + self.eps)'''
+    nb = _with_solutions("07_beyond.ipynb")
+    nb.cells = nb.cells[:_index(nb, "momentum and Adam end more than 2 points") + 1]
+    nb = _plant(nb, "optimisers = {", "Adam", planted)
+    nb = _run(nb, tmp_path / "my_network", monkeypatch)
+    (cell, ename, message), *_ = _errors(nb)           # ms.train stops the run that never learns, and says why
+    assert (cell, ename) == (_index(nb, "optimisers = {"), "TrainingStalled"), _errors(nb)
+    assert message.startswith("Training has stalled"), message

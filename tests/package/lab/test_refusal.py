@@ -15,6 +15,7 @@ import mnist_scratch as ms
 from mnist_scratch.lab import check, my_network
 from mnist_scratch.lab._refusal import lookup, package_origin, resolve
 
+import test_check_hints_adam as adam_table
 import test_check_hints_batchnorm as batchnorm_table
 import test_check_hints_cnn as cnn_table
 import test_check_hints_optim as optim_table
@@ -59,10 +60,8 @@ def test_package_origin_knows_what_is_the_package_s(fn):
 
 
 PACKAGE_CALLS = [
-    *[(name, desc, fn, origin) for name, desc, fn, origin in optim_table.PACKAGE_ANSWERS],
-    *[(name, desc, fn, origin) for name, desc, fn, origin in cnn_table.PACKAGE_ANSWERS],
-    ("batchnorm_forward", "the package's batchnorm_forward", batchnorm_table.fwd_package, "batchnorm.batchnorm_forward"),
-    ("batchnorm_backward", "the package's batchnorm_backward", batchnorm_table.bwd_package, "batchnorm.batchnorm_backward"),
+    *[(name, desc, fn, origin) for table in (optim_table, adam_table, batchnorm_table, cnn_table)
+      for name, desc, fn, origin in table.PACKAGE_ANSWERS],
     ("softmax", "a lambda around ms.softmax", lambda Z: ms.softmax(Z), "activations.softmax"),
     ("softmax", "the package's softmax through np.apply_along_axis", lambda Z: np.apply_along_axis(
         lambda z: ms.softmax(z[None])[0], 1, Z), "activations.softmax"),
