@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .math_figures import computational_graph, plot_activation
-from .render import pyplot
+from .render import folded_answer, pyplot  # noqa: F401  (folded_answer: for the answer-key cells)
 
 __all__ = ["show_digit", "sample_grid", "class_distribution", "mean_digits", "pixel_histogram",
            "plot_activation", "plot_history", "compare_histories", "probability_bars", "show_prediction",

@@ -215,10 +215,18 @@ def test_every_lesson_has_folded_answers_to_its_questions(path):
     for cell in keys:
         if cell["cell_type"] == "code":   # the computed answers: folded in JupyterLab, asserted when run
             assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
-            # and their outputs marked collapsed (JupyterLab still shows them after Run All:
-            # tests/tooling/test_browser.py's xfail test shows it)
+            # and their outputs marked collapsed (JupyterLab still shows them after Run All)
             assert cell["metadata"].get("jupyter", {}).get("outputs_hidden") is True
-            assert "\nassert " in "\n" + _source(cell)
+            source = _source(cell)
+            assert re.search(r"^\s*assert ", source, re.M)
+            if re.search(r"\bprint\(|\bplots\.(?!folded_answer\b)|\bplt\.|_figures\.(?!trajectory\b)", source):
+                # what it prints or draws reaches the page only folded (tests/tooling/test_browser.py
+                # runs lesson 1 in JupyterLab): the whole cell is one `with plots.folded_answer(...)` block
+                code = [line for line in source.splitlines() if line.strip() and not line.startswith("#")]
+                assert code[0].startswith("with plots.folded_answer("), f"{path.name}: {code[0]!r}"
+                body = next(i for i, line in enumerate(code) if line.rstrip().endswith("):")) + 1
+                assert body < len(code) and all(line.startswith("    ") for line in code[body:]), \
+                    f"{path.name}: an answer key that prints or draws does it all inside plots.folded_answer"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)

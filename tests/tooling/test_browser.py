@@ -335,9 +335,6 @@ def test_the_playground_fits_laptop_widths_and_works_by_keyboard(lab, capsys):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="not done (issue 22, item 5): JupyterLab 4.6 shows an executed cell's outputs "
-                   "even with jupyter.outputs_hidden set, so Run All shows lesson 1's answer-key figure; the key must "
-                   "not run under Run All (or draw into a folded block) instead")
 def test_run_all_shows_no_answer_key_output_in_lesson_1(lab):
     """Run All runs lesson 1's answer-key cell, as it runs everything; its source and its outputs stay
     collapsed, so no figure gives an end-of-lesson answer away. The lesson's other figures do show."""
