@@ -7,7 +7,9 @@ on the first labels again (a matrix kept between calls shows). ``per_class_accur
 peak off it, and one with a digit that has no images (a row of zeros) and another that is
 never predicted (a column of zeros): there the share is 0 / 0, and these lessons, like
 scikit-learn, give it 0. Rows and columns are confused on purpose: precision for recall,
-and the other way round, is named.
+and the other way round, is named; so are the last pair left out, np.histogram2d's default
+bins, floor division, the first row for the diagonal, an epsilon in the sums, the error rate
+and percentages.
 """
 
 from __future__ import annotations

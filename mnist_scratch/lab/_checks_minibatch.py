@@ -10,9 +10,10 @@ short last batch), with three seeds, twice with the same seed, on copies of the 
 it may shuffle in place. It is accepted when the parameters it leaves are those of one
 epoch of mini-batch SGD for *some* order of the rows drawn from ``rng``: the usual ways
 of drawing one (``rng.permutation``, ``rng.shuffle``, ``rng.choice``) are tried first,
-then every order of the few rows there are. The usual slips (no shuffle, a new order for
-every batch, the last short batch dropped, labels shuffled apart from their images, one
-step per epoch, a step up the gradient, the batch size divided out twice) are named.
+then every order of the few rows there are. The usual slips (no shuffle, a new order or new
+random rows for every batch, the whole X in every step, the last short batch dropped, labels
+shuffled apart from their images, one step per epoch, a step up the gradient, the batch size
+divided out twice) are named.
 """
 
 from __future__ import annotations
