@@ -31,6 +31,7 @@ Two things only grading uses (:mod:`.grading`), which change nothing a learner s
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import warnings
 from contextlib import contextmanager
@@ -201,6 +202,21 @@ def _unchanged(before, after) -> bool:
     return True
 
 
+def _raised_by_inner_call(err: Exception) -> bool:
+    """Whether ``err``'s traceback ends in the learner's code (outside this package): a call it made went wrong.
+
+    A wrong number of arguments in the check's call of the learner's function ends the traceback in the
+    check's own frame; one in a call the learner's function makes ends it in the learner's frame.
+    """
+    tb = err.__traceback__
+    if tb is None or tb.tb_next is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return not os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(package + os.sep)
+
+
 def exception_hint(err: Exception) -> str:
     """What an exception raised by the learner's function probably means."""
     text = f"calling it raised {type(err).__name__}: {err}"
@@ -213,6 +229,10 @@ def exception_hint(err: Exception) -> str:
         return text + ": the function calls itself without end. Did you name a helper like the function itself?"
     if isinstance(err, NameError):
         return text + ". Define every name the function uses (run the cells above it first), or spell it as defined."
+    if isinstance(err, TypeError) and "positional argument" in message and _raised_by_inner_call(err):
+        return (text + ". The TypeError came from a call inside your function, not from the check's call of it: "
+                "look at the line that calls another function and give it the arguments that function is defined "
+                "with (run the cell that defines it, if it changed).")
     if isinstance(err, TypeError) and "positional argument" in message:
         return text + ". Keep the arguments of the stub, in its order."
     return text + "."

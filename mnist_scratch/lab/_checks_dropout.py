@@ -56,7 +56,7 @@ def _pair(out, A, p) -> tuple:
 
 
 def _dropped(fn, A, p, seed) -> tuple:
-    return _pair(call(fn, A, p, _rng(seed), numeric=False, may_modify=True), A, p)
+    return _pair(call(fn, A, p, _rng(seed), numeric=False), A, p)
 
 
 @checker(refuses=("mnist_scratch.network.dropout_mask",))
@@ -92,6 +92,12 @@ def dropout(fn):
                         "unit is kept where its random number is at least p.")
         if abs(share - p) > 0.03:
             raise Wrong(f"about {p:.0%} of the entries should be dropped (p = {p}); {share:.1%} are.")
+        counts = [np.count_nonzero(m == 0) for m in (mask, _dropped(fn, A, p, 13)[1])]
+        if all(abs(count - p * A.size) <= 1 for count in counts):
+            raise Wrong(f"exactly p of the units were dropped at every call ({counts[0]} of {A.size}, p = {p}): "
+                        "dropout drops each unit independently, with probability p, so how many are dropped varies "
+                        "from call to call. Draw one random number per entry, rng.random(A.shape), and keep a unit "
+                        "where its number is at least p.")
         values = mask[kept]
         for scale, hint in [
             (1.0, "the kept units must be scaled up by 1 / (1 - p) (inverted dropout), so that each unit's expected "
@@ -247,6 +253,17 @@ def _error(message: str, sizes, n: int, index: int) -> str:
     return _backward_error(message, sizes, n, index)
 
 
+def _misses_shapes(fn) -> bool:
+    """Whether ``fn`` fails with unfitting shapes on two hidden layers (a mask taken from the wrong layer)."""
+    params, X, y = small_network(*NETS[1])
+    cache = _forward(params, X, dropout=0.5, rng=_rng(32))
+    try:
+        call(fn, params, list(cache.Z), list(cache.A), [cache.masks.get(l) for l in range(4)], y, numeric=False)
+    except Wrong as wrong:
+        return "broadcast" in str(wrong)
+    return False
+
+
 @checker(refuses=("mnist_scratch.network.backward", "mnist_scratch.network.output_delta",
                   "mnist_scratch.losses._cross_entropy_delta", "mnist_scratch.model.Model.backward",
                   "mnist_scratch.gradient_check.numerical_gradient", "mnist_scratch.gradient_check.gradient_check"))
@@ -271,6 +288,11 @@ def backward_dropout(fn):
                             "gradient has the shape of its parameter.")
         if all(same(got[k], v) for k, v in _backward(params, cache, y).items()):
             continue
+        if index == 0 and all(same(got[k], v) for k, v in _backward(params, _with_masks(cache, {}), y).items()) \
+                and _misses_shapes(fn):
+            raise Wrong("the mask that goes with dA[l-1] is masks[l-1], the mask of the layer the error is passed "
+                        "into, not masks[l]: with one hidden layer masks[L] is None (so nothing was masked), and with "
+                        "two the shapes do not fit. dZ[l-1] = dA[l-1] * masks[l-1] * relu_prime(Z[l-1]).")
         for variant, hint in [
             ({}, "the dropped units passed gradient back: multiply dA[l-1] by masks[l-1] before ReLU's slope, so that "
                  "a unit the forward pass dropped gets no gradient, and a kept one is scaled as its output was."),
@@ -282,6 +304,11 @@ def backward_dropout(fn):
         ]:
             if all(same(got[k], v) for k, v in _backward(params, _with_masks(cache, variant), y).items()):
                 raise Wrong(hint)
+        undropped = Cache(Z=cache.Z, A=[cache.A[0], *(_relu(z) for z in cache.Z[1:L]), cache.A[L]], masks=cache.masks)
+        if all(same(got[k], v) for k, v in _backward(params, undropped, y).items()):
+            raise Wrong("dW[l] = A[l-1]^T dZ[l] takes A[l-1] as the forward pass stored it, the DROPPED activations "
+                        "(relu(Z[l-1]) times its mask), which are what layer l saw; you used relu(Z[l-1]) before "
+                        "dropout.")
         expected = _backward(params, cache, y)
         if all(same(got[k], n * expected[k]) for k in params):
             raise Wrong(f"every gradient is n = {n} times too large: the cost is the MEAN over the batch, so dZ[L] = "

@@ -7,7 +7,9 @@ on the first labels again (a matrix kept between calls shows). ``per_class_accur
 peak off it, and one with a digit that has no images (a row of zeros) and another that is
 never predicted (a column of zeros): there the share is 0 / 0, and these lessons, like
 scikit-learn, give it 0. Rows and columns are confused on purpose: precision for recall,
-and the other way round, is named.
+and the other way round, is named; so are the last pair left out, np.histogram2d's default
+bins, floor division, the first row for the diagonal, an epsilon in the sums, the error rate
+and percentages.
 """
 
 from __future__ import annotations
@@ -74,6 +76,13 @@ def confusion_matrix(fn):
         if same(got, expected > 0):
             raise Wrong("a pair that occurs twice was counted once: C[y_true, y_pred] += 1 does not add up repeated "
                         "index pairs. Use np.add.at(C, (y_true, y_pred), 1), or a loop.")
+        if same(got, _counts(y_true[:-1], y_pred[:-1])):
+            raise Wrong(f"the last pair was not counted ({len(y_true) - 1} of {len(y_true)} images): every image counts "
+                        "once, for i in range(len(y_true)), not len(y_true) - 1.")
+        if same(got, np.histogram2d(y_true, y_pred, bins=10)[0]):
+            raise Wrong("that is np.histogram2d with bins=10, which spreads 10 equal bins between the smallest and "
+                        "the largest label present, so the bins are not the digits: give it 10 bins centred on the "
+                        "integers 0 to 9, bins=np.arange(11) - 0.5, or add 1 at C[y_true[i], y_pred[i]].")
         raise Wrong(f"some counts are off{'' if index == 0 else ' (right for the first, short labels)'}: add 1 to "
                     "C[y_true[i], y_pred[i]] for every i.")
     return "counts, true labels down the rows, predictions across, 10 x 10 always. Correct!"
@@ -99,7 +108,11 @@ def _share(counts, totals) -> np.ndarray:
 def _per_class(fn, name: str, axis: int, mistakes) -> None:
     """Check ``fn(C)`` = diagonal / sums along ``axis`` on every matrix; name the mistakes."""
     for index, C in enumerate(_matrices()):
-        got = call(fn, C.copy(), warn=index < 2)
+        given = C.copy()
+        got = call(fn, given, warn=index < 2, copy=False)
+        if not np.array_equal(given, C):
+            raise Wrong("it changed the matrix C in place; leave it alone and return a new array: the caller's "
+                        "confusion matrix is theirs to keep, for the other shares and the plots.")
         if got.shape == ():
             raise Wrong(f"that is one number (the overall accuracy); {name} gives one number per digit, shape (10,).")
         if got.shape != (10,):
@@ -121,6 +134,18 @@ def _per_class(fn, name: str, axis: int, mistakes) -> None:
         if index == 1 and same(got, _share(C.max(axis=axis), C.sum(axis=axis))):
             raise Wrong(f"that is each {'row' if axis == 1 else 'column'}'s LARGEST count over its total; the right "
                         "predictions are the diagonal, C[k, k], even for a digit that is mostly mistaken for another.")
+        line = "row" if axis == 1 else "column"
+        totals = C.sum(axis=axis)
+        if same(got, np.floor(right)):
+            raise Wrong(f"you divided with //, floor division, which rounds every share down to 0 (or 1): divide the "
+                        f"diagonal by the {line} sums with /.")
+        if same(got, _share(C[0], totals)) or same(got, _share(C[:, 0], totals)):
+            raise Wrong(f"you divided the first {line}, C[{'0' if axis == 1 else ':, 0'}], by the {line} sums; the right "
+                        f"predictions of each digit k are the diagonal, C[k, k] (np.diag(C)).")
+        if same(got, right, rtol=1e-2) and np.all(got <= right + 1e-12):
+            raise Wrong(f"every share is a little too small: a small number added to the {line} sums (an epsilon) "
+                        f"changes every share; divide by the sums themselves, and only where they are above 0 "
+                        "(np.divide with out= and where=), so that an empty one gives 0.")
         raise Wrong(f"expected the diagonal divided by the {'row' if axis == 1 else 'column'} sums"
                     f"{'' if index == 0 else ', for every matrix: right for the first, wrong for a second one (does the function keep something between calls?)'}.")
 
@@ -135,6 +160,8 @@ def per_class_accuracy(fn):
         (np.diag(C), "those are the counts of right predictions; divide each by its row's total."),
         (np.diag(C) / C.sum(), "you divided by the number of all images; divide each digit's count by its own row's "
                                "total."),
+        (100 * _share(np.diag(C), C.sum(axis=1)), "those are percentages: return shares between 0 and 1 (leave the "
+                                                  "x 100 for printing)."),
     ])
     return "the diagonal over the row sums: how often each digit is recognised (its recall). Correct!"
 
@@ -149,5 +176,13 @@ def precision(fn):
         (np.diag(C), "those are the counts of right predictions; divide each by its column's total."),
         (np.diag(C) / C.sum(), "you divided by the number of all images; divide each digit's count by its own "
                                "column's total, how often it was predicted."),
+        (1 - _share(np.diag(C), C.sum(axis=0)), "that is the share of WRONG predictions of each digit (1 - precision): "
+                                                "precision is the share of right ones, the diagonal over the column "
+                                                "sums."),
+        (np.where(C.sum(axis=0) > 0, 1 - _share(np.diag(C), C.sum(axis=0)), 0),
+         "that is the share of WRONG predictions of each digit (1 - precision): precision is the share of right "
+         "ones, the diagonal over the column sums."),
+        (100 * _share(np.diag(C), C.sum(axis=0)), "those are percentages: return shares between 0 and 1 (leave the "
+                                                  "x 100 for printing)."),
     ])
     return "the diagonal over the column sums: how often a prediction of each digit is right. Correct!"

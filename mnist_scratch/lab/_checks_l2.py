@@ -60,6 +60,8 @@ def l2_penalty(fn):
             (lam / 2 * sum(float(np.sum(W ** 2)) for W in weights[:2]),
              "right for two weight matrices, but this network has three: sum over every key of params that starts "
              "with W, however many layers there are."),
+            (lam // 2 * squares, f"the penalty came out 0: lam // 2 is floor division, and {lam} // 2 = 0.0; write "
+                                 "lam / 2 (or 0.5 * lam)."),
             (lam / 2 * float(np.sum(weights[0] ** 2)), "only W1 was penalised: sum the squares of every weight matrix, "
                                                         "W1, W2, ..., one term per layer."),
         ]:

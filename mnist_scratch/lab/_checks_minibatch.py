@@ -10,9 +10,10 @@ short last batch), with three seeds, twice with the same seed, on copies of the 
 it may shuffle in place. It is accepted when the parameters it leaves are those of one
 epoch of mini-batch SGD for *some* order of the rows drawn from ``rng``: the usual ways
 of drawing one (``rng.permutation``, ``rng.shuffle``, ``rng.choice``) are tried first,
-then every order of the few rows there are. The usual slips (no shuffle, a new order for
-every batch, the last short batch dropped, labels shuffled apart from their images, one
-step per epoch, a step up the gradient, the batch size divided out twice) are named.
+then every order of the few rows there are. The usual slips (no shuffle, a new order or new
+random rows for every batch, the whole X in every step, the last short batch dropped, labels
+shuffled apart from their images, one step per epoch, a step up the gradient, the batch size
+divided out twice) are named.
 """
 
 from __future__ import annotations
@@ -104,14 +105,15 @@ def _step(params, X, y, rows, lr, labels=None):
 
 
 def _epoch(params, X, y, lr, batch_size, order, *, sign=1.0, whole=False, drop_last=False, pair=True,
-           reshuffle=None, per_row=False, biases=True):
+           reshuffle=None, per_row=False, biases=True, draw=None, all_rows=False):
     """One epoch of mini-batch SGD along ``order``, right by default or with one classic mistake."""
     n = len(X)
     if whole:
         return _step(params, X, y, order, sign * lr)
     for i in range(0, n - batch_size + 1 if drop_last else n, batch_size):
         source = order if reshuffle is None else reshuffle()
-        rows = source[i:i + batch_size]
+        rows = source[i:i + batch_size] if draw is None else draw(min(batch_size, n - i))
+        rows = np.arange(n) if all_rows else rows
         stepped = _step(params, X, y, rows, sign * lr / (len(rows) if per_row else 1),
                         labels=None if pair else np.arange(i, min(i + batch_size, n)))
         params = {k: stepped[k] if biases or k[0] == "W" else params[k] for k in params}
@@ -124,6 +126,11 @@ STORED_ORDER = ("you walked through the rows in their stored order: shuffle them
 
 RESHUFFLED = ("you drew a new order before every batch, so in one epoch some rows are seen twice and others never: "
               "draw one order per epoch, before the loop, and cut it into {batches} batches.")
+
+
+DRAWN = ("you drew new random rows for every batch (rng.choice, rng.integers or a fresh permutation inside the loop), "
+         "so in one epoch some rows are seen twice and others never: draw one order of all the rows per epoch, "
+         "before the loop, and cut it into {batches} batches.")
 
 
 def _orders(seed: int, n: int) -> list:
@@ -193,6 +200,12 @@ def _diagnose(got, returned, params, X, y, lr, batch_size, seed, X_after, y_afte
         (dict(pair=False), "the labels were not shuffled with the images: take the same rows of X and y."),
         (dict(reshuffle=lambda: reshuffled.permutation(n)), RESHUFFLED.format(batches=batches)),
         (dict(reshuffle=lambda: after_one.permutation(n)), RESHUFFLED.format(batches=batches)),
+        (dict(draw=lambda k, g=_rng(seed): g.choice(n, k, replace=False)), DRAWN.format(batches=batches)),
+        (dict(draw=lambda k, g=_rng(seed): g.choice(n, k)), DRAWN.format(batches=batches)),
+        (dict(draw=lambda k, g=_rng(seed): g.integers(0, n, k)), DRAWN.format(batches=batches)),
+        (dict(draw=lambda k, g=_rng(seed): g.permutation(n)[:k]), DRAWN.format(batches=batches)),
+        (dict(all_rows=True), "every step used the whole of X and y (forward(params, X)), not the batch: each step's "
+                              "forward and backward passes take only that batch's rows, X[rows] and y[rows]."),
         (dict(per_row=True), "every step is batch_size times too small: the gradients of your backward pass are "
                              "already means over the batch (its 1/n), so don't divide by the batch size again."),
         (dict(biases=False), "the biases did not move: update every parameter, for name in params."),

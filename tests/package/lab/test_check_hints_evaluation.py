@@ -70,6 +70,18 @@ def plain(axis):
     return fn
 
 
+def cm_all_but_last(t, p):
+    C = np.zeros((10, 10), dtype=int)
+    for i in range(len(t) - 1):                                         # the last pair left out
+        C[t[i], p[i]] += 1
+    return C
+
+
+def precision_in_place(C):
+    C[:, :] = C / np.maximum(C.sum(axis=0), 1)                          # normalises the caller's matrix
+    return np.diag(C).astype(float)
+
+
 WRONG_ANSWERS = [
     ('confusion_matrix', 'C[y_true, y_pred] += 1', cm_fancy,
      'a pair that occurs twice was counted once: C[y_true, y_pred] += 1 does not add up repeated index pairs. '
@@ -150,6 +162,31 @@ WRONG_ANSWERS = [
      'out= and where=), or by np.maximum(totals, 1).'),
     ('precision', 'overall accuracy', lambda C: np.trace(C)/C.sum(),
      'that is one number (the overall accuracy); precision gives one number per digit, shape (10,).'),
+    ('confusion_matrix', 'range(len(y_true) - 1)', cm_all_but_last,
+     'the last pair was not counted (7 of 8 images): every image counts once, for i in range(len(y_true)),'
+     ' not len(y_true) - 1.'),
+    ('confusion_matrix', 'np.histogram2d, bins=10', lambda t, p: np.histogram2d(t, p, bins=10)[0].astype(int),
+     'that is np.histogram2d with bins=10, which spreads 10 equal bins between the smallest and the '
+     'largest label present, so the bins are not the digits: give it 10 bins centred on the integers 0 to '
+     '9, bins=np.arange(11) - 0.5, or add 1 at C[y_true[i], y_pred[i]].'),
+    ('per_class_accuracy', 'floor division', lambda C: np.where(C.sum(axis=1) > 0, np.diag(C) // np.maximum(C.sum(axis=1), 1), 0),
+     'you divided with //, floor division, which rounds every share down to 0 (or 1): divide the diagonal '
+     'by the row sums with /.'),
+    ('per_class_accuracy', 'row C[0] for every digit', lambda C: np.divide(C[0], C.sum(axis=1), out=np.zeros(10), where=C.sum(axis=1) > 0),
+     'you divided the first row, C[0], by the row sums; the right predictions of each digit k are the '
+     'diagonal, C[k, k] (np.diag(C)).'),
+    ('per_class_accuracy', 'an epsilon in the denominator', lambda C: np.diag(C) / (C.sum(axis=1) + 1e-3),
+     'every share is a little too small: a small number added to the row sums (an epsilon) changes every '
+     'share; divide by the sums themselves, and only where they are above 0 (np.divide with out= and '
+     'where=), so that an empty one gives 0.'),
+    ('precision', 'the error rate, 1 - precision', lambda C: np.divide(C.sum(axis=0) - np.diag(C), C.sum(axis=0), out=np.zeros(10), where=C.sum(axis=0) > 0),
+     'that is the share of WRONG predictions of each digit (1 - precision): precision is the share of '
+     'right ones, the diagonal over the column sums.'),
+    ('precision', 'percent', lambda C: 100 * np.divide(np.diag(C), C.sum(axis=0), out=np.zeros(10), where=C.sum(axis=0) > 0),
+     'those are percentages: return shares between 0 and 1 (leave the x 100 for printing).'),
+    ('precision', 'C changed in place', precision_in_place,
+     "it changed the matrix C in place; leave it alone and return a new array: the caller's confusion "
+     'matrix is theirs to keep, for the other shares and the plots.'),
 ]
 
 RIGHT_ANSWERS = {

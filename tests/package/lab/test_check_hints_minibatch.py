@@ -75,6 +75,35 @@ def epoch(*, sign=-1.0, whole=False, drop_last=False, shuffle=True, pair=True, r
     return sgd
 
 
+def sgd_choice_per_batch(params, X, y, lr, batch_size, rng):
+    for first in range(0, len(X), batch_size):
+        rows = rng.choice(len(X), size=min(batch_size, len(X) - first), replace=False)   # new rows every batch
+        Z, A = forward(params, X[rows])
+        grads = backward(params, Z, A, y[rows])
+        for name in params:
+            params[name] -= lr * grads[name]
+
+
+def sgd_integers_per_batch(params, X, y, lr, batch_size, rng):
+    for first in range(0, len(X), batch_size):
+        rows = rng.integers(0, len(X), size=min(batch_size, len(X) - first))           # with replacement
+        Z, A = forward(params, X[rows])
+        grads = backward(params, Z, A, y[rows])
+        for name in params:
+            params[name] -= lr * grads[name]
+
+
+def sgd_whole_x_each_batch(params, X, y, lr, batch_size, rng):
+    order = rng.permutation(len(X))
+    for first in range(0, len(X), batch_size):
+        rows = order[first:first + batch_size]                                          # drawn, then not used
+        Z, A = forward(params, X)
+        grads = backward(params, Z, A, y)
+        for name in params:
+            params[name] -= lr * grads[name]
+    return rows
+
+
 #: A generator made once, outside the function, as np.random is (seeded, so that the test is repeatable).
 GLOBAL = np.random.default_rng(2024)
 
@@ -191,6 +220,17 @@ WRONG_ANSWERS = [
     ('sgd_epoch', 'batches of 3 always', epoch(batch_fixed=3),
      'right for the first network, but for a second one (6 rows in batches of 4, lr = 0.2, two hidden layers): '
      'the batches held 3 rows, not batch_size = 4: take the batch size from the arguments.'),
+    ('sgd_epoch', 'new random rows each batch (rng.choice)', sgd_choice_per_batch,
+     'you drew new random rows for every batch (rng.choice, rng.integers or a fresh permutation inside the'
+     ' loop), so in one epoch some rows are seen twice and others never: draw one order of all the rows '
+     'per epoch, before the loop, and cut it into 3 batches.'),
+    ('sgd_epoch', 'rows with replacement each batch', sgd_integers_per_batch,
+     'you drew new random rows for every batch (rng.choice, rng.integers or a fresh permutation inside the'
+     ' loop), so in one epoch some rows are seen twice and others never: draw one order of all the rows '
+     'per epoch, before the loop, and cut it into 3 batches.'),
+    ('sgd_epoch', 'the whole X in every step', sgd_whole_x_each_batch,
+     "every step used the whole of X and y (forward(params, X)), not the batch: each step's forward and "
+     "backward passes take only that batch's rows, X[rows] and y[rows]."),
     ('sgd_epoch', 'calls ms.train', package_train,
      "your sgd_epoch calls the package's own train.train while the check runs: that is the package's answer, "
      "not yours. Write it yourself with NumPy; the lesson compares it with the package's afterwards."),

@@ -113,6 +113,37 @@ def backward_ignores_masks(params, Z, A, masks, y):
     return backward_variant(use=lambda m: 1)(params, Z, A, masks, y)
 
 
+def backward_undropped_dW(params, Z, A, masks, y):
+    L, n = len(params) // 2, len(y)
+    dZ = (A[L] - one_hot(y).astype(A[L].dtype)) / n
+    grads = {}
+    for l in range(L, 0, -1):
+        grads[f"W{l}"] = (relu(Z[l - 1]) if l > 1 else A[0]).T @ dZ     # relu(Z), before dropout
+        grads[f"b{l}"] = dZ.sum(axis=0)
+        if l > 1:
+            dZ = (dZ @ params[f"W{l}"].T) * masks[l - 1] * relu_prime(Z[l - 1])
+    return grads
+
+
+def backward_one_hot_two_args(params, Z, A, masks, y):
+    L, n = len(params) // 2, len(y)
+    dZ = (A[L] - one_hot(y, 10)) / n                                    # this one_hot takes y alone
+    return {"dZ": dZ}
+
+
+def dropout_in_place(A, p, rng):
+    mask = ((rng.random(A.shape) >= p) / (1 - p)).astype(A.dtype)
+    A *= mask
+    return A, mask
+
+
+def dropout_exact_count(A, p, rng):
+    flat = np.ones(A.size)
+    flat[rng.permutation(A.size)[:round(p * A.size)]] = 0
+    mask = (flat.reshape(A.shape) / (1 - p)).astype(A.dtype)
+    return A * mask, mask
+
+
 def package_l2_gradient(params, lam):
     grads = {k: np.zeros_like(W) for k, W in params.items()}
     add_l2_gradient(grads, params, lam)
@@ -259,6 +290,28 @@ WRONG_ANSWERS = [
      "calling it raised TypeError: unsupported operand type(s) for *: 'float' and 'NoneType'. masks[0] and "
      'masks[L] are None (the input and the output layer have no mask): the mask that goes with dA[l-1] is '
      'masks[l-1], for l - 1 = L - 1, ..., 1.'),
+    ('backward_dropout', 'masks[l] where it is not None', backward_variant(layer=lambda l: l, use=lambda m: 1 if m is None else m),
+     'the mask that goes with dA[l-1] is masks[l-1], the mask of the layer the error is passed into, not '
+     'masks[l]: with one hidden layer masks[L] is None (so nothing was masked), and with two the shapes do'
+     ' not fit. dZ[l-1] = dA[l-1] * masks[l-1] * relu_prime(Z[l-1]).'),
+    ('backward_dropout', 'dW from relu(Z), not the dropped A', backward_undropped_dW,
+     'dW[l] = A[l-1]^T dZ[l] takes A[l-1] as the forward pass stored it, the DROPPED activations '
+     '(relu(Z[l-1]) times its mask), which are what layer l saw; you used relu(Z[l-1]) before dropout.'),
+    ('backward_dropout', 'one_hot(y, 10), one_hot taking one argument', backward_one_hot_two_args,
+     'calling it raised TypeError: one_hot() takes 1 positional argument but 2 were given. The TypeError '
+     "came from a call inside your function, not from the check's call of it: look at the line that calls "
+     'another function and give it the arguments that function is defined with (run the cell that defines '
+     'it, if it changed).'),
+    ('dropout', 'A *= mask, in place', dropout_in_place,
+     'it changed its input array in place; leave the input alone and return a new array (the network still'
+     ' needs the input for the backward pass).'),
+    ('dropout', 'exactly p of the units dropped', dropout_exact_count,
+     'exactly p of the units were dropped at every call (8000 of 40000, p = 0.2): dropout drops each unit '
+     'independently, with probability p, so how many are dropped varies from call to call. Draw one random'
+     ' number per entry, rng.random(A.shape), and keep a unit where its number is at least p.'),
+    ('l2_penalty', 'lam // 2', lambda params, lam: lam // 2 * sum(np.sum(W ** 2) for k, W in params.items() if k[0] == 'W'),
+     'the penalty came out 0: lam // 2 is floor division, and 0.1 // 2 = 0.0; write lam / 2 (or 0.5 * '
+     'lam).'),
     ('backward_dropout', 'forgets the 1/n', backward_variant(n_div=False),
      'every gradient is n = 40 times too large: the cost is the MEAN over the batch, so dZ[L] = (A[L] - Y) / n.'),
     ('backward_dropout', "the package's backward", lambda params, Z, A, masks, y: ms.backward(params, ms.network.Cache(Z=list(Z), A=list(A), masks={l: m for l, m in enumerate(masks) if m is not None}), y),
