@@ -67,6 +67,11 @@ def lab(tmp_path_factory):
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LAYOUT_CELL)],
                                             metadata={"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                                                      "language": "python"}}), root / LAYOUT)
+    # Every cell attached to the page, so that the tests can find cell i by its position (JupyterLab's
+    # default windowing attaches a long notebook's cells progressively, the last ones possibly never).
+    tracker = state / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text('{"windowingMode": "none"}')
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(state / "runtime"), JUPYTER_CONFIG_DIR=str(state / "config"),
                JUPYTERLAB_SETTINGS_DIR=str(state / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(state / "workspaces"))
@@ -355,7 +360,8 @@ def test_run_all_shows_no_answer_key_output_in_lesson_1(lab):
             prompts = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].map(c =>
               c.classList.contains('jp-CodeCell') ? ((c.querySelector('.jp-InputPrompt') || {}).textContent || '?') : '')"""
             # until the answer key has run: its outputs are there (a hidden input has no prompt to read)
-            outputs = """(i) => document.querySelectorAll('.jp-Notebook .jp-Cell')[i].querySelectorAll('.jp-OutputArea-output').length"""
+            outputs = """(i) => { const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[i];
+              return cell ? cell.querySelectorAll('.jp-OutputArea-output').length : 0; }"""
             try:
                 page.wait_for_function(f"() => ({outputs})({keys[-1]}) > 0", timeout=240_000)
             except Exception:
